@@ -1,0 +1,27 @@
+/** What one `jt …` command line asks for, after parsing. */
+import type { Target } from "../plan/plan.js";
+
+export type ListingMode = "tasks" | "describe" | "prereqs" | "where";
+
+export interface Listing {
+  mode: ListingMode;
+  /** Only tasks whose name matches (Rake's `-T pattern`). */
+  pattern: RegExp | undefined;
+}
+
+export interface Invocation {
+  listing: Listing | undefined;
+  /** `-A`: list undescribed tasks too. */
+  all: boolean;
+  json: boolean;
+  dryRun: boolean;
+  trace: boolean;
+  quiet: boolean;
+  silent: boolean;
+  directory: string | undefined;
+  jobs: number | undefined;
+  multitask: boolean;
+  targets: Target[];
+  /** `NAME=value` words, applied to `process.env` before anything loads. */
+  env: [name: string, value: string][];
+}

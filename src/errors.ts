@@ -1,0 +1,77 @@
+/**
+ * Every failure jt reports is one of these classes; `exitCodeOf` is the one place that maps
+ * them to the exit codes documented in the README.
+ */
+
+export const ExitCode = {
+  ok: 0,
+  taskFailed: 1,
+  usage: 2,
+  definition: 3,
+  sigint: 130,
+  sigterm: 143,
+} as const;
+
+export interface JtErrorOptions extends ErrorOptions {
+  /** The invocation chain (`TOP => a => b`) the error happened in, printed as Rake's `Tasks:` line. */
+  chain?: readonly string[] | undefined;
+}
+
+export abstract class JtError extends Error {
+  abstract readonly exitCode: number;
+  /** Extra lines printed after the message (hints, close matches). */
+  readonly details: readonly string[];
+  readonly chain: readonly string[] | undefined;
+
+  constructor(message: string, details: readonly string[] = [], options: JtErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.details = details;
+    this.chain = options.chain;
+  }
+}
+
+/** Bad command line: unknown option, unknown task, malformed arguments. */
+export class UsageError extends JtError {
+  readonly exitCode = ExitCode.usage;
+}
+
+/** Bad definitions: config, a task file that fails to load, a cycle, an unknown prerequisite. */
+export class DefinitionError extends JtError {
+  readonly exitCode = ExitCode.definition;
+}
+
+/** A task's action threw (or a command it ran failed). `cause` holds what was thrown. */
+export class TaskFailure extends JtError {
+  readonly exitCode = ExitCode.taskFailed;
+
+  constructor(thrown: unknown, chain: readonly string[]) {
+    super(messageOf(thrown), [], { cause: thrown, chain });
+  }
+}
+
+/** The run was stopped by a signal; teardown has run. */
+export class Interrupted extends JtError {
+  readonly exitCode: number;
+  readonly signal: NodeJS.Signals;
+
+  constructor(signal: NodeJS.Signals) {
+    super(`Interrupted by ${signal}`);
+    this.signal = signal;
+    this.exitCode = signal === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint;
+  }
+}
+
+export function exitCodeOf(error: unknown): number {
+  return error instanceof JtError ? error.exitCode : ExitCode.taskFailed;
+}
+
+export function messageOf(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message || thrown.name;
+  if (typeof thrown === "string") return thrown;
+  try {
+    return JSON.stringify(thrown) ?? String(thrown);
+  } catch {
+    return String(thrown);
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * jt's public API: what task files import from "jt".
+ *
+ * ```ts
+ * import { desc, namespace, task } from "jt";
+ * namespace("db", () => {
+ *   desc("Run pending migrations");
+ *   task("migrate", ["environment"], async ({ app }) => { await app.db.migrate(); });
+ * });
+ * ```
+ */
+export { desc, multitask, namespace, task } from "./api/dsl.js";
+export type { App, ArgDefaults, ArgName, TaskAction, TaskArgs, TaskArgsBase, TaskContext, TaskSpec } from "./api/types.js";

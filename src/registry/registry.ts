@@ -1,0 +1,147 @@
+import { bareArgName, isRestArg, RESERVED_ARG_NAMES, type ArgsSpec } from "../args/task-arguments.js";
+import { DefinitionError } from "../errors.js";
+import { invalidNameReason, qualify, resolveName, SEPARATOR } from "./names.js";
+import type { SourceLocation } from "./source-location.js";
+import type { Action, TaskDefinition } from "./task.js";
+
+export interface DefineOptions {
+  deps?: readonly string[] | undefined;
+  args?: readonly string[] | undefined;
+  defaults?: Readonly<Record<string, string>> | undefined;
+  desc?: string | undefined;
+  multitask?: boolean | undefined;
+}
+
+/** Every task defined in this process, and the namespace stack while task files load. */
+export class Registry {
+  readonly tasks = new Map<string, TaskDefinition>();
+  private readonly scope: string[] = [];
+  private pendingDescription: string | undefined;
+
+  get currentScope(): readonly string[] {
+    return this.scope;
+  }
+
+  describeNext(text: string): void {
+    this.pendingDescription = text;
+  }
+
+  /** Called between task files: a `desc` left dangling at the end of a file is dropped. */
+  startFile(): void {
+    this.pendingDescription = undefined;
+    this.scope.length = 0;
+  }
+
+  define(name: string, options: DefineOptions, action: Action | undefined, location: SourceLocation | undefined): TaskDefinition {
+    const reason = invalidNameReason(name);
+    if (reason) throw new DefinitionError(`Cannot define task: ${reason}`);
+    const fullName = qualify(this.scope, name);
+    const args = validateArgs(fullName, options.args ?? [], options.defaults ?? {});
+    let task = this.tasks.get(fullName);
+    if (!task) {
+      // Prerequisites resolve from the task's own namespace outwards; for "db:migrate" that is "db".
+      const scope = fullName.split(SEPARATOR).slice(0, -1);
+      task = { name: fullName, scope, comments: [], prerequisites: [], actions: [], args, locations: [], multitask: false };
+      this.tasks.set(fullName, task);
+    } else if (options.args !== undefined) {
+      if (task.args.names.length > 0 && !sameArgs(task.args, args)) {
+        throw new DefinitionError(
+          `Task '${fullName}' is defined again with different args [${args.names.join(",")}]; it already takes [${task.args.names.join(",")}]`,
+        );
+      }
+      task.args = args;
+    }
+    const description = (options.desc ?? this.pendingDescription)?.trim();
+    this.pendingDescription = undefined;
+    if (description && !task.comments.includes(description)) task.comments.push(description);
+    for (const written of options.deps ?? []) {
+      if (typeof written !== "string" || written.trim() === "") {
+        throw new DefinitionError(`Task '${fullName}' has an invalid prerequisite ${JSON.stringify(written)}`);
+      }
+      if (!task.prerequisites.includes(written)) task.prerequisites.push(written);
+    }
+    if (action !== undefined) {
+      if (typeof action !== "function") throw new DefinitionError(`The action of task '${fullName}' must be a function`);
+      task.actions.push(action);
+    }
+    if (options.multitask) task.multitask = true;
+    if (location) task.locations.push(location);
+    return task;
+  }
+
+  namespace(name: string, body: () => unknown): void {
+    const reason = invalidNameReason(name);
+    if (reason) throw new DefinitionError(`Cannot define namespace: ${reason.replace("task name", "namespace name")}`);
+    const parts = name.split(SEPARATOR);
+    this.scope.push(...parts);
+    try {
+      const result = body();
+      if (result && typeof (result as { then?: unknown }).then === "function") {
+        throw new DefinitionError(`namespace('${name}', …) was given an async function; define tasks synchronously inside a namespace`);
+      }
+    } finally {
+      this.scope.length -= parts.length;
+    }
+  }
+
+  names(): IterableIterator<string> {
+    return this.tasks.keys();
+  }
+
+  get(fullName: string): TaskDefinition | undefined {
+    return this.tasks.get(fullName);
+  }
+
+  /** Rake's lookup: relative to `scope`, then outwards; `^` climbs one scope. */
+  lookup(written: string, scope: readonly string[] = []): TaskDefinition | undefined {
+    const fullName = resolveName(written, scope, (candidate) => this.tasks.has(candidate));
+    return fullName === undefined ? undefined : this.tasks.get(fullName);
+  }
+
+  /**
+   * The task a prerequisite of `task` names. As in Rake, a name that would resolve to the task
+   * itself (`db:seed` depending on `"seed"`) is looked up from the top level instead.
+   */
+  prerequisiteOf(task: TaskDefinition, written: string): TaskDefinition | undefined {
+    const found = this.lookup(written, task.scope);
+    return found === task ? (this.lookup(written) ?? found) : found;
+  }
+}
+
+function validateArgs(task: string, names: readonly string[], defaults: Readonly<Record<string, string>>): ArgsSpec {
+  if (!Array.isArray(names)) throw new DefinitionError(`Task '${task}': args must be an array of names`);
+  const seen = new Set<string>();
+  names.forEach((declared, index) => {
+    if (typeof declared !== "string" || !/^[A-Za-z_$][\w$-]*(\.\.\.)?$/.test(declared)) {
+      throw new DefinitionError(`Task '${task}': ${JSON.stringify(declared)} is not a valid argument name`);
+    }
+    const name = bareArgName(declared);
+    if (RESERVED_ARG_NAMES.includes(name)) {
+      throw new DefinitionError(`Task '${task}': '${name}' is reserved and cannot name an argument`);
+    }
+    if (seen.has(name)) throw new DefinitionError(`Task '${task}': argument '${name}' is declared twice`);
+    seen.add(name);
+    if (isRestArg(declared) && index !== names.length - 1) {
+      throw new DefinitionError(`Task '${task}': the rest argument '${declared}' must come last`);
+    }
+  });
+  if (typeof defaults !== "object" || defaults === null) throw new DefinitionError(`Task '${task}': defaults must be an object`);
+  for (const [key, value] of Object.entries(defaults)) {
+    if (!seen.has(key)) throw new DefinitionError(`Task '${task}': a default is given for '${key}', which is not one of its args`);
+    if (typeof value !== "string") throw new DefinitionError(`Task '${task}': the default for '${key}' must be a string`);
+    if (names.includes(`${key}...`)) throw new DefinitionError(`Task '${task}': the rest argument '${key}...' cannot have a default`);
+  }
+  return { names: [...names], defaults: { ...defaults } };
+}
+
+function sameArgs(a: ArgsSpec, b: ArgsSpec): boolean {
+  return a.names.length === b.names.length && a.names.every((n, i) => n === b.names[i]);
+}
+
+const REGISTRY_KEY = Symbol.for("jt.registry");
+
+/** The one registry of this process, shared by every copy of jt a task file may import. */
+export function activeRegistry(): Registry {
+  const holder = globalThis as { [REGISTRY_KEY]?: Registry };
+  return (holder[REGISTRY_KEY] ??= new Registry());
+}

@@ -1,0 +1,19 @@
+import type { ArgsSpec } from "../args/task-arguments.js";
+import type { SourceLocation } from "./source-location.js";
+
+/** What an action receives; the public, typed view of it lives in `src/api`. */
+export type Action = (ctx: never) => unknown;
+
+/** A task as defined by one or more `task()` calls (redefinition adds to it, as in Rake). */
+export interface TaskDefinition {
+  readonly name: string;
+  /** The namespaces of its name; its prerequisites are looked up from here outwards. */
+  readonly scope: readonly string[];
+  readonly comments: string[];
+  /** As written (`"migrate"`, `"^setup"`, `"db:migrate"`), in order, without repeats. */
+  readonly prerequisites: string[];
+  readonly actions: Action[];
+  args: ArgsSpec;
+  readonly locations: SourceLocation[];
+  multitask: boolean;
+}

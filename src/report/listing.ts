@@ -1,0 +1,122 @@
+/**
+ * The listings: -T, -D, -P, -W and their --json form, in Rake's formats. Pure: tasks in,
+ * text out.
+ */
+import type { Listing } from "../cli/invocation.js";
+import type { TaskDefinition } from "../registry/task.js";
+
+export interface ListingOptions {
+  /** `-A`: include tasks without a description. */
+  all: boolean;
+  /** Cut descriptions to this many columns (only when writing to a terminal). */
+  columns: number | undefined;
+}
+
+/** The data of one listed task; also the shape of `--json`. */
+export interface ListedTask {
+  name: string;
+  description: string | null;
+  args: string[];
+  prerequisites: string[];
+  file: string | null;
+  line: number | null;
+  locations: { file: string; line: number }[];
+}
+
+const PROGRAM = "jt";
+
+/** The registry, as far as listings need it. */
+export interface ListingSource {
+  readonly tasks: ReadonlyMap<string, TaskDefinition>;
+  prerequisiteOf(task: TaskDefinition, written: string): TaskDefinition | undefined;
+}
+
+export function renderListing(listing: Listing, source: ListingSource, options: ListingOptions): string {
+  const shown = selectTasks(listing, source.tasks, options.all);
+  switch (listing.mode) {
+    case "tasks":
+      return renderTasks(shown, options.columns);
+    case "describe":
+      return shown.map(renderDescription).join("");
+    case "prereqs":
+      // As Rake: every task, by plain name, prerequisites as written.
+      return shown.map((t) => `${PROGRAM} ${t.name}\n${t.prerequisites.map((p) => `    ${p}\n`).join("")}`).join("");
+    case "where":
+      return shown
+        .flatMap((t) => t.locations.map((loc) => `${PROGRAM} ${nameWithArgs(t).padEnd(30)} ${loc.file}:${loc.line}\n`))
+        .join("");
+  }
+}
+
+export function listingAsJson(listing: Listing, source: ListingSource, all: boolean): string {
+  const shown = selectTasks(listing, source.tasks, all).map((t) => toListedTask(t, source));
+  return `${JSON.stringify(shown, null, 2)}\n`;
+}
+
+function selectTasks(listing: Listing, tasks: ReadonlyMap<string, TaskDefinition>, all: boolean): TaskDefinition[] {
+  // As in Rake, -P and -W show every task, described or not, and -P takes no pattern.
+  const showAll = all || listing.mode === "prereqs" || listing.mode === "where";
+  const pattern = listing.mode === "prereqs" ? undefined : listing.pattern;
+  return [...tasks.values()]
+    .filter((t) => (showAll || t.comments.length > 0) && (!pattern || pattern.test(t.name)))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function renderTasks(shown: readonly TaskDefinition[], columns: number | undefined): string {
+  const width = Math.max(0, ...shown.map((t) => nameWithArgs(t).length));
+  const room = columns === undefined ? undefined : columns - PROGRAM.length - width - 7;
+  return shown
+    .map((t) => {
+      const comment = shortComment(t);
+      return `${PROGRAM} ${nameWithArgs(t).padEnd(width)}  # ${room === undefined ? comment : truncate(comment, room)}\n`;
+    })
+    .join("");
+}
+
+function renderDescription(task: TaskDefinition): string {
+  const lines = fullComment(task).split("\n").filter((line, i, all) => line !== "" || i < all.length - 1);
+  return `${PROGRAM} ${nameWithArgs(task)}\n${lines.map((line) => `    ${line}\n`).join("")}\n`;
+}
+
+export function nameWithArgs(task: TaskDefinition): string {
+  return task.args.names.length === 0 ? task.name : `${task.name}[${task.args.names.join(",")}]`;
+}
+
+/** What -T shows: the first sentence of each description, joined with " / " (Rake's `comment`). */
+export function shortComment(task: TaskDefinition): string {
+  return task.comments.map(firstSentence).join(" / ");
+}
+
+/** What -D shows: every description in full (Rake's `full_comment`). */
+export function fullComment(task: TaskDefinition): string {
+  return task.comments.join("\n");
+}
+
+/** Rake's `first_sentence`: up to a '.' or '!' that follows a word character and precedes a space, or ends the text. */
+export function firstSentence(text: string): string {
+  const match = /(?<=\w)[.!][ \t]|[.!]$|\n/.exec(text);
+  return match ? text.slice(0, match.index) : text;
+}
+
+function truncate(text: string, width: number): string {
+  if (text.length <= width) return text;
+  return `${text.slice(0, Math.max(0, width - 3))}...`;
+}
+
+/** Prerequisites by full name (as written when a name does not resolve). */
+function resolvedPrerequisites(task: TaskDefinition, source: ListingSource): string[] {
+  return task.prerequisites.map((written) => source.prerequisiteOf(task, written)?.name ?? written);
+}
+
+function toListedTask(task: TaskDefinition, source: ListingSource): ListedTask {
+  const first = task.locations[0];
+  return {
+    name: task.name,
+    description: task.comments.length > 0 ? fullComment(task) : null,
+    args: [...task.args.names],
+    prerequisites: resolvedPrerequisites(task, source),
+    file: first?.file ?? null,
+    line: first?.line ?? null,
+    locations: task.locations.map((loc) => ({ file: loc.file, line: loc.line })),
+  };
+}

@@ -1,0 +1,58 @@
+import { describe, expectTypeOf, test } from "vitest";
+import { multitask, task, type TaskContext } from "../src/index.js";
+
+describe("ctx.args is typed from the declared names", () => {
+  test("an argument without a default may be missing", () => {
+    task("t", { args: ["first", "last"] }, ({ args }) => {
+      expectTypeOf(args.first).toEqualTypeOf<string | undefined>();
+      expectTypeOf(args.last).toEqualTypeOf<string | undefined>();
+      expectTypeOf(args.extras).toEqualTypeOf<readonly string[]>();
+      expectTypeOf(args.toArray()).toEqualTypeOf<string[]>();
+    });
+  });
+
+  test("an argument with a default is a string", () => {
+    task("t", { args: ["first", "last"], defaults: { last: "Smith" } }, ({ args }) => {
+      expectTypeOf(args.first).toEqualTypeOf<string | undefined>();
+      expectTypeOf(args.last).toEqualTypeOf<string>();
+    });
+  });
+
+  test("a rest argument is string[]", () => {
+    task("t", { args: ["group", "users..."], deps: ["environment"] }, ({ args }) => {
+      expectTypeOf(args.users).toEqualTypeOf<string[]>();
+      expectTypeOf(args.group).toEqualTypeOf<string | undefined>();
+    });
+  });
+
+  test("a misspelt argument name is a compile error", () => {
+    task("t", { args: ["user"] }, ({ args }) => {
+      // @ts-expect-error 'usr' is not a declared argument
+      args.usr;
+      expectTypeOf(args.user).toEqualTypeOf<string | undefined>();
+    });
+  });
+
+  test("a default for an undeclared argument is a compile error", () => {
+    // @ts-expect-error 'other' is not one of the args
+    task("t", { args: ["user"], defaults: { other: "x" } });
+  });
+
+  test("a task without args has only the common members", () => {
+    task("t", ({ args, name, signal, invoke }) => {
+      expectTypeOf(name).toEqualTypeOf<string>();
+      expectTypeOf(signal).toEqualTypeOf<AbortSignal>();
+      expectTypeOf(invoke).toEqualTypeOf<(name: string, ...values: string[]) => Promise<void>>();
+      // @ts-expect-error no args were declared
+      args.anything;
+    });
+    task("t", ["dep"], (ctx) => expectTypeOf(ctx).toEqualTypeOf<TaskContext>());
+  });
+
+  test("multitask takes the same forms", () => {
+    multitask("m", ["a", "b"]);
+    multitask("m", { deps: ["a"], args: ["n"] }, ({ args }) => {
+      expectTypeOf(args.n).toEqualTypeOf<string | undefined>();
+    });
+  });
+});

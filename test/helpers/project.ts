@@ -1,0 +1,102 @@
+/**
+ * A throwaway jt project on disk: write files, run the real bin/jt.js in it, get
+ * `{ stdout, stderr, code }` back. One per test; removed afterwards.
+ */
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { onTestFinished } from "vitest";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const JT_BIN = join(REPO_ROOT, "bin/jt.js");
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface RunOptions {
+  /** Working directory, relative to the project root. */
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+  timeoutMs?: number;
+}
+
+export class TestProject {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /** Writes a file (creating directories); returns this for chaining. */
+  file(path: string, content: string): this {
+    const full = join(this.root, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+    return this;
+  }
+
+  dir(path: string): this {
+    mkdirSync(join(this.root, path), { recursive: true });
+    return this;
+  }
+
+  path(...parts: string[]): string {
+    return join(this.root, ...parts);
+  }
+
+  /** Makes `jt` resolvable from node_modules: a symlink to this repo, or a separate copy of it. */
+  installJt(how: "link" | "copy" = "link"): this {
+    const target = join(this.root, "node_modules/jt");
+    mkdirSync(dirname(target), { recursive: true });
+    if (how === "link") {
+      symlinkSync(REPO_ROOT, target, "dir");
+    } else {
+      mkdirSync(target);
+      cpSync(join(REPO_ROOT, "package.json"), join(target, "package.json"));
+      cpSync(join(REPO_ROOT, "dist"), join(target, "dist"), { recursive: true });
+    }
+    return this;
+  }
+
+  run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    return runJt(args, { ...options, cwd: join(this.root, options.cwd ?? ".") });
+  }
+}
+
+/** A new empty project directory, removed when the current test finishes. */
+export function project(files: Record<string, string> = {}): TestProject {
+  const root = mkdtempSync(join(tmpdir(), "jt-test-"));
+  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+  const p = new TestProject(root);
+  for (const [path, content] of Object.entries(files)) p.file(path, content);
+  return p;
+}
+
+const INHERITED_NOISE = ["FORCE_COLOR", "NO_COLOR", "COLUMNS", "JT_COLUMNS", "NODE_OPTIONS", "NODE_ENV"];
+
+export function runJt(args: readonly string[], options: RunOptions & { cwd: string }): Promise<RunResult> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of INHERITED_NOISE) delete env[name];
+  Object.assign(env, options.env);
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [JT_BIN, ...args], { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 20_000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ stdout, stderr, code, signal });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
