@@ -49,7 +49,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   }
 
   const registry = activeRegistry();
-  await loadTaskFiles(discoverTaskFiles(project.tasksDirs), registry);
+  await loadTaskFiles(discoverTaskFiles(project.tasksDirs), registry, project.root);
 
   if (invocation.listing) {
     output.out(

@@ -7,7 +7,8 @@
  * Either way, `import … from "jt"` reaches the running jt.
  */
 import Module, { createRequire } from "node:module";
-import { relative } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as jtApi from "../index.js";
 import { DefinitionError } from "../errors.js";
@@ -34,9 +35,12 @@ function setUpCommonJs(): void {
   // The CommonJS build of tsx's API loads faster through require() than its ESM build through import().
   const { register } = require("tsx/cjs/api") as typeof import("tsx/cjs/api");
   register();
-  // require("jt") → this very module instance, with no second copy.
+  // require("jt") → this very module instance, with no second copy. `__esModule` and live getters make
+  // esbuild's interop treat it as the ES module it is.
+  const exports = Object.defineProperty({}, "__esModule", { value: true });
+  for (const [key, value] of Object.entries(jtApi)) Object.defineProperty(exports, key, { enumerable: true, get: () => value });
   const entry = new CjsModule(JT_ENTRY);
-  Object.assign(entry, { filename: JT_ENTRY, loaded: true, exports: jtApi, paths: [] });
+  Object.assign(entry, { filename: JT_ENTRY, loaded: true, exports, paths: [] });
   CjsModule._cache[JT_ENTRY] = entry;
   const resolveFilename = CjsModule._resolveFilename;
   CjsModule._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
@@ -62,24 +66,40 @@ function setUpEsm(): Promise<void> {
 
 const NEEDS_ESM = new Set(["ERR_REQUIRE_ASYNC_MODULE", "ERR_REQUIRE_ESM", "ERR_PACKAGE_PATH_NOT_EXPORTED"]);
 
+/** Errors of require() that import() does not have: top-level await (also as esbuild reports it in a .ts file), import-only packages. */
+function needsEsm(error: unknown): boolean {
+  if (NEEDS_ESM.has((error as { code?: string } | undefined)?.code ?? "")) return true;
+  return error instanceof Error && error.message.includes('Top-level await is currently not supported with the "cjs" output format');
+}
+
 /** Loads one module (a task file, a .ts config) and returns its exports. */
 export async function importModule(file: string): Promise<unknown> {
   setUpCommonJs();
   try {
     return require(file);
   } catch (error) {
-    if (!NEEDS_ESM.has((error as { code?: string }).code ?? "")) throw error;
+    if (!needsEsm(error)) throw error;
     await setUpEsm();
     return import(pathToFileURL(file).href);
   }
 }
 
-/** Loads every task file into the registry, in order; the first that fails stops the run. */
-export async function loadTaskFiles(files: readonly string[], registry: Registry): Promise<void> {
+/**
+ * Loads every task file into the registry, in order; the first that fails stops the run.
+ * In a "type": "module" project, a module loaded by require() and again by import() would exist
+ * twice, so when a task file there calls import(), everything loads through ES modules.
+ * JT_LOADER=esm forces that path (strict ESM semantics, slower start-up).
+ */
+export async function loadTaskFiles(files: readonly string[], registry: Registry, projectRoot: string): Promise<void> {
+  const mode = process.env.JT_LOADER;
+  const allEsm = mode === "esm" || (mode !== "cjs" && isModuleScope(projectRoot) && files.some(usesDynamicImport));
+  setUpCommonJs();
+  if (allEsm) await setUpEsm();
   for (const file of files) {
     registry.startFile();
     try {
-      await importModule(file);
+      if (allEsm) await import(pathToFileURL(file).href);
+      else await importModule(file);
     } catch (error) {
       throw loadFailure(file, error);
     }
@@ -89,21 +109,51 @@ export async function loadTaskFiles(files: readonly string[], registry: Registry
   if (codeUsesDynamicImport) await setUpEsm();
 }
 
+function mjsNamedAsJs(file: string): string {
+  return file.endsWith(".js") && !existsSync(file) && existsSync(`${file.slice(0, -3)}.mjs`) ? `${file.slice(0, -3)}.mjs` : file;
+}
+
 function loadFailure(file: string, error: unknown): DefinitionError {
   if (error instanceof DefinitionError) return error;
   const shown = relative(process.cwd(), file) || file;
   const syntax = compileErrorLocation(error);
   if (syntax) {
-    return new DefinitionError(`Failed to load ${shown}: SyntaxError: ${syntax.message}`, [syntax.location], { cause: error });
+    const hint = syntax.message.startsWith("Top-level await")
+      ? ['Top-level await needs an ES module: rename the file to .mts, or set "type": "module" in package.json']
+      : [];
+    return new DefinitionError(`Failed to load ${shown}: SyntaxError: ${syntax.message}`, [syntax.location, ...hint], { cause: error });
   }
   return new DefinitionError(`Failed to load ${shown}: ${headline(error)}`, [], { cause: error });
+}
+
+function usesDynamicImport(file: string): boolean {
+  try {
+    return /\bimport\s*\(/.test(readFileSync(file, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether .js/.ts files in `dir` are ES modules: the nearest package.json says "type": "module". */
+function isModuleScope(dir: string): boolean {
+  for (let at = dir; ; at = dirname(at)) {
+    try {
+      return (JSON.parse(readFileSync(join(at, "package.json"), "utf8")) as { type?: unknown }).type === "module";
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENOENT") return false;
+    }
+    if (dirname(at) === at) return false;
+  }
 }
 
 /** esbuild reports "file:line:col: ERROR: message"; Node's own SyntaxError starts its stack with "file:line". */
 function compileErrorLocation(error: unknown): { message: string; location: string } | undefined {
   if (!(error instanceof Error)) return undefined;
-  const esbuild = /^(\/[^\n]*?:\d+:\d+): ERROR: (.*)$/m.exec(error.message);
-  if (esbuild) return { location: esbuild[1]!, message: esbuild[2]! };
+  const esbuild = /^(\/[^\n]*?):(\d+):(\d+): ERROR: (.*)$/m.exec(error.message);
+  if (esbuild) {
+    // esbuild's columns count from 0; tsx names a .mjs file ".js" when it compiles it.
+    return { location: `${mjsNamedAsJs(esbuild[1]!)}:${esbuild[2]}:${Number(esbuild[3]) + 1}`, message: esbuild[4]! };
+  }
   if (error.name === "SyntaxError") {
     const node = /^(\/[^\n]*?:\d+)\n/.exec(error.stack ?? "");
     if (node) return { location: node[1]!, message: error.message };
