@@ -10,7 +10,8 @@ export interface TargetRequest {
 }
 
 const TARGET = /^([^[]+)\[(.*)\]$/s;
-const NEXT_VALUE = /^\s*((?:[^\\,]|\\.)*?)\s*(?:,\s*(.*))?$/s;
+// Unanchored, like Ruby's `=~`: a lone trailing backslash makes the search start later (Rake gives [""] for `t[a\]`).
+const NEXT_VALUE = /\s*((?:[^\\,]|\\.)*?)\s*(?:,\s*(.*))?$/s;
 
 /** Parses one command-line word; returns `undefined` when the brackets are malformed. */
 export function parseTarget(word: string): TargetRequest | undefined {
@@ -39,5 +40,11 @@ function unescape(value: string): string {
 /** The inverse of `parseTarget`, for messages and completion: `name[a,b\,c]`. */
 export function formatTarget(name: string, values: readonly string[]): string {
   if (values.length === 0) return name;
-  return `${name}[${values.map((v) => v.replace(/[\\,]/g, "\\$&")).join(",")}]`;
+  if (values.length === 1 && values[0] === "") return `${name}[ ]`;
+  const escape = (value: string) =>
+    value
+      .replace(/[\\,]/g, "\\$&")
+      .replace(/^\s/, "\\$&")
+      .replace(/(?<!\\)\s$/, "\\$&");
+  return `${name}[${values.map(escape).join(",")}]`;
 }

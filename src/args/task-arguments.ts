@@ -28,7 +28,7 @@ export class TaskArguments {
   [name: string]: unknown;
 
   constructor(named: Record<string, ArgValue>, values: readonly string[], extras: readonly string[]) {
-    Object.assign(this, named);
+    for (const [name, value] of Object.entries(named)) if (value !== undefined) this[name] = value;
     Object.defineProperty(this, "extras", { value: Object.freeze([...extras]), enumerable: false });
     Object.defineProperty(this, "values", { value: Object.freeze([...values]), enumerable: false });
   }
@@ -38,7 +38,7 @@ export class TaskArguments {
     return [...this.values];
   }
 
-  /** The named arguments, defaults applied (Rake's `to_hash`). */
+  /** The named arguments that have a value, defaults applied (Rake's `to_hash`). */
   toObject(): Record<string, ArgValue> {
     const named: Record<string, ArgValue> = {};
     for (const key of Object.keys(this)) {
@@ -49,7 +49,10 @@ export class TaskArguments {
   }
 }
 
-/** Arguments given positionally (from the command line or `invoke`). */
+/**
+ * Arguments given positionally (from the command line or `invoke`). As in Rake, an empty value
+ * (`t[,b]`) counts as not given (so its default applies) but stays in `toArray()`.
+ */
 export function argumentsFromValues(spec: ArgsSpec, values: readonly string[]): TaskArguments {
   const named: Record<string, ArgValue> = {};
   let used = 0;
@@ -59,7 +62,8 @@ export function argumentsFromValues(spec: ArgsSpec, values: readonly string[]): 
       named[name] = values.slice(used);
       used = values.length;
     } else {
-      named[name] = values[used] ?? spec.defaults[name];
+      const value = values[used];
+      named[name] = value === undefined || value === "" ? spec.defaults[name] : value;
       used += 1;
     }
   }
@@ -67,8 +71,8 @@ export function argumentsFromValues(spec: ArgsSpec, values: readonly string[]): 
 }
 
 /**
- * Arguments a prerequisite receives from the task that invoked it: each name the
- * prerequisite declares takes the caller's value of the same name (Rake's `new_scope`).
+ * Arguments a prerequisite receives from the task that invoked it (Rake's `new_scope`): each name
+ * the prerequisite declares takes the caller's value of the same name, and the caller's extras follow.
  */
 export function argumentsFromCaller(spec: ArgsSpec, caller: TaskArguments): TaskArguments {
   const named: Record<string, ArgValue> = {};
@@ -86,7 +90,7 @@ export function argumentsFromCaller(spec: ArgsSpec, caller: TaskArguments): Task
       if (value !== undefined) values.push(value);
     }
   }
-  return new TaskArguments(named, values, []);
+  return new TaskArguments(named, [...values, ...caller.extras], caller.extras);
 }
 
 export const NO_ARGUMENTS_SPEC: ArgsSpec = { names: [], defaults: {} };

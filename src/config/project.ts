@@ -64,7 +64,7 @@ export async function findProject(startDir: string, options: FindOptions): Promi
       found = await explorer.search(dir);
     } catch (error) {
       const file = (error as { filepath?: string }).filepath ?? dir;
-      throw new DefinitionError(`Cannot read config ${file}: ${firstLine(error)}`, [], { cause: error });
+      throw new DefinitionError(`Cannot read config ${file}: ${describeConfigError(error, file)}`);
     }
     if (found || isDirectory(join(dir, DEFAULT_TASKS_DIR))) {
       const configFile = found?.filepath;
@@ -88,7 +88,12 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function firstLine(error: unknown): string {
+/** cosmiconfig's message on one line: the parser's reason, without the code frame or the file name again. */
+function describeConfigError(error: unknown, file: string): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split("\n")[0] ?? message;
+  const reasons = message
+    .split("\n")
+    .map((line) => line.replace(`JSON Error in ${file}:`, "").replace(`YAML Error in ${file}:`, "").trim())
+    .filter((line) => line !== "" && !/^>?\s*\d*\s*\|/.test(line) && !/^-+\^/.test(line));
+  return [...new Set(reasons)].join(" ") || message;
 }

@@ -12,9 +12,9 @@ import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as jtApi from "../index.js";
 import { DefinitionError } from "../errors.js";
-import { JT_ENTRY } from "../package-paths.js";
+import { JT_ENTRY, JT_OWN_DIRS } from "../package-paths.js";
 import type { Registry } from "../registry/registry.js";
-import { headline } from "../report/errors.js";
+import { headline, userFrames } from "../report/errors.js";
 
 const require = createRequire(import.meta.url);
 
@@ -101,7 +101,7 @@ export async function loadTaskFiles(files: readonly string[], registry: Registry
       if (allEsm) await import(pathToFileURL(file).href);
       else await importModule(file);
     } catch (error) {
-      throw loadFailure(file, error);
+      throw describeLoadFailure(file, error);
     }
   }
   registry.startFile();
@@ -109,14 +109,21 @@ export async function loadTaskFiles(files: readonly string[], registry: Registry
   if (codeUsesDynamicImport) await setUpEsm();
 }
 
-function mjsNamedAsJs(file: string): string {
-  return file.endsWith(".js") && !existsSync(file) && existsSync(`${file.slice(0, -3)}.mjs`) ? `${file.slice(0, -3)}.mjs` : file;
+function actualFile(reported: string, loading: string): string {
+  if (existsSync(reported)) return reported;
+  const stem = (path: string) => path.replace(/\.[cm]?[jt]s$/, "");
+  return stem(reported) === stem(loading) ? loading : reported;
 }
 
-function loadFailure(file: string, error: unknown): DefinitionError {
-  if (error instanceof DefinitionError) return error;
+/** The error jt reports for a module (task file, environment) that fails to load: its path, the reason, the line. */
+export function describeLoadFailure(file: string, error: unknown): DefinitionError {
+  if (error instanceof DefinitionError) {
+    // A bad definition (a redefinition with other args, an invalid name): say where it was made.
+    const where = userFrames(error, JT_OWN_DIRS).slice(0, 1).map((loc) => `${loc.file}:${loc.line}:${loc.column}`);
+    return where.length === 0 || error.cause !== undefined ? error : new DefinitionError(error.message, [...error.details, ...where]);
+  }
   const shown = relative(process.cwd(), file) || file;
-  const syntax = compileErrorLocation(error);
+  const syntax = compileErrorLocation(error, file);
   if (syntax) {
     const hint = syntax.message.startsWith("Top-level await")
       ? ['Top-level await needs an ES module: rename the file to .mts, or set "type": "module" in package.json']
@@ -147,12 +154,12 @@ function isModuleScope(dir: string): boolean {
 }
 
 /** esbuild reports "file:line:col: ERROR: message"; Node's own SyntaxError starts its stack with "file:line". */
-function compileErrorLocation(error: unknown): { message: string; location: string } | undefined {
+function compileErrorLocation(error: unknown, loading: string): { message: string; location: string } | undefined {
   if (!(error instanceof Error)) return undefined;
   const esbuild = /^(\/[^\n]*?):(\d+):(\d+): ERROR: (.*)$/m.exec(error.message);
   if (esbuild) {
-    // esbuild's columns count from 0; tsx names a .mjs file ".js" when it compiles it.
-    return { location: `${mjsNamedAsJs(esbuild[1]!)}:${esbuild[2]}:${Number(esbuild[3]) + 1}`, message: esbuild[4]! };
+    // esbuild's columns count from 0; tsx names a .mjs/.mts file ".js"/".ts" when it compiles it.
+    return { location: `${actualFile(esbuild[1]!, loading)}:${esbuild[2]}:${Number(esbuild[3]) + 1}`, message: esbuild[4]! };
   }
   if (error.name === "SyntaxError") {
     const node = /^(\/[^\n]*?:\d+)\n/.exec(error.stack ?? "");

@@ -52,7 +52,9 @@ function framesOf(error: Error, options: ErrorReportOptions): string[] {
 export function headline(thrown: unknown): string {
   if (thrown instanceof Error) {
     const message = thrown.message || "(no message)";
-    return thrown.name && thrown.name !== "Error" ? `${thrown.name}: ${message}` : message;
+    // A subclass that does not set `name` is still worth naming (`class MyError extends Error {}`).
+    const name = thrown.name === "Error" && thrown.constructor.name !== "Error" ? thrown.constructor.name : thrown.name;
+    return name && name !== "Error" ? `${name}: ${message}` : message;
   }
   if (typeof thrown === "string") return thrown;
   try {

@@ -92,10 +92,12 @@ export function fullComment(task: TaskDefinition): string {
   return task.comments.join("\n");
 }
 
-/** Rake's `first_sentence`: up to a '.' or '!' that follows a word character and precedes a space, or ends the text. */
+/**
+ * Rake's `first_sentence`: the text up to a '.' or '!' that follows a word character and precedes
+ * a space or tab, a '.' that ends a line, any '!', or a line break.
+ */
 export function firstSentence(text: string): string {
-  const match = /(?<=\w)[.!][ \t]|[.!]$|\n/.exec(text);
-  return match ? text.slice(0, match.index) : text;
+  return text.split(/(?<=\w)[.!][ \t]|\.$|!|\n/m)[0] ?? "";
 }
 
 function truncate(text: string, width: number): string {

@@ -23,8 +23,9 @@ export function processOutput(env: NodeJS.ProcessEnv = process.env): Output {
   };
 }
 
+/** As Rake: JT_COLUMNS (or COLUMNS), else the terminal's width; anything under 10 columns means 80. */
 function terminalWidth(env: NodeJS.ProcessEnv): number {
   const fromEnv = Number(env.JT_COLUMNS ?? env.COLUMNS);
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  return process.stdout.columns || 80;
+  const width = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : process.stdout.columns || 80;
+  return width < 10 ? 80 : width;
 }

@@ -18,20 +18,25 @@ export interface RunOptions {
 }
 
 export class Runner {
-  private readonly invoked: InvokedSet = new Map();
+  /**
+   * Tasks that have started to execute in this run. A task runs once: a later step for it is
+   * skipped, and `ctx.invoke` plans from here, so it runs a task now unless it already ran,
+   * even one that a later target will need (as Rake does).
+   */
+  private readonly started: InvokedSet = new Map();
 
   constructor(private readonly options: RunOptions) {}
 
   /** Plans every target first (nothing runs if any name or edge is bad), then runs them in order. */
   async run(targets: readonly Target[]): Promise<void> {
-    await this.execute(plan(targets, this.options.tasks, this.invoked));
+    await this.execute(plan(targets, this.options.tasks));
   }
 
   private async execute(planned: Plan): Promise<void> {
     const { trace, traceLine } = this.options;
     for (const step of planned.steps) {
       if (step.kind === "invoke") {
-        if (trace) traceLine(`** Invoke ${step.task.name}${step.firstTime ? " (first_time)" : ""}`);
+        if (trace) traceLine(`** Invoke ${step.task.name} ${step.firstTime ? "(first_time)" : ""}`);
       } else {
         await this.executeTask(step.planned);
       }
@@ -41,6 +46,8 @@ export class Runner {
   private async executeTask(planned: PlannedTask): Promise<void> {
     const { task } = planned;
     const { dryRun, trace, traceLine } = this.options;
+    if (this.started.has(task)) return;
+    this.started.set(task, planned);
     if (dryRun) {
       traceLine(`** Execute (dry run) ${task.name}`);
       return;
@@ -63,7 +70,7 @@ export class Runner {
       args: planned.args as unknown as TaskContext["args"],
       signal: this.options.signal,
       invoke: async (name: string, ...values: string[]) => {
-        await this.execute(plan([{ name, values }], this.options.tasks, this.invoked));
+        await this.execute(plan([{ name, values }], this.options.tasks, new Map(this.started)));
       },
     };
   }

@@ -3,11 +3,11 @@
  * `{ stdout, stderr, code }` back. One per test; removed afterwards.
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { onTestFinished } from "vitest";
+import { afterAll, onTestFinished } from "vitest";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const JT_BIN = join(REPO_ROOT, "bin/jt.js");
@@ -70,11 +70,31 @@ export class TestProject {
   }
 }
 
-/** A new empty project directory, removed when the current test finishes. */
-export function project(files: Record<string, string> = {}): TestProject {
-  const root = mkdtempSync(join(tmpdir(), "jt-test-"));
-  onTestFinished(() => rmSync(root, { recursive: true, force: true }));
-  const p = new TestProject(root);
+/**
+ * A new project directory, removed when the test finishes. In `describe.concurrent` blocks pass
+ * the test's context (`test("…", async ({ onTestFinished }) => project(files, { onTestFinished }))`):
+ * vitest's global `onTestFinished` would attach to whichever test started last.
+ */
+export function project(
+  files: Record<string, string> = {},
+  context: { onTestFinished: (fn: () => void) => void } = { onTestFinished },
+): TestProject {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), "jt-test-")));
+  context.onTestFinished(() => rmSync(root, { recursive: true, force: true }));
+  return withFiles(new TestProject(root), files);
+}
+
+/**
+ * A project written now (at collection time) and removed after the enclosing describe block,
+ * shared by its tests, which must only run jt in it (never write to it).
+ */
+export function sharedProject(files: Record<string, string>): TestProject {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), "jt-test-")));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  return withFiles(new TestProject(root), files);
+}
+
+function withFiles(p: TestProject, files: Record<string, string>): TestProject {
   for (const [path, content] of Object.entries(files)) p.file(path, content);
   return p;
 }

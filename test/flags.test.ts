@@ -1,0 +1,266 @@
+/**
+ * The command-line flags that change how a run goes: -n, -t, -C, -q/-s and the `(in dir)`
+ * announcement, -V, -h, NAME=value, and command-line mistakes (Rake reference §5, §R1, §R5).
+ */
+import { describe, test } from "vitest";
+import { jtPackageVersion, lines, real } from "./helpers/text.js";
+import { project, sharedProject } from "./helpers/project.js";
+
+// Rake's c5, plus a chain with no repeated invocation and a task that reads the environment at load time.
+const C5 = `import { task } from "jt";
+const fooAtLoad = process.env.FOO;
+const barAtLoad = process.env.BAR;
+task("a", ["b", "c"], () => { console.log("a runs"); console.error("a to stderr"); });
+task("b", ["d"], () => console.log("b runs"));
+task("c", ["d"], () => console.log("c runs"));
+task("d", () => console.log("d runs"));
+task("x", ["y"], () => console.log("x runs"));
+task("y", ["z"], () => console.log("y runs"));
+task("z", () => console.log("z runs"));
+task("pwd", () => console.log(process.cwd()));
+task("env", () => console.log(\`FOO=\${JSON.stringify(process.env.FOO)} BAR=\${JSON.stringify(process.env.BAR)}\`));
+task("loadenv", () => console.log(\`at load: FOO=\${JSON.stringify(fooAtLoad)} BAR=\${JSON.stringify(barAtLoad)}\`));
+task("default", ["env"]);
+`;
+
+const C5_FILES = { "tasks/c5.ts": C5, "sub/deeper/.keep": "" };
+
+describe.concurrent("-n / --dry-run", () => {
+  const p = sharedProject(C5_FILES);
+
+  test("prints ** Invoke and ** Execute (dry run) lines to stderr and runs no action", async ({ expect }) => {
+    const result = await p.run(["-n", "x"]);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: "",
+      stderr: lines(
+        "** Invoke x (first_time)",
+        "** Invoke y (first_time)",
+        "** Invoke z (first_time)",
+        "** Execute (dry run) z",
+        "** Execute (dry run) y",
+        "** Execute (dry run) x",
+      ),
+    });
+  });
+
+  test("a repeated invocation is `** Invoke d ` with a trailing space (Rake's c5)", async ({ expect }) => {
+    const result = await p.run(["-n", "a"]);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: "",
+      stderr: lines(
+        "** Invoke a (first_time)",
+        "** Invoke b (first_time)",
+        "** Invoke d (first_time)",
+        "** Execute (dry run) d",
+        "** Execute (dry run) b",
+        "** Invoke c (first_time)",
+        "** Invoke d ",
+        "** Execute (dry run) c",
+        "** Execute (dry run) a",
+      ),
+    });
+  });
+
+  test("--dry-run, and a target named twice is invoked again but not executed", async ({ expect }) => {
+    const result = await p.run(["--dry-run", "z", "z"]);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: "",
+      stderr: lines("** Invoke z (first_time)", "** Execute (dry run) z", "** Invoke z "),
+    });
+  });
+});
+
+describe.concurrent("-t / --trace", () => {
+  const p = sharedProject(C5_FILES);
+
+  test("prints ** Invoke and ** Execute lines to stderr and runs the actions", async ({ expect }) => {
+    const result = await p.run(["-t", "x"]);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: lines("z runs", "y runs", "x runs"),
+      stderr: lines(
+        "** Invoke x (first_time)",
+        "** Invoke y (first_time)",
+        "** Invoke z (first_time)",
+        "** Execute z",
+        "** Execute y",
+        "** Execute x",
+      ),
+    });
+  });
+
+  test("Rake's c5 under --trace: repeated invocations keep the trailing space; the action's stderr interleaves", async ({ expect }) => {
+    const result = await p.run(["--trace", "a"]);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: lines("d runs", "b runs", "c runs", "a runs"),
+      stderr: lines(
+        "** Invoke a (first_time)",
+        "** Invoke b (first_time)",
+        "** Invoke d (first_time)",
+        "** Execute d",
+        "** Execute b",
+        "** Invoke c (first_time)",
+        "** Invoke d ",
+        "** Execute c",
+        "** Execute a",
+        "a to stderr",
+      ),
+    });
+  });
+});
+
+describe.concurrent("the project root, -C, and (in dir)", () => {
+  const p = sharedProject(C5_FILES);
+
+  test("from the root: no announcement", async ({ expect }) => {
+    expect(await p.run(["pwd"])).toMatchObject({ code: 0, stdout: `${real(p.root)}\n`, stderr: "" });
+  });
+
+  test("from a subdirectory: finds the root upwards by its tasks/ dir, works there, says (in root) on stderr", async ({ expect }) => {
+    const root = real(p.root);
+    expect(await p.run(["pwd"], { cwd: "sub/deeper" })).toMatchObject({ code: 0, stdout: `${root}\n`, stderr: `(in ${root})\n` });
+  });
+
+  test("-s suppresses (in root); -q keeps it", async ({ expect }) => {
+    const root = real(p.root);
+    const [silent, quiet] = await Promise.all([p.run(["-s", "pwd"], { cwd: "sub/deeper" }), p.run(["-q", "pwd"], { cwd: "sub/deeper" })]);
+    expect(silent).toMatchObject({ code: 0, stdout: `${root}\n`, stderr: "" });
+    expect(quiet).toMatchObject({ code: 0, stdout: `${root}\n`, stderr: `(in ${root})\n` });
+  });
+
+  test("(in root) comes before the trace, and is printed for listings too", async ({ expect }) => {
+    const root = real(p.root);
+    const [traced, listed] = await Promise.all([p.run(["--trace", "pwd"], { cwd: "sub" }), p.run(["-T"], { cwd: "sub" })]);
+    expect(traced).toMatchObject({
+      code: 0,
+      stdout: `${root}\n`,
+      stderr: lines(`(in ${root})`, "** Invoke pwd (first_time)", "** Execute pwd"),
+    });
+    expect(listed).toMatchObject({ code: 0, stdout: "", stderr: `(in ${root})\n` });
+  });
+
+  test("-C dir changes there first, then searches upwards (Rake: `rake -C sub` says (in root))", async ({ expect }) => {
+    const root = real(p.root);
+    expect(await p.run(["-C", "sub", "pwd"])).toMatchObject({ code: 0, stdout: `${root}\n`, stderr: `(in ${root})\n` });
+  });
+
+  test("-C straight to the root: no announcement", async ({ expect }) => {
+    const root = real(p.root);
+    const [short, long] = await Promise.all([
+      p.run(["-C", root, "pwd"], { cwd: "sub/deeper" }),
+      p.run(["--directory", "../..", "pwd"], { cwd: "sub/deeper" }),
+    ]);
+    expect(short).toMatchObject({ code: 0, stdout: `${root}\n`, stderr: "" });
+    expect(long).toMatchObject({ code: 0, stdout: `${root}\n`, stderr: "" });
+  });
+
+  test("-C to a directory that does not exist is a command-line error, exit 2", async ({ expect }) => {
+    const result = await p.run(["-C", "no-such-dir", "pwd"]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.split("\n")[0]).toBe("jt aborted!");
+    expect(result.stderr).toContain("no-such-dir");
+  });
+
+  test("a jt config also marks the root (here tasks live in jobs/, and there is no tasks/ dir)", async ({ expect, onTestFinished }) => {
+    const q = project({
+      ".jtrc.json": `{ "tasksDir": "jobs" }`,
+      "jobs/pwd.ts": `import { task } from "jt";\ntask("pwd", () => console.log(process.cwd()));\n`,
+      "src/lib/.keep": "",
+    }, { onTestFinished });
+    const root = real(q.root);
+    expect(await q.run(["pwd"], { cwd: "src/lib" })).toMatchObject({ code: 0, stdout: `${root}\n`, stderr: `(in ${root})\n` });
+  });
+
+  test("the nearest marker wins: a tasks/ dir in a subdirectory makes that the root", async ({ expect, onTestFinished }) => {
+    const q = project({
+      "tasks/outer.ts": `import { task } from "jt";\ntask("where", () => console.log("outer"));\n`,
+      "inner/tasks/inner.ts": `import { task } from "jt";\ntask("where", () => console.log("inner", process.cwd()));\n`,
+      "inner/src/.keep": "",
+    }, { onTestFinished });
+    const inner = real(q.path("inner"));
+    expect(await q.run(["where"], { cwd: "inner/src" })).toMatchObject({ code: 0, stdout: `inner ${inner}\n`, stderr: `(in ${inner})\n` });
+  });
+});
+
+describe.concurrent("-V and -h", () => {
+  const sharedVersionProject = sharedProject({ "tasks/t.ts": `import { task } from "jt";\ntask("t", () => console.log("ran"));\n` });
+
+  test("-V and --version print `jt, version <package.json version>`, also outside any project", async ({ expect, onTestFinished }) => {
+    const p = sharedVersionProject;
+    const empty = project({}, { onTestFinished });
+    const expected = { code: 0, stdout: `jt, version ${jtPackageVersion()}\n`, stderr: "" };
+    const results = await Promise.all([p.run(["-V"]), p.run(["--version"]), empty.run(["-V"])]);
+    for (const result of results) expect(result).toMatchObject(expected);
+  });
+
+  test("-h and --help print the usage and exit 0, also outside any project", async ({ expect, onTestFinished }) => {
+    const p = sharedVersionProject;
+    const empty = project({}, { onTestFinished });
+    const [short, long, outside] = await Promise.all([p.run(["-h"]), p.run(["--help"]), empty.run(["-h"])]);
+    expect(short.code).toBe(0);
+    expect(short.stderr).toBe("");
+    expect(short.stdout).toMatch(/\bjt \[options\]/);
+    for (const flag of ["-T, --tasks", "-D, --describe", "-P, --prereqs", "-W, --where", "-n, --dry-run", "-t, --trace", "-C, --directory", "-V, --version"]) {
+      expect(short.stdout).toContain(flag);
+    }
+    expect(long).toMatchObject({ code: 0, stdout: short.stdout, stderr: "" });
+    expect(outside).toMatchObject({ code: 0, stdout: short.stdout, stderr: "" });
+  });
+});
+
+describe.concurrent("NAME=value", () => {
+  const p = sharedProject(C5_FILES);
+
+  test("sets process.env for the run, anywhere among the targets; the value keeps later '=' signs", async ({ expect }) => {
+    expect(await p.run(["FOO=1", "env", "BAR=x=y"])).toMatchObject({ code: 0, stdout: `FOO="1" BAR="x=y"\n`, stderr: "" });
+  });
+
+  test("is set before task files load", async ({ expect }) => {
+    expect(await p.run(["loadenv", "FOO=early", "BAR=x=y"])).toMatchObject({
+      code: 0,
+      stdout: `at load: FOO="early" BAR="x=y"\n`,
+      stderr: "",
+    });
+  });
+
+  test("overrides the real environment", async ({ expect }) => {
+    expect(await p.run(["env", "FOO=inner"], { env: { FOO: "outer" } })).toMatchObject({ code: 0, stdout: `FOO="inner" BAR=undefined\n` });
+  });
+
+  test("with only assignments, the default task runs", async ({ expect }) => {
+    expect(await p.run(["FOO=2"])).toMatchObject({ code: 0, stdout: `FOO="2" BAR=undefined\n`, stderr: "" });
+  });
+});
+
+describe.concurrent("command-line mistakes", () => {
+  const p = sharedProject(C5_FILES);
+
+  test.for([
+    ["-T", "-P"],
+    ["-D", "-W"],
+    ["-T", "-D"],
+    ["--prereqs", "--where"],
+  ])("several listing flags together (%s %s) → exit 2", async (args, { expect }) => {
+    const result = await p.run(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.split("\n")[0]).toBe("jt aborted!");
+  });
+
+  test.for([
+    ["--bogus", "--bogus"],
+    ["--bogus=1", "--bogus"],
+    ["-Z", "-Z"],
+  ])("an unknown option (%s) → exit 2, `jt aborted!`, the option named, nothing run", async ([option, named], { expect }) => {
+    const result = await p.run([option!, "d"]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.split("\n")[0]).toBe("jt aborted!");
+    expect(result.stderr.split("\n")[1]).toContain(named);
+  });
+});
