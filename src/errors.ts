@@ -19,6 +19,8 @@ export interface JtErrorOptions extends ErrorOptions {
 
 export abstract class JtError extends Error {
   abstract readonly exitCode: number;
+  /** Printed as its message and details only: no frames, no chain, no --trace hint. */
+  readonly plain: boolean = false;
   /** Extra lines printed after the message (hints, close matches). */
   readonly details: readonly string[];
   readonly chain: readonly string[] | undefined;
@@ -34,6 +36,13 @@ export abstract class JtError extends Error {
 /** Bad command line: unknown option, unknown task, malformed arguments. */
 export class UsageError extends JtError {
   readonly exitCode = ExitCode.usage;
+  override readonly plain = true;
+}
+
+/** A question asked before a production run was answered no: nothing ran. */
+export class NotConfirmed extends JtError {
+  readonly exitCode = ExitCode.taskFailed;
+  override readonly plain = true;
 }
 
 /** Bad definitions: config, a task file that fails to load, a cycle, an unknown prerequisite. */
@@ -55,8 +64,8 @@ export class Interrupted extends JtError {
   readonly exitCode: number;
   readonly signal: NodeJS.Signals;
 
-  constructor(signal: NodeJS.Signals) {
-    super(`Interrupted by ${signal}`);
+  constructor(signal: NodeJS.Signals, chain?: readonly string[]) {
+    super(`Interrupted by ${signal}`, [], { chain });
     this.signal = signal;
     this.exitCode = signal === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint;
   }

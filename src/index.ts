@@ -10,4 +10,20 @@
  * ```
  */
 export { desc, multitask, namespace, task } from "./api/dsl.js";
-export type { App, ArgDefaults, ArgName, TaskAction, TaskArgs, TaskArgsBase, TaskContext, TaskSpec } from "./api/types.js";
+export { defineEnvironment } from "./api/environment.js";
+export type {
+  App,
+  ArgDefaults,
+  ArgName,
+  EnvironmentContext,
+  EnvironmentDefinition,
+  Sh,
+  ShOptions,
+  ShResult,
+  ShValue,
+  TaskAction,
+  TaskArgs,
+  TaskArgsBase,
+  TaskContext,
+  TaskSpec,
+} from "./api/types.js";

@@ -36,11 +36,68 @@ export type TaskArgs<Names extends readonly string[] = readonly [], Defaults = {
  */
 export interface App {}
 
+/** What `setup` receives: the run's abort signal, fired when the run is interrupted. */
+export interface EnvironmentContext {
+  readonly signal: AbortSignal;
+}
+
+/** `setup` boots the app and returns its context; `teardown` closes it after the run, whatever happened. */
+export interface EnvironmentDefinition {
+  setup(context: EnvironmentContext): App | Promise<App>;
+  teardown?(app: App): unknown;
+}
+
+/** A value interpolated into an `sh` command: one argument each, or several for an array. */
+export type ShValue = string | number | boolean | readonly (string | number | boolean)[];
+
+export interface ShOptions {
+  /** Working directory (default: the project root). */
+  readonly cwd?: string;
+  /** Extra environment variables for the command. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Written to the command's stdin. */
+  readonly input?: string;
+  /** Milliseconds before the command is stopped and fails. */
+  readonly timeout?: number;
+  /** `false`: resolve with the result instead of failing the task on a non-zero exit. */
+  readonly reject?: boolean;
+}
+
+/** What a finished command gives back (an execa result). */
+export interface ShResult {
+  /** The command as echoed. */
+  readonly command: string;
+  readonly exitCode: number | undefined;
+  /** Everything the command printed on stdout (also shown as it ran), without the final newline. */
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly failed: boolean;
+}
+
+/**
+ * Runs a command without a shell: ``await sh`git push origin ${branch}` `` passes `branch` as one
+ * argument however it is spelled. The command is echoed to stderr (not under `-q`), its output shown
+ * as it runs; a non-zero exit fails the task; `ctx.signal` stops it.
+ */
+export interface Sh {
+  (template: TemplateStringsArray, ...values: ShValue[]): Promise<ShResult>;
+  (file: string, args?: readonly ShValue[], options?: ShOptions): Promise<ShResult>;
+  /** The same, with options: ``await sh({ cwd: "web" })`npm run build` ``. */
+  (options: ShOptions): Sh;
+}
+
 /** What every action receives. */
 export interface TaskContext<Args = TaskArgs> {
   /** The task's full name, namespaces included (`"db:migrate"`). */
   readonly name: string;
   readonly args: Args;
+  /**
+   * The app the `environment` task booted (typed by your `App` augmentation). Only tasks that
+   * depend on `"environment"`, directly or through their prerequisites, may read it.
+   */
+  readonly app: App;
+  /** Runs a command; see `Sh`. */
+  readonly sh: Sh;
   /** Fires when the run is interrupted (Ctrl-C, SIGTERM) or a sibling task failed. */
   readonly signal: AbortSignal;
   /**
@@ -62,4 +119,9 @@ export interface TaskSpec<Names extends readonly string[] = readonly [], Default
   readonly defaults?: Defaults;
   /** The description shown by `jt -T` (the same as calling `desc` first). */
   readonly desc?: string;
+  /**
+   * With NODE_ENV=production, ask this question before the run starts (`--yes` answers it);
+   * with no terminal to ask on and no `--yes`, the run stops before anything runs.
+   */
+  readonly confirm?: string;
 }

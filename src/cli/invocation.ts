@@ -21,6 +21,8 @@ export interface Invocation {
   directory: string | undefined;
   jobs: number | undefined;
   multitask: boolean;
+  /** `--yes`: answer the production confirmations of tasks marked `confirm`. */
+  yes: boolean;
   targets: Target[];
   /** `NAME=value` words, applied to `process.env` before anything loads. */
   env: [name: string, value: string][];

@@ -8,7 +8,10 @@ import { UsageError } from "../errors.js";
 import type { Target } from "../plan/plan.js";
 import type { Invocation, Listing, ListingMode } from "./invocation.js";
 
-export type ParseResult = { kind: "run"; invocation: Invocation } | { kind: "exit"; code: number };
+export type ParseResult =
+  | { kind: "run"; invocation: Invocation }
+  | { kind: "generate"; words: string[]; directory: string | undefined }
+  | { kind: "exit"; code: number };
 
 const ENV_ASSIGNMENT = /^(\w+)=(.*)$/s;
 
@@ -26,6 +29,7 @@ interface RawOptions {
   directory?: string;
   jobs?: number;
   multitask?: true;
+  yes?: true;
 }
 
 export function buildProgram(version: string, write: { out: (s: string) => void; err: (s: string) => void }): Command {
@@ -46,6 +50,7 @@ export function buildProgram(version: string, write: { out: (s: string) => void;
     .option("-C, --directory <dir>", "change to dir before doing anything")
     .addOption(new Option("-j, --jobs <n>", "run at most n tasks at once in multitasks").argParser(parsePositiveInteger))
     .option("-m, --multitask", "treat every task as a multitask (prerequisites run concurrently)")
+    .option("-y, --yes", "answer yes to the questions of tasks marked confirm (asked when NODE_ENV=production)")
     .version(`jt, version ${version}`, "-V, --version", "print the version, then exit")
     .helpOption("-h, --help", "print this help, then exit")
     .allowExcessArguments()
@@ -60,6 +65,7 @@ export function buildProgram(version: string, write: { out: (s: string) => void;
         "  jt db:migrate                 run a task (and its prerequisites)",
         "  jt 'users:load[alice,bob]'    pass args (quote brackets in zsh)",
         "  jt db:drop db:setup RAILS=1   run two tasks in order, set an env var",
+        "  jt generate task db seed      write tasks/db.ts with a db:seed skeleton",
         "",
         "Exit codes: 0 ok, 1 a task failed, 2 bad command line, 3 bad task definitions or config,",
         "130/143 interrupted by SIGINT/SIGTERM.",
@@ -81,6 +87,7 @@ export function parseCommandLine(argv: readonly string[], program: Command): Par
     throw error;
   }
   const options = program.opts<RawOptions>();
+  if (program.args[0] === "generate") return { kind: "generate", words: program.args.slice(1), directory: options.directory };
   const targets: Target[] = [];
   const env: [string, string][] = [];
   for (const word of program.args) {
@@ -110,6 +117,7 @@ export function parseCommandLine(argv: readonly string[], program: Command): Par
       directory: options.directory,
       jobs: options.jobs,
       multitask: options.multitask === true,
+      yes: options.yes === true,
       targets,
       env,
     },

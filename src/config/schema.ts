@@ -9,11 +9,18 @@ import { closeMatches } from "../plan/suggest.js";
 export interface UserConfig {
   /** Directory (or directories) holding task files, relative to the project root. Default `"tasks"`. */
   tasksDir?: string | string[];
+  /** The module whose default export is `defineEnvironment({ setup, teardown })`, relative to the root. */
+  environment?: string;
+  /** Env files loaded before tasks (never overriding variables already set). Default `".env"`; `false` turns it off. */
+  dotenv?: boolean | string | string[];
 }
 
 /** The config after validation and defaults. */
 export interface ResolvedConfig {
   tasksDirs: string[];
+  environment: string | undefined;
+  /** Env files to load; `required` when the config named them (a missing one is then an error). */
+  dotenv: { files: string[]; required: boolean };
 }
 
 type Check = (value: unknown) => string | undefined;
@@ -24,8 +31,15 @@ const isStringOrStrings: Check = (value) => {
   return "a directory path or a non-empty array of paths";
 };
 
+const isPath: Check = (value) => (typeof value === "string" && value.trim() !== "" ? undefined : "a module path");
+
+const isDotenv: Check = (value) =>
+  typeof value === "boolean" || isStringOrStrings(value) === undefined ? undefined : "true, false, a file path or an array of paths";
+
 const KEYS: Record<keyof UserConfig, Check> = {
   tasksDir: isStringOrStrings,
+  environment: isPath,
+  dotenv: isDotenv,
 };
 
 export function validateConfig(raw: unknown, file: string): ResolvedConfig {
@@ -46,7 +60,17 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
   }
   const config = raw as UserConfig;
   const tasksDir = config.tasksDir ?? "tasks";
-  return { tasksDirs: Array.isArray(tasksDir) ? tasksDir : [tasksDir] };
+  const dotenv = config.dotenv ?? true;
+  return {
+    tasksDirs: Array.isArray(tasksDir) ? tasksDir : [tasksDir],
+    environment: config.environment,
+    dotenv:
+      dotenv === false
+        ? { files: [], required: false }
+        : dotenv === true
+          ? { files: [".env"], required: false }
+          : { files: Array.isArray(dotenv) ? dotenv : [dotenv], required: true },
+  };
 }
 
 function describe(value: unknown): string {

@@ -80,7 +80,10 @@ function visit(root: TaskDefinition, rootArgs: TaskArguments, tasks: TaskLookup,
     frame.next += 1;
     const dep = tasks.prerequisiteOf(task, prerequisite);
     const chain = () => stack.map((f) => f.planned.task.name);
-    if (!dep) throw unknownTask(prerequisite, tasks.names(), chain(), DefinitionError);
+    if (!dep) {
+      if (prerequisite === ENVIRONMENT) throw environmentNotConfigured(task.name, chain());
+      throw unknownTask(prerequisite, tasks.names(), chain(), DefinitionError);
+    }
     if (onStack.has(dep)) {
       throw new DefinitionError(`Circular dependency detected: TOP => ${[...chain(), dep.name].join(" => ")}`, [], { chain: chain() });
     }
@@ -109,6 +112,17 @@ export function invocationChain(planned: PlannedTask): string[] {
   const names: string[] = [];
   for (let at: PlannedTask | undefined = planned; at; at = at.invokedBy) names.unshift(at.task.name);
   return names;
+}
+
+/** The built-in task that boots the app; it exists when the config names an environment module. */
+export const ENVIRONMENT = "environment";
+
+function environmentNotConfigured(task: string, chain: readonly string[]): DefinitionError {
+  return new DefinitionError(`Task '${task}' depends on 'environment', but no environment is configured`, [
+    "Name the module that boots your app in your jt config, for example in jt.config.ts:",
+    '  export default { environment: "./app/environment.ts" };',
+    'or in package.json: "jt": { "environment": "./app/environment.ts" }',
+  ], { chain });
 }
 
 /** Rake's message for a name that resolves to no task, with close matches. */

@@ -10,6 +10,7 @@ export interface DefineOptions {
   defaults?: Readonly<Record<string, string>> | undefined;
   desc?: string | undefined;
   multitask?: boolean | undefined;
+  confirm?: string | undefined;
 }
 
 /** Every task defined in this process, and the namespace stack while task files load. */
@@ -41,7 +42,7 @@ export class Registry {
     if (!task) {
       // Prerequisites resolve from the task's own namespace outwards; for "db:migrate" that is "db".
       const scope = fullName.split(SEPARATOR).slice(0, -1);
-      task = { name: fullName, scope, comments: [], prerequisites: [], actions: [], args, locations: [], multitask: false };
+      task = { name: fullName, scope, comments: [], prerequisites: [], actions: [], args, locations: [], multitask: false, confirm: undefined };
       this.tasks.set(fullName, task);
     } else if (options.args !== undefined) {
       if (task.args.names.length > 0 && !sameArgs(task.args, args)) {
@@ -65,6 +66,12 @@ export class Registry {
       task.actions.push(action);
     }
     if (options.multitask) task.multitask = true;
+    if (options.confirm !== undefined) {
+      if (typeof options.confirm !== "string" || options.confirm.trim() === "") {
+        throw new DefinitionError(`Task '${fullName}': confirm must be the question to ask, as a string`);
+      }
+      task.confirm = options.confirm;
+    }
     if (location) task.locations.push(location);
     return task;
   }

@@ -16,4 +16,6 @@ export interface TaskDefinition {
   args: ArgsSpec;
   readonly locations: SourceLocation[];
   multitask: boolean;
+  /** Asked before a production run (`confirm` in the task's options). */
+  confirm: string | undefined;
 }

@@ -3,7 +3,7 @@
  * frames (or a blank line when there are none), `Caused by:`, the `Tasks: TOP => …` chain and
  * the `--trace` hint. Never a raw Node stack unless `--trace` asks for it.
  */
-import { JtError, TaskFailure, UsageError } from "../errors.js";
+import { JtError, TaskFailure } from "../errors.js";
 import { stackLocations } from "../registry/source-location.js";
 
 export interface ErrorReportOptions {
@@ -14,8 +14,8 @@ export interface ErrorReportOptions {
 
 export function renderError(error: unknown, options: ErrorReportOptions): string[] {
   const lines = ["jt aborted!"];
-  if (error instanceof UsageError && error.cause === undefined && error.chain === undefined) {
-    // A mistake on the command line: what is wrong and what to do, nothing more.
+  if (error instanceof JtError && error.plain && error.cause === undefined && error.chain === undefined) {
+    // A mistake on the command line, or a question answered no: what happened and what to do, nothing more.
     lines.push(error.message, ...error.details);
     return lines;
   }

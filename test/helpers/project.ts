@@ -101,12 +101,12 @@ function withFiles(p: TestProject, files: Record<string, string>): TestProject {
 
 const INHERITED_NOISE = ["FORCE_COLOR", "NO_COLOR", "COLUMNS", "JT_COLUMNS", "NODE_OPTIONS", "NODE_ENV"];
 
-export function runJt(args: readonly string[], options: RunOptions & { cwd: string }): Promise<RunResult> {
+export function runJt(args: readonly string[], options: RunOptions & { cwd: string; bin?: string }): Promise<RunResult> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of INHERITED_NOISE) delete env[name];
   Object.assign(env, options.env);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [JT_BIN, ...args], { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [options.bin ?? JT_BIN, ...args], { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

@@ -1,0 +1,23 @@
+import { desc, namespace, task } from "jt";
+
+namespace("users", () => {
+  desc("List users; format is table (the default) or json");
+  task("list", { deps: ["environment"], args: ["format"], defaults: { format: "table" } }, ({ app, args }) => {
+    const users = app.users.all();
+    if (args.format === "json") {
+      console.log(JSON.stringify(users, null, 2));
+      return;
+    }
+    if (args.format !== "table") throw new Error(`Unknown format '${args.format}': use table or json`);
+    const width = Math.max(5, ...users.map((u) => u.login.length));
+    console.log(`${"login".padEnd(width)}  ${"name".padEnd(16)}  source`);
+    for (const user of users) console.log(`${user.login.padEnd(width)}  ${user.name.padEnd(16)}  ${user.source}`);
+  });
+
+  desc("Create (or update) one user");
+  task("create", { deps: ["environment"], args: ["login", "name"] }, ({ app, args }) => {
+    if (!args.login) throw new Error("Give a login: jt 'users:create[login,Full Name]'");
+    const user = app.users.upsert({ login: args.login, name: args.name ?? args.login });
+    console.log(`users:create: ${user.login} (#${user.id})`);
+  });
+});

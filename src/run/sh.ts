@@ -1,0 +1,129 @@
+/**
+ * `ctx.sh`: commands through execa, never through a shell. Echoed to stderr first (as Rake's `sh`),
+ * output shown as it arrives and kept in the result, a non-zero exit fails the task with the
+ * command and its code, and the run's abort signal stops the child.
+ */
+import type { Sh, ShOptions, ShResult, ShValue } from "../api/types.js";
+import { descendantsOf, signalEach } from "./process-tree.js";
+
+export interface ShSettings {
+  cwd: string;
+  signal: AbortSignal;
+  /** Echo commands (off under -q / -s). */
+  echo: boolean;
+}
+
+type Invocation = { kind: "template"; template: TemplateStringsArray; values: ShValue[] } | { kind: "file"; file: string; args: readonly ShValue[] };
+
+/** Commands running now, and every process of theirs that an interrupt told to stop. */
+const running = new Set<number>();
+const stopping = new Set<number>();
+const watchedSignals = new WeakSet<AbortSignal>();
+
+/** On an interrupt, execa stops each command; its own children get the same SIGTERM. */
+function stopDescendantsOnAbort(signal: AbortSignal): void {
+  if (watchedSignals.has(signal)) return;
+  watchedSignals.add(signal);
+  signal.addEventListener("abort", () => {
+    for (const pid of running) {
+      const tree = descendantsOf(pid);
+      for (const member of [pid, ...tree]) stopping.add(member);
+      signalEach(tree, "SIGTERM");
+    }
+  }, { once: true });
+}
+
+/** Before jt exits: SIGKILL whatever an interrupted command left behind (it had its grace period). */
+export function killLeftoverCommands(): void {
+  signalEach([...stopping, ...running].flatMap((pid) => [pid, ...descendantsOf(pid)]), "SIGKILL");
+}
+
+export function createSh(settings: ShSettings, options: ShOptions = {}): Sh {
+  stopDescendantsOnAbort(settings.signal);
+  function sh(first: TemplateStringsArray | string | ShOptions, ...rest: unknown[]): Promise<ShResult> | Sh {
+    if (isTemplate(first)) return run(settings, options, { kind: "template", template: first, values: rest as ShValue[] });
+    if (typeof first === "string") {
+      const [args = [], more = {}] = rest as [readonly ShValue[] | undefined, ShOptions | undefined];
+      return run(settings, { ...options, ...more }, { kind: "file", file: first, args });
+    }
+    return createSh(settings, { ...options, ...first });
+  }
+  return sh as Sh;
+}
+
+function isTemplate(value: unknown): value is TemplateStringsArray {
+  return Array.isArray(value) && "raw" in value;
+}
+
+/** execa takes strings (and arrays of them); booleans and numbers become their text. */
+function asArgument(value: ShValue): string | string[] {
+  return Array.isArray(value) ? value.map(String) : String(value);
+}
+
+async function run(settings: ShSettings, options: ShOptions, invocation: Invocation): Promise<ShResult> {
+  const { execa } = await import("execa");
+  const configured = execa({
+    cwd: options.cwd ?? settings.cwd,
+    env: { ...colorForChildren(), ...options.env },
+    extendEnv: true,
+    // Without input, the command reads jt's own stdin (a prompt, psql, ssh), as with Rake's sh.
+    ...(options.input === undefined ? { stdin: "inherit" as const } : { input: options.input }),
+    timeout: options.timeout,
+    reject: false,
+    stdout: ["pipe", "inherit"],
+    stderr: ["pipe", "inherit"],
+    cancelSignal: settings.signal,
+    forceKillAfterDelay: 3000,
+    verbose: (_line: string, event: { type: string; escapedCommand: string }) =>
+      settings.echo && event.type === "command" ? event.escapedCommand : undefined,
+  });
+  const subprocess =
+    invocation.kind === "template"
+      ? configured(invocation.template, ...(invocation.values.map(asArgument) as never[]))
+      : configured(invocation.file, invocation.args.flatMap(asArgument));
+  const pid = subprocess.pid;
+  if (pid !== undefined) running.add(pid);
+  const result = await subprocess.finally(() => pid !== undefined && running.delete(pid));
+  const shResult: ShResult = {
+    command: result.escapedCommand,
+    exitCode: result.exitCode,
+    stdout: String(result.stdout ?? ""),
+    stderr: String(result.stderr ?? ""),
+    failed: result.failed,
+  };
+  if (result.failed && options.reject !== false) {
+    throw Object.assign(new Error(failureMessage(result)), {
+      command: shResult.command,
+      exitCode: result.exitCode,
+      stdout: shResult.stdout,
+      stderr: shResult.stderr,
+    });
+  }
+  return shResult;
+}
+
+/** The output goes through a pipe to be kept; on a terminal, tell commands that colour is welcome. */
+function colorForChildren(): Record<string, string> {
+  const env = process.env;
+  const wantsColor = process.stdout.isTTY && env.FORCE_COLOR === undefined && (env.NO_COLOR === undefined || env.NO_COLOR === "");
+  return wantsColor ? { FORCE_COLOR: "1" } : {};
+}
+
+interface ExecaOutcome {
+  escapedCommand: string;
+  exitCode?: number | undefined;
+  signal?: string | undefined;
+  isCanceled?: boolean;
+  timedOut?: boolean;
+  code?: string | undefined;
+  shortMessage?: string;
+}
+
+function failureMessage(result: ExecaOutcome): string {
+  if (result.isCanceled) return `Command stopped (the run was interrupted): ${result.escapedCommand}`;
+  if (result.timedOut) return `Command timed out: ${result.escapedCommand}`;
+  if (result.code === "ENOENT") return `Command not found: ${result.escapedCommand} (is it installed and on PATH?)`;
+  if (result.exitCode !== undefined) return `Command failed with exit code ${result.exitCode}: ${result.escapedCommand}`;
+  if (result.signal) return `Command was killed with ${result.signal}: ${result.escapedCommand}`;
+  return (result.shortMessage ?? `Command failed: ${result.escapedCommand}`).split("\n")[0]!;
+}
