@@ -109,6 +109,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     environment: environment && { task: registry.get(ENVIRONMENT)!, app: () => environment.app },
     interruptGraceMs: millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000),
     confirm: confirmation({ yes: invocation.yes, env: process.env, input: process.stdin, output: process.stderr }),
+    load: async () => {},
   });
   let failure: unknown;
   try {

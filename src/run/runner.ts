@@ -25,6 +25,8 @@ export interface RunOptions {
   interruptGraceMs: number;
   /** Asks the questions of `confirm` tasks in a plan, before it runs (not called for dry runs). */
   confirm: (planned: Plan) => Promise<void>;
+  /** Makes sure the tasks these targets need are loaded (task files load lazily); called before planning. */
+  load: (targets: readonly Target[]) => Promise<void>;
 }
 
 export class Runner {
@@ -44,6 +46,7 @@ export class Runner {
    * tasks, and only then runs anything.
    */
   async run(targets: readonly Target[]): Promise<void> {
+    await this.options.load(targets);
     await this.confirmThenExecute(plan(targets, this.options.tasks));
     // An interrupted action may still end normally (it saw ctx.signal and returned): the run was interrupted all the same.
     if (this.options.signal.aborted && this.lastStarted) throw this.interruption();
@@ -135,6 +138,7 @@ export class Runner {
         return runner.appFor(planned);
       },
       invoke: async (name: string, ...values: string[]) => {
+        await this.options.load([{ name, values }]);
         await this.confirmThenExecute(plan([{ name, values }], this.options.tasks, new Map(this.started)));
       },
     };
