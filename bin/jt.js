@@ -1,10 +1,19 @@
 #!/usr/bin/env node
-// The launcher. `main` returns once the run and the environment's teardown are done; exiting
-// explicitly means handles an app left open (a pool, a timer, a socket) never keep jt alive.
+// The launcher: `main` returns once the run and the environment's teardown are done.
 
 // FORCE_COLOR wins over NO_COLOR, as in Node itself. Dropping NO_COLOR before anything loads also
 // spares users the warning Node 24 prints about the pair.
 if (process.env.FORCE_COLOR !== undefined) delete process.env.NO_COLOR;
 
+const argv = process.argv.slice(2);
+// A listing can usually be answered from the cached manifest, without loading the rest of jt.
+if (argv.some((word) => /^(-[TDPW]|--(tasks|describe|prereqs|where|complete-tasks)(=|$))/.test(word))) {
+  const { cachedListing } = await import("../dist/cli/cached-listing.js");
+  const code = cachedListing(argv);
+  if (code !== undefined) process.exit(code);
+}
 const { main } = await import("../dist/cli/main.js");
-process.exit(await main(process.argv.slice(2)));
+process.exitCode = await main(argv);
+// Exit as soon as pending writes (tsx's compile cache) are done, and at the latest a moment later
+// even if the app left handles open (a pool, a timer, a socket): jt never hangs after a run.
+setTimeout(() => process.exit(), 100).unref();

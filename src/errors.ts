@@ -59,6 +59,22 @@ export class TaskFailure extends JtError {
   }
 }
 
+/**
+ * Several tasks running concurrently (the prerequisites of a multitask) failed. Each is reported
+ * in full, in the order they failed; the exit code is theirs when they agree, else 1.
+ */
+export class ConcurrentFailures extends JtError {
+  readonly exitCode: number;
+  readonly failures: readonly unknown[];
+
+  constructor(failures: readonly unknown[]) {
+    super(`${failures.length} concurrent tasks failed`);
+    this.failures = failures;
+    const codes = new Set(failures.map(exitCodeOf));
+    this.exitCode = codes.size === 1 ? [...codes][0]! : ExitCode.taskFailed;
+  }
+}
+
 /** The run was stopped by a signal; teardown has run. */
 export class Interrupted extends JtError {
   readonly exitCode: number;

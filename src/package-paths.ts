@@ -1,10 +1,21 @@
-/** Where this copy of jt lives: its compiled code (hidden from users' stack traces) and its package.json. */
-import { readFileSync } from "node:fs";
+/**
+ * Where this copy of jt lives: its package root (the nearest directory above this code with a
+ * package.json, however the build lays the code out), its compiled code and launcher (hidden from
+ * users' stack traces), and the module task files reach when they import "jt".
+ */
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const JT_DIST = `${dirname(fileURLToPath(import.meta.url))}/`;
-export const JT_PACKAGE_ROOT = dirname(JT_DIST.slice(0, -1));
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
+
+export const JT_PACKAGE_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
+export const JT_DIST = join(JT_PACKAGE_ROOT, "dist") + "/";
 /** Frames from these directories are jt's own and hidden from users' stack traces. */
 export const JT_OWN_DIRS: readonly string[] = [JT_DIST, join(JT_PACKAGE_ROOT, "bin") + "/"];
 /** The module task files reach when they import "jt". */

@@ -1,7 +1,8 @@
 /** What one `jt …` command line asks for, after parsing. */
 import type { Target } from "../plan/plan.js";
 
-export type ListingMode = "tasks" | "describe" | "prereqs" | "where";
+/** The listings; "completion" is `--complete-tasks`, what shell completion reads. */
+export type ListingMode = "tasks" | "describe" | "prereqs" | "where" | "completion";
 
 export interface Listing {
   mode: ListingMode;

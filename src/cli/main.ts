@@ -5,10 +5,13 @@
 import { existsSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { loadEnvFiles } from "../config/dotenv.js";
-import { findProject, type Project } from "../config/project.js";
+import { findProject, type FindOptions, type Project } from "../config/project.js";
 import { DefinitionError, exitCodeOf, JtError, TaskFailure, UsageError } from "../errors.js";
-import { discoverTaskFiles } from "../load/discover.js";
-import { describeLoadFailure, importModule, loadTaskFiles } from "../load/loader.js";
+import { configUnchanged, readManifest, type Manifest } from "../cache/manifest.js";
+import { cacheDir } from "../cache/store.js";
+import { CompiledCache } from "../load/compiled-cache.js";
+import { describeLoadFailure, importModule, useCompiledCache } from "../load/loader.js";
+import { TaskSource } from "../load/task-source.js";
 import { JT_OWN_DIRS, jtVersion } from "../package-paths.js";
 import { ENVIRONMENT, type Target } from "../plan/plan.js";
 import { activeRegistry } from "../registry/registry.js";
@@ -20,34 +23,44 @@ import { Environment } from "../run/environment.js";
 import { Runner } from "../run/runner.js";
 import { createSh, killLeftoverCommands } from "../run/sh.js";
 import { trapInterrupts } from "../run/signals.js";
+import { completionScript } from "./completion.js";
 import { generateTaskFile, parseGenerate } from "./generate.js";
 import type { Invocation } from "./invocation.js";
-import { buildProgram, parseCommandLine } from "./parse.js";
+import { parseCommandLine } from "./parse.js";
 
 export async function main(argv: readonly string[], output: Output = processOutput()): Promise<number> {
   let trace = argv.includes("--trace") || argv.includes("-t");
   try {
-    const parsed = parseCommandLine(argv, buildProgram(jtVersion(), { out: output.out, err: output.err }));
+    const parsed = await parseCommandLine(argv, jtVersion(), { out: output.out, err: output.err });
     if (parsed.kind === "exit") return parsed.code;
     if (parsed.kind === "generate") return await generate(parsed.words, parsed.directory, output);
+    if (parsed.kind === "completion") {
+      output.out(completionScript(parsed.shell));
+      return 0;
+    }
     trace = parsed.invocation.trace;
     return await execute(parsed.invocation, output);
   } catch (error) {
-    printError(error, trace, output);
+    await printError(error, trace, output);
     return exitCodeOf(error);
   }
 }
 
-function printError(error: unknown, trace: boolean, output: Output): void {
+async function printError(error: unknown, trace: boolean, output: Output): Promise<void> {
   const lines = renderError(error, { trace, ownDirs: JT_OWN_DIRS });
-  output.err(`${output.errColor.red.bold(lines[0])}\n${lines.slice(1).join("\n")}\n`);
+  const color = await output.errColor();
+  output.err(`${color.red.bold(lines[0])}\n${lines.slice(1).join("\n")}\n`);
 }
 
-async function openProject(invocation: Pick<Invocation, "env" | "directory" | "silent">, output: Output): Promise<Project> {
+async function openProject(
+  invocation: Pick<Invocation, "env" | "directory" | "silent">,
+  output: Output,
+  cachedConfig?: FindOptions["cachedConfig"],
+): Promise<Project> {
   for (const [name, value] of invocation.env) process.env[name] = value;
   if (invocation.directory !== undefined) changeDirectory(invocation.directory);
   const startDir = process.cwd();
-  const project = await findProject(startDir, { importModule });
+  const project = await findProject(startDir, { importModule, cachedConfig });
   if (!project) {
     throw new DefinitionError(`No tasks found: no tasks/ directory or jt config in ${startDir} or any parent directory`, [
       "Create tasks/ with a task file (jt generate task <namespace> <name> writes one), or run jt from your project's directory",
@@ -61,8 +74,16 @@ async function openProject(invocation: Pick<Invocation, "env" | "directory" | "s
 }
 
 async function execute(invocation: Invocation, output: Output): Promise<number> {
-  const project = await openProject(invocation, output);
-  loadEnvFiles(project.root, project.config.dotenv);
+  const version = jtVersion();
+  let stored: Manifest | undefined;
+  const project = await openProject(invocation, output, (root, configFile) => {
+    useCompiledCache(new CompiledCache(join(cacheDir(root), "modules")));
+    const manifest = readManifest(root, version);
+    if (!manifest || !configUnchanged(manifest, configFile)) return undefined;
+    stored = manifest;
+    return manifest.config;
+  });
+  const envFiles = loadEnvFiles(project.root, project.config.dotenv);
 
   const registry = activeRegistry();
   const environment = project.config.environment
@@ -78,19 +99,20 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
       column: 1,
     });
   }
-  await loadTaskFiles(discoverTaskFiles(project.tasksDirs), registry, project.root);
+  const source = new TaskSource({ project, registry, jtVersion: version, stored, extraDependencies: envFiles });
 
   if (invocation.listing) {
+    const definitions = await source.allDefinitions();
     output.out(
       invocation.json
-        ? listingAsJson(invocation.listing, registry, invocation.all)
-        : renderListing(invocation.listing, registry, { all: invocation.all, columns: output.columns }),
+        ? listingAsJson(invocation.listing, definitions, invocation.all)
+        : renderListing(invocation.listing, definitions, { all: invocation.all, columns: output.columns }),
     );
     return 0;
   }
 
   const targets: Target[] = invocation.targets.length > 0 ? invocation.targets : [{ name: "default", values: [] }];
-  if (invocation.targets.length === 0 && !registry.get("default")) {
+  if (invocation.targets.length === 0 && !(await source.has("default"))) {
     throw new UsageError("No task given and no 'default' task is defined", [
       "Name a task (see them with `jt --tasks`), or define one: task(\"default\", [\"build\"])",
     ]);
@@ -105,23 +127,36 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     dryRun: invocation.dryRun,
     signal: controller.signal,
     traceLine: log,
-    sh: createSh({ cwd: project.root, signal: controller.signal, echo: !invocation.quiet }),
+    sh: (scope) => createSh({ cwd: project.root, echo: !invocation.quiet, ...scope }),
+    jobs: invocation.jobs,
+    multitask: invocation.multitask,
     environment: environment && { task: registry.get(ENVIRONMENT)!, app: () => environment.app },
     interruptGraceMs: millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000),
     confirm: confirmation({ yes: invocation.yes, env: process.env, input: process.stdin, output: process.stderr }),
-    load: async () => {},
+    load: (wanted) => source.loadFor(wanted),
   });
   let failure: unknown;
+  // An action awaiting only ctx.signal leaves nothing else pending; without this handle Node would
+  // end the process (exit 13) instead of waiting for the task or for Ctrl-C.
+  const resourcesBefore = process.getActiveResourcesInfo();
+  const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   try {
     await runner.run(targets);
   } catch (error) {
     failure = error;
+  } finally {
+    clearInterval(keepAlive);
   }
-  const teardownFailure = environment?.booted ? await tearDown(environment, log, invocation.trace) : undefined;
+  const booted = environment?.booted === true;
+  const teardownFailure = booted ? await tearDown(environment!, log, invocation.trace) : undefined;
+  // jt exits anyway; under --trace it names what the run left open (a pool, a timer, a socket).
+  const leftOpen = invocation.trace && booted ? remainingSince(resourcesBefore) : [];
+  if (leftOpen.length > 0) log(`jt: still open after teardown (exiting anyway): ${leftOpen.join(", ")}`);
   untrap();
-  if (controller.signal.aborted) killLeftoverCommands();
+  // Commands stopped on an interrupt, or because a task alongside them failed, get no second chance.
+  killLeftoverCommands();
   if (failure !== undefined) {
-    if (teardownFailure) printError(teardownFailure, invocation.trace, output);
+    if (teardownFailure) await printError(teardownFailure, invocation.trace, output);
     throw failure;
   }
   if (teardownFailure) throw teardownFailure;
@@ -144,10 +179,17 @@ async function tearDown(environment: Environment, log: (line: string) => void, t
     return new TaskFailure(error, ["environment (teardown)"]);
   } finally {
     clearInterval(warning);
-    // jt exits anyway; under --trace it names what the app left open (a pool, a timer, a socket).
-    const open = trace ? environment.leftOpen() : [];
-    if (open.length > 0) log(`jt: still open after teardown (exiting anyway): ${open.join(", ")}`);
   }
+}
+
+/** Resources active now that were not before (a multiset difference of their type names). */
+function remainingSince(before: readonly string[]): string[] {
+  const remaining = [...process.getActiveResourcesInfo()];
+  for (const resource of before) {
+    const index = remaining.indexOf(resource);
+    if (index >= 0) remaining.splice(index, 1);
+  }
+  return remaining;
 }
 
 async function generate(words: readonly string[], directory: string | undefined, output: Output): Promise<number> {

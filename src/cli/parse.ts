@@ -2,7 +2,7 @@
  * argv → Invocation, with commander. Words after the options are targets (`name[a,b]`) or
  * `NAME=value` assignments, as on Rake's command line.
  */
-import { Command, CommanderError, Option } from "commander";
+import type { Command } from "commander";
 import { parseTarget } from "../args/brackets.js";
 import { UsageError } from "../errors.js";
 import type { Target } from "../plan/plan.js";
@@ -10,6 +10,7 @@ import type { Invocation, Listing, ListingMode } from "./invocation.js";
 
 export type ParseResult =
   | { kind: "run"; invocation: Invocation }
+  | { kind: "completion"; shell: string }
   | { kind: "generate"; words: string[]; directory: string | undefined }
   | { kind: "exit"; code: number };
 
@@ -30,9 +31,14 @@ interface RawOptions {
   jobs?: number;
   multitask?: true;
   yes?: true;
+  completion?: string;
+  completeTasks?: true;
 }
 
-export function buildProgram(version: string, write: { out: (s: string) => void; err: (s: string) => void }): Command {
+type Writers = { out: (s: string) => void; err: (s: string) => void };
+
+export async function buildProgram(version: string, write: Writers): Promise<Command> {
+  const { Command, Option } = await import("commander");
   const program = new Command("jt")
     .usage("[options] [task[args]]... [NAME=value]...")
     .description("Run tasks from tasks/*.ts, Rake-style: prerequisites first, each task once.")
@@ -48,9 +54,11 @@ export function buildProgram(version: string, write: { out: (s: string) => void;
     .option("-q, --quiet", "do not echo commands run by sh")
     .option("-s, --silent", "like --quiet, and do not announce the project directory")
     .option("-C, --directory <dir>", "change to dir before doing anything")
-    .addOption(new Option("-j, --jobs <n>", "run at most n tasks at once in multitasks").argParser(parsePositiveInteger))
+    .addOption(new Option("-j, --jobs <n>", "run at most n task actions at once in multitasks (default: CPU cores + 4)").argParser(parsePositiveInteger))
     .option("-m, --multitask", "treat every task as a multitask (prerequisites run concurrently)")
     .option("-y, --yes", "answer yes to the questions of tasks marked confirm (asked when NODE_ENV=production)")
+    .option("--completion <shell>", "print a completion script for bash, zsh or fish, then exit")
+    .addOption(new Option("--complete-tasks", "task names for shell completion").hideHelp())
     .version(`jt, version ${version}`, "-V, --version", "print the version, then exit")
     .helpOption("-h, --help", "print this help, then exit")
     .allowExcessArguments()
@@ -74,7 +82,11 @@ export function buildProgram(version: string, write: { out: (s: string) => void;
   return program;
 }
 
-export function parseCommandLine(argv: readonly string[], program: Command): ParseResult {
+export async function parseCommandLine(argv: readonly string[], version: string, write: Writers): Promise<ParseResult> {
+  // With no option words there is nothing for commander to do: a plain `jt task[args]` skips loading it.
+  if (!argv.some((word) => word.startsWith("-"))) return resultOf({}, [...argv]);
+  const program = await buildProgram(version, write);
+  const { CommanderError } = await import("commander");
   try {
     program.parse([...argv], { from: "user" });
   } catch (error) {
@@ -86,11 +98,15 @@ export function parseCommandLine(argv: readonly string[], program: Command): Par
     }
     throw error;
   }
-  const options = program.opts<RawOptions>();
-  if (program.args[0] === "generate") return { kind: "generate", words: program.args.slice(1), directory: options.directory };
+  return resultOf(program.opts<RawOptions>(), program.args);
+}
+
+function resultOf(options: RawOptions, words: string[]): ParseResult {
+  if (options.completion !== undefined) return { kind: "completion", shell: options.completion };
+  if (words[0] === "generate") return { kind: "generate", words: words.slice(1), directory: options.directory };
   const targets: Target[] = [];
   const env: [string, string][] = [];
-  for (const word of program.args) {
+  for (const word of words) {
     const assignment = ENV_ASSIGNMENT.exec(word);
     if (assignment) {
       env.push([assignment[1]!, assignment[2]!]);
@@ -130,6 +146,7 @@ function listingOf(options: RawOptions): Listing | undefined {
   if (options.describe !== undefined) given.push(["describe", options.describe]);
   if (options.prereqs !== undefined) given.push(["prereqs", true]);
   if (options.where !== undefined) given.push(["where", options.where]);
+  if (options.completeTasks !== undefined) given.push(["completion", true]);
   if (given.length > 1) throw new UsageError("Choose one listing: -T, -D, -P or -W");
   const [first] = given;
   if (!first) {

@@ -1,40 +1,12 @@
 /**
- * Finds the project root the way Rake finds a Rakefile: the nearest directory, from the working
- * directory upwards, that has a jt config or a `tasks/` directory. Then loads and validates the config.
+ * The project: its root (found by root.ts), its config loaded by cosmiconfig and validated.
  */
-import { statSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { DefinitionError } from "../errors.js";
+import { findProjectRoot, SEARCH_PLACES } from "./root.js";
 import { validateConfig, type ResolvedConfig } from "./schema.js";
 
 export const MODULE_NAME = "jt";
-export const DEFAULT_TASKS_DIR = "tasks";
-
-export const SEARCH_PLACES = [
-  "package.json",
-  ".jtrc",
-  ".jtrc.json",
-  ".jtrc.yaml",
-  ".jtrc.yml",
-  ".jtrc.js",
-  ".jtrc.ts",
-  ".jtrc.mjs",
-  ".jtrc.cjs",
-  ".config/jtrc",
-  ".config/jtrc.json",
-  ".config/jtrc.yaml",
-  ".config/jtrc.yml",
-  ".config/jtrc.js",
-  ".config/jtrc.ts",
-  ".config/jtrc.mjs",
-  ".config/jtrc.cjs",
-  "jt.config.json",
-  "jt.config.js",
-  "jt.config.ts",
-  "jt.config.mjs",
-  "jt.config.mts",
-  "jt.config.cjs",
-];
 
 export interface Project {
   root: string;
@@ -48,44 +20,38 @@ export interface Project {
 export interface FindOptions {
   /** Loads a TypeScript config module (through tsx); kept out of here so config/ stays cheap. */
   importModule: (file: string) => Promise<unknown>;
+  /** The config as cached for this root and config file, when the cache knows it is still right. */
+  cachedConfig?: (root: string, configFile: string | undefined) => ResolvedConfig | undefined;
 }
 
 export async function findProject(startDir: string, options: FindOptions): Promise<Project | undefined> {
+  const found = findProjectRoot(startDir);
+  if (!found) return undefined;
+  const { root, configFile } = found;
+  const config =
+    options.cachedConfig?.(root, configFile) ??
+    validateConfig(configFile === undefined ? undefined : await loadConfigFile(configFile, options), configFile ?? root);
+  return { root, configFile, config, tasksDirs: config.tasksDirs.map((d) => (isAbsolute(d) ? d : join(root, d))) };
+}
+
+async function loadConfigFile(file: string, options: FindOptions): Promise<unknown> {
   const { cosmiconfig } = await import("cosmiconfig");
-  const loadTs = async (file: string) => defaultExport(await options.importModule(file));
+  const loadTs = async (path: string) => defaultExport(await options.importModule(path));
   const explorer = cosmiconfig(MODULE_NAME, {
     searchPlaces: SEARCH_PLACES,
     searchStrategy: "none",
     loaders: { ".ts": loadTs, ".mts": loadTs, ".cts": loadTs },
   });
-  for (let dir = resolve(startDir); ; dir = dirname(dir)) {
-    let found;
-    try {
-      found = await explorer.search(dir);
-    } catch (error) {
-      const file = (error as { filepath?: string }).filepath ?? dir;
-      throw new DefinitionError(`Cannot read config ${file}: ${describeConfigError(error, file)}`);
-    }
-    if (found || isDirectory(join(dir, DEFAULT_TASKS_DIR))) {
-      const configFile = found?.filepath;
-      const config = validateConfig(found?.config, configFile ?? dir);
-      return { root: dir, configFile, config, tasksDirs: config.tasksDirs.map((d) => (isAbsolute(d) ? d : join(dir, d))) };
-    }
-    if (dirname(dir) === dir) return undefined;
+  try {
+    return (await explorer.load(file))?.config;
+  } catch (error) {
+    throw new DefinitionError(`Cannot read config ${file}: ${describeConfigError(error, file)}`);
   }
 }
 
 function defaultExport(module: unknown): unknown {
   if (module && typeof module === "object" && "default" in module) return (module as { default: unknown }).default;
   return module;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** cosmiconfig's message on one line: the parser's reason, without the code frame or the file name again. */

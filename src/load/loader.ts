@@ -1,65 +1,41 @@
 /**
- * Imports task files. The fast path is tsx's in-thread CommonJS hook and `require()`: .ts files
- * compile through tsx (cached on disk by tsx), .mjs/.js ES modules load through Node's
- * require(esm). tsx's ES module hooks cost ~150 ms more on Node 20 (they run on a loader thread),
- * so they are registered only when needed: a file that cannot be require()d (top-level await,
- * an import-only package), or loaded code that calls `import()` (which then needs to understand .ts).
- * Either way, `import … from "jt"` reaches the running jt.
+ * Imports task files and other project modules (a .ts config, the environment module). They load
+ * through Node's in-thread CommonJS loader with jt's hooks (module-hooks.ts): unchanged modules from
+ * the compiled cache, others compiled by tsx. tsx's ES module hooks cost ~150 ms more on Node 20
+ * (they run on a loader thread), so they are registered only when needed: a file that cannot be
+ * require()d (top-level await, an import-only package), or loaded code that calls `import()` (which
+ * then needs to understand .ts). Either way, `import … from "jt"` reaches the running jt.
  */
 import Module, { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import * as jtApi from "../index.js";
 import { DefinitionError } from "../errors.js";
-import { JT_ENTRY, JT_OWN_DIRS } from "../package-paths.js";
+import { JT_DIST, JT_ENTRY, JT_OWN_DIRS } from "../package-paths.js";
 import type { Registry } from "../registry/registry.js";
 import { headline, userFrames } from "../report/errors.js";
+import type { CompiledCache } from "./compiled-cache.js";
+import { recordingEnvReads } from "./env-reads.js";
+import { moduleHooks } from "./module-hooks.js";
 
 const require = createRequire(import.meta.url);
 
-interface ModuleInternals {
-  _resolveFilename(request: string, ...rest: unknown[]): string;
-  _cache: Record<string, unknown>;
-  prototype: { _compile(content: string, filename: string): unknown };
-}
-const CjsModule = Module as unknown as ModuleInternals & (new (id: string) => Record<string, unknown>);
-
-let cjsReady = false;
 let esmReady: Promise<void> | undefined;
-let codeUsesDynamicImport = false;
+/** Whether a module loaded through import(), whose imports this process cannot see. */
+let loadedThroughEsm = false;
 
-function setUpCommonJs(): void {
-  if (cjsReady) return;
-  cjsReady = true;
-  // The CommonJS build of tsx's API loads faster through require() than its ESM build through import().
-  const { register } = require("tsx/cjs/api") as typeof import("tsx/cjs/api");
-  register();
-  // require("jt") → this very module instance, with no second copy. `__esModule` and live getters make
-  // esbuild's interop treat it as the ES module it is.
-  const exports = Object.defineProperty({}, "__esModule", { value: true });
-  for (const [key, value] of Object.entries(jtApi)) Object.defineProperty(exports, key, { enumerable: true, get: () => value });
-  const entry = new CjsModule(JT_ENTRY);
-  Object.assign(entry, { filename: JT_ENTRY, loaded: true, exports, paths: [] });
-  CjsModule._cache[JT_ENTRY] = entry;
-  const resolveFilename = CjsModule._resolveFilename;
-  CjsModule._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
-    return request === "jt" ? JT_ENTRY : resolveFilename.call(this, request, ...rest);
-  };
-  const compile = CjsModule.prototype._compile;
-  CjsModule.prototype._compile = function (this: unknown, content: string, filename: string) {
-    if (!codeUsesDynamicImport && !filename.includes("/node_modules/") && /\bimport\s*\(/.test(content)) {
-      codeUsesDynamicImport = true;
-    }
-    return compile.call(this, content, filename);
-  };
+/** The CommonJS hooks, with the compiled cache of this project when there is one. */
+export function useCompiledCache(cache: CompiledCache | undefined): void {
+  moduleHooks(cache);
 }
 
 function setUpEsm(): Promise<void> {
   esmReady ??= (async () => {
+    moduleHooks().registerTsx();
     const { register } = await import("tsx/esm/api");
     register();
-    Module.register(new URL("./jt-resolve-hook.js", import.meta.url), { data: { jtUrl: pathToFileURL(JT_ENTRY).href } });
+    const hook = pathToFileURL(join(JT_DIST, "load", "jt-resolve-hook.js"));
+    Module.register(hook, { data: { jtUrl: pathToFileURL(JT_ENTRY).href } });
   })();
   return esmReady;
 }
@@ -74,12 +50,13 @@ function needsEsm(error: unknown): boolean {
 
 /** Loads one module (a task file, a .ts config) and returns its exports. */
 export async function importModule(file: string): Promise<unknown> {
-  setUpCommonJs();
+  moduleHooks();
   try {
     return require(file);
   } catch (error) {
     if (!needsEsm(error)) throw error;
     await setUpEsm();
+    loadedThroughEsm = true;
     return import(pathToFileURL(file).href);
   }
 }
@@ -90,23 +67,36 @@ export async function importModule(file: string): Promise<unknown> {
  * twice, so when a task file there calls import(), everything loads through ES modules.
  * JT_LOADER=esm forces that path (strict ESM semantics, slower start-up).
  */
-export async function loadTaskFiles(files: readonly string[], registry: Registry, projectRoot: string): Promise<void> {
+export async function loadTaskFiles(files: readonly string[], registry: Registry, projectRoot: string): Promise<LoadResult> {
   const mode = process.env.JT_LOADER;
   const allEsm = mode === "esm" || (mode !== "cjs" && isModuleScope(projectRoot) && files.some(usesDynamicImport));
-  setUpCommonJs();
+  const hooks = moduleHooks();
   if (allEsm) await setUpEsm();
-  for (const file of files) {
-    registry.startFile();
-    try {
-      if (allEsm) await import(pathToFileURL(file).href);
-      else await importModule(file);
-    } catch (error) {
-      throw describeLoadFailure(file, error);
+  const { env } = await recordingEnvReads(async () => {
+    for (const file of files) {
+      registry.startFile();
+      try {
+        if (allEsm) await import(pathToFileURL(file).href);
+        else await importModule(file);
+      } catch (error) {
+        throw describeLoadFailure(file, error);
+      }
     }
-  }
+  });
   registry.startFile();
+  hooks.saveCompiled();
   // Task actions may import() .ts modules later; only the ESM hooks can load those.
-  if (codeUsesDynamicImport) await setUpEsm();
+  if (hooks.usesDynamicImport) await setUpEsm();
+  return { modules: [...files, ...hooks.localModules], env, complete: !allEsm && !loadedThroughEsm };
+}
+
+export interface LoadResult {
+  /** The task files and every local module they loaded. */
+  modules: string[];
+  /** Environment variables read while loading, with their values. */
+  env: Record<string, string | null>;
+  /** False when some module loaded through import(), so `modules` may miss some of its imports. */
+  complete: boolean;
 }
 
 function actualFile(reported: string, loading: string): string {

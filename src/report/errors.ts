@@ -1,9 +1,10 @@
 /**
  * How failures are printed, in Rake's layout: `jt aborted!`, the message, the user's own stack
  * frames (or a blank line when there are none), `Caused by:`, the `Tasks: TOP => …` chain and
- * the `--trace` hint. Never a raw Node stack unless `--trace` asks for it.
+ * the `--trace` hint. Never a raw Node stack unless `--trace` asks for it. When several tasks
+ * running concurrently failed, each gets that layout (message, frames, chain) in turn.
  */
-import { JtError, TaskFailure } from "../errors.js";
+import { ConcurrentFailures, JtError, TaskFailure } from "../errors.js";
 import { stackLocations } from "../registry/source-location.js";
 
 export interface ErrorReportOptions {
@@ -13,13 +14,31 @@ export interface ErrorReportOptions {
 }
 
 export function renderError(error: unknown, options: ErrorReportOptions): string[] {
-  const lines = ["jt aborted!"];
-  if (error instanceof JtError && error.plain && error.cause === undefined && error.chain === undefined) {
+  if (isPlain(error)) {
     // A mistake on the command line, or a question answered no: what happened and what to do, nothing more.
-    lines.push(error.message, ...error.details);
-    return lines;
+    return ["jt aborted!", error.message, ...error.details];
   }
-  if (error instanceof TaskFailure) {
+  const lines = ["jt aborted!"];
+  if (error instanceof ConcurrentFailures) {
+    lines.push(error.message);
+    for (const failure of error.failures) lines.push("", ...describeFailure(failure, options));
+  } else {
+    lines.push(...describeFailure(error, options));
+  }
+  if (!options.trace) lines.push("(See full trace by running task with --trace)");
+  return lines;
+}
+
+function isPlain(error: unknown): error is JtError {
+  return error instanceof JtError && error.plain && error.cause === undefined && error.chain === undefined;
+}
+
+/** One failure: its message, frames (or a blank line) and causes, then its `Tasks:` chain. */
+function describeFailure(error: unknown, options: ErrorReportOptions): string[] {
+  const lines: string[] = [];
+  if (isPlain(error)) {
+    lines.push(error.message, ...error.details);
+  } else if (error instanceof TaskFailure) {
     lines.push(...describeThrown(error.cause, options));
   } else if (error instanceof JtError) {
     lines.push(error.message, ...error.details);
@@ -29,7 +48,6 @@ export function renderError(error: unknown, options: ErrorReportOptions): string
     lines.push(...describeThrown(error, { ...options, trace: true }));
   }
   if (error instanceof JtError && error.chain) lines.push(`Tasks: TOP => ${error.chain.join(" => ")}`);
-  if (!options.trace) lines.push("(See full trace by running task with --trace)");
   return lines;
 }
 

@@ -41,6 +41,9 @@ export function renderListing(listing: Listing, source: ListingSource, options: 
     case "prereqs":
       // As Rake: every task, by plain name, prerequisites as written.
       return shown.map((t) => `${PROGRAM} ${t.name}\n${t.prerequisites.map((p) => `    ${p}\n`).join("")}`).join("");
+    case "completion":
+      // One line a task: its name (ending in "[" when it takes arguments), a tab, its short description.
+      return shown.map((t) => `${t.name}${t.args.names.length > 0 ? "[" : ""}\t${shortComment(t)}\n`).join("");
     case "where":
       return shown
         .flatMap((t) => t.locations.map((loc) => `${PROGRAM} ${nameWithArgs(t).padEnd(30)} ${loc.file}:${loc.line}\n`))
@@ -54,9 +57,9 @@ export function listingAsJson(listing: Listing, source: ListingSource, all: bool
 }
 
 function selectTasks(listing: Listing, tasks: ReadonlyMap<string, TaskDefinition>, all: boolean): TaskDefinition[] {
-  // As in Rake, -P and -W show every task, described or not, and -P takes no pattern.
-  const showAll = all || listing.mode === "prereqs" || listing.mode === "where";
-  const pattern = listing.mode === "prereqs" ? undefined : listing.pattern;
+  // As in Rake, -P and -W show every task, described or not, and -P takes no pattern; completion offers every task.
+  const showAll = all || listing.mode === "prereqs" || listing.mode === "where" || listing.mode === "completion";
+  const pattern = listing.mode === "prereqs" || listing.mode === "completion" ? undefined : listing.pattern;
   return [...tasks.values()]
     .filter((t) => (showAll || t.comments.length > 0) && (!pattern || pattern.test(t.name)))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

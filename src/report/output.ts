@@ -1,14 +1,16 @@
 /**
- * Where jt writes, and in which colours. Colour follows chalk's detection (TTY, FORCE_COLOR),
- * and NO_COLOR (https://no-color.org) turns it off unless FORCE_COLOR is set.
+ * Where jt writes, and in which colours. Colour follows chalk's detection (TTY, FORCE_COLOR), and
+ * NO_COLOR (https://no-color.org) turns it off unless FORCE_COLOR is set. chalk loads only when an
+ * error is printed: a successful run never pays for it.
  */
-import { Chalk, chalkStderr, type ChalkInstance } from "chalk";
+import type { ChalkInstance } from "chalk";
+import { listingColumns } from "./terminal.js";
 
 export interface Output {
   out(text: string): void;
   err(text: string): void;
   /** Colours for stderr. */
-  readonly errColor: ChalkInstance;
+  errColor(): Promise<ChalkInstance>;
   /** Terminal width when stdout is a TTY (listings are cut to it only then). */
   readonly columns: number | undefined;
 }
@@ -18,14 +20,10 @@ export function processOutput(env: NodeJS.ProcessEnv = process.env): Output {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    errColor: noColor ? new Chalk({ level: 0 }) : chalkStderr,
-    columns: process.stdout.isTTY ? terminalWidth(env) : undefined,
+    errColor: async () => {
+      const { Chalk, chalkStderr } = await import("chalk");
+      return noColor ? new Chalk({ level: 0 }) : chalkStderr;
+    },
+    columns: listingColumns(env),
   };
-}
-
-/** As Rake: JT_COLUMNS (or COLUMNS), else the terminal's width; anything under 10 columns means 80. */
-function terminalWidth(env: NodeJS.ProcessEnv): number {
-  const fromEnv = Number(env.JT_COLUMNS ?? env.COLUMNS);
-  const width = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : process.stdout.columns || 80;
-  return width < 10 ? 80 : width;
 }

@@ -16,7 +16,6 @@ export interface EnvironmentOptions {
 }
 
 export class Environment {
-  private resourcesBeforeSetup: string[] = [];
   private state: { kind: "idle" } | { kind: "booted"; app: App; definition: EnvironmentDefinition } | { kind: "closed" } = { kind: "idle" };
 
   constructor(private readonly options: EnvironmentOptions) {}
@@ -38,19 +37,8 @@ export class Environment {
   async boot(signal: AbortSignal): Promise<void> {
     if (this.state.kind !== "idle") return;
     const definition = await this.loadDefinition();
-    this.resourcesBeforeSetup = process.getActiveResourcesInfo();
     const app = await definition.setup({ signal });
     this.state = { kind: "booted", app: (app ?? {}) as App, definition };
-  }
-
-  /** What the app left open: resources active after teardown that were not before setup. */
-  leftOpen(): string[] {
-    const remaining = [...process.getActiveResourcesInfo()];
-    for (const resource of this.resourcesBeforeSetup) {
-      const index = remaining.indexOf(resource);
-      if (index >= 0) remaining.splice(index, 1);
-    }
-    return remaining;
   }
 
   /** Runs `teardown(app)` once, if the app was booted. */

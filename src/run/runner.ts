@@ -2,11 +2,28 @@
  * Executes a plan: Rake's `** Invoke` / `** Execute` trace, each task's actions in order,
  * awaited, with one context object. `ctx.invoke` plans against the same run-once set. An
  * interrupt stops the run between actions, and a running action gets a grace period to stop.
+ *
+ * A plan without a multitask (and no `-m`) runs step by step in Rake's order. One with a
+ * multitask runs by walking the graph: each task runs once, as a promise everyone who needs it
+ * shares; a multitask's prerequisites run at once in a group with its own abort signal; at most
+ * `-j` actions run at a time.
  */
+import { availableParallelism } from "node:os";
 import type { App, Sh, TaskContext } from "../api/types.js";
 import { Interrupted, JtError, TaskFailure } from "../errors.js";
 import { invocationChain, plan, type InvokedSet, type Plan, type PlannedTask, type Target, type TaskLookup } from "../plan/plan.js";
 import type { TaskDefinition } from "../registry/task.js";
+import { Lease, Semaphore } from "./slots.js";
+import { Cancelled, isAbortOf, runConcurrently } from "./task-group.js";
+import { WaitGraph } from "./wait-graph.js";
+
+/** What an `sh` needs to know about where it runs. */
+export interface CommandScope {
+  /** Stops the command: the run's signal, or that of the concurrent group the task runs in. */
+  signal: AbortSignal;
+  /** Forward output line by line (tasks run concurrently), not as it arrives. */
+  lines: boolean;
+}
 
 export interface RunOptions {
   tasks: TaskLookup;
@@ -18,7 +35,12 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Writes one trace line (to stderr). */
   traceLine: (line: string) => void;
-  sh: Sh;
+  /** The `ctx.sh` of a task running in this scope. */
+  sh: (scope: CommandScope) => Sh;
+  /** `-j`: how many actions may run at once under concurrency (default, as Rake: CPU cores + 4). */
+  jobs?: number | undefined;
+  /** `-m`: every task runs its prerequisites concurrently, as a multitask does. */
+  multitask?: boolean | undefined;
   /** The `environment` task and the app it boots; undefined when no environment is configured. */
   environment: { task: TaskDefinition; app: () => App | undefined } | undefined;
   /** How long a running action may take to stop after an interrupt before jt moves on to teardown. */
@@ -27,6 +49,14 @@ export interface RunOptions {
   confirm: (planned: Plan) => Promise<void>;
   /** Makes sure the tasks these targets need are loaded (task files load lazily); called before planning. */
   load: (targets: readonly Target[]) => Promise<void>;
+}
+
+/** Where a task runs. */
+interface Scope extends CommandScope {
+  /** Run by the graph walk (shared runs, action slots) rather than step by step. */
+  readonly concurrent: boolean;
+  /** The task that waits for what is invoked from here; undefined for the targets. */
+  readonly waiter: TaskDefinition | undefined;
 }
 
 export class Runner {
@@ -38,8 +68,15 @@ export class Runner {
   private readonly started: InvokedSet = new Map();
   private readonly needsEnvironment = new Map<PlannedTask, boolean>();
   private lastStarted: PlannedTask | undefined;
+  /** Under concurrency: each task's one run (prerequisites, then actions), shared by every path that reaches it. */
+  private readonly runs = new Map<TaskDefinition, Promise<void>>();
+  private readonly settled = new Set<TaskDefinition>();
+  private readonly waits = new WaitGraph<TaskDefinition>();
+  private readonly slots: Semaphore;
 
-  constructor(private readonly options: RunOptions) {}
+  constructor(private readonly options: RunOptions) {
+    this.slots = new Semaphore(options.jobs ?? availableParallelism() + 4);
+  }
 
   /**
    * Resolves every target and the whole graph (names, cycles), asks the questions of `confirm`
@@ -47,59 +84,135 @@ export class Runner {
    */
   async run(targets: readonly Target[]): Promise<void> {
     await this.options.load(targets);
-    await this.confirmThenExecute(plan(targets, this.options.tasks));
+    const top: Scope = { signal: this.options.signal, lines: false, concurrent: false, waiter: undefined };
+    try {
+      await this.confirmThenExecute(plan(targets, this.options.tasks), top);
+    } catch (error) {
+      // A task that only stopped because another failed: report the failure that stopped it.
+      throw error instanceof Cancelled ? error.failure : error;
+    }
     // An interrupted action may still end normally (it saw ctx.signal and returned): the run was interrupted all the same.
     if (this.options.signal.aborted && this.lastStarted) throw this.interruption();
   }
 
-  private async confirmThenExecute(planned: Plan): Promise<void> {
+  private async confirmThenExecute(planned: Plan, scope: Scope): Promise<void> {
     if (!this.options.dryRun) await this.options.confirm(planned);
-    await this.execute(planned);
+    await this.execute(planned, scope);
   }
 
-  private async execute(planned: Plan): Promise<void> {
+  private async execute(planned: Plan, scope: Scope): Promise<void> {
+    // A dry run runs no action, so it keeps Rake's order even with multitasks: its output stays deterministic.
+    if (scope.concurrent || (!this.options.dryRun && this.hasMultitask(planned))) {
+      for (const root of planned.roots) await this.invoke(root, { ...scope, concurrent: true });
+      return;
+    }
     const { trace, traceLine } = this.options;
     for (const step of planned.steps) {
       if (step.kind === "invoke") {
         if (trace) traceLine(`** Invoke ${step.task.name}${step.firstTime ? " (first_time)" : " "}`);
       } else {
-        await this.executeTask(step.planned);
+        await this.executeTask(step.planned, scope);
       }
     }
   }
 
-  private async executeTask(planned: PlannedTask): Promise<void> {
+  private hasMultitask(planned: Plan): boolean {
+    return planned.steps.some((step) => step.kind === "execute" && (this.options.multitask || step.planned.task.multitask));
+  }
+
+  /**
+   * The graph walk: runs a task and its prerequisites once per run. Whoever reaches a task that
+   * is already running waits for that run, unless the run is waiting for them (a task invoking
+   * its own parent): then, as in Rake, it counts as already invoked.
+   */
+  private async invoke(planned: PlannedTask, scope: Scope): Promise<void> {
     const { task } = planned;
-    const { dryRun, trace, traceLine, signal } = this.options;
+    const running = this.runs.get(task);
+    const firstTime = running === undefined && !this.started.has(task);
+    if (this.options.trace) this.options.traceLine(`** Invoke ${task.name}${firstTime ? " (first_time)" : " "}`);
+    if (!firstTime && (running === undefined || this.settled.has(task))) return running;
+    const { waiter } = scope;
+    if (running && waiter && this.waits.wouldDeadlock(waiter, task)) return;
+    if (waiter) this.waits.add(waiter, task);
+    try {
+      await (running ?? this.start(planned, scope));
+    } finally {
+      if (waiter) this.waits.remove(waiter, task);
+    }
+  }
+
+  private start(planned: PlannedTask, scope: Scope): Promise<void> {
+    const { task } = planned;
+    // Registered before any of it runs, so every later path to the task finds this run.
+    const run = Promise.resolve().then(() => this.runTask(planned, scope));
+    this.runs.set(task, run);
+    const settle = () => void this.settled.add(task);
+    run.then(settle, settle);
+    return run;
+  }
+
+  private async runTask(planned: PlannedTask, scope: Scope): Promise<void> {
+    const inner: Scope = { ...scope, waiter: planned.task };
+    if (planned.prerequisites.length > 1 && (this.options.multitask || planned.task.multitask)) {
+      try {
+        await runConcurrently(planned.prerequisites, scope.signal, (dep, signal) => this.invoke(dep, { ...inner, signal, lines: true }));
+      } catch (error) {
+        if (this.options.signal.aborted) throw this.interruption();
+        throw error;
+      }
+    } else {
+      for (const dep of planned.prerequisites) await this.invoke(dep, inner);
+    }
+    await this.executeTask(planned, scope);
+  }
+
+  private async executeTask(planned: PlannedTask, scope: Scope): Promise<void> {
+    const { task } = planned;
+    const { dryRun, trace, traceLine } = this.options;
     if (this.started.has(task)) return;
     if (dryRun) {
       this.started.set(task, planned);
       traceLine(`** Execute (dry run) ${task.name}`);
       return;
     }
-    this.stopIfInterrupted();
-    this.started.set(task, planned);
-    this.lastStarted = planned;
-    if (trace) traceLine(`** Execute ${task.name}`);
-    if (task.actions.length === 0) return;
-    const ctx = this.contextFor(planned);
-    for (const action of task.actions) {
-      this.stopIfInterrupted();
-      try {
-        await this.untilSettledOrGraceOver((action as (ctx: TaskContext) => unknown)(ctx));
-      } catch (error) {
-        if (error instanceof Interrupted && !error.chain) throw this.interruption();
-        // jt's own errors are already complete: a failure inside ctx.invoke, a refused confirm,
-        // an environment module that does not load.
-        if (error instanceof JtError) throw error;
-        if (signal.aborted) throw this.interruption();
-        throw new TaskFailure(error, invocationChain(planned));
+    this.stopIfStopped(scope.signal);
+    const lease = scope.concurrent && task.actions.length > 0 ? await Lease.take(this.slots) : undefined;
+    try {
+      if (lease) this.stopIfStopped(scope.signal);
+      this.started.set(task, planned);
+      this.lastStarted = planned;
+      if (trace) traceLine(`** Execute ${task.name}`);
+      if (task.actions.length === 0) return;
+      const ctx = this.contextFor(planned, scope, lease);
+      for (const action of task.actions) {
+        this.stopIfStopped(scope.signal);
+        try {
+          await this.untilSettledOrGraceOver((action as (ctx: TaskContext) => unknown)(ctx), scope.signal);
+        } catch (error) {
+          throw this.failureOf(error, planned, scope.signal);
+        }
       }
+    } finally {
+      lease?.end();
     }
   }
 
-  private stopIfInterrupted(): void {
+  /** What an action that threw (or was given up on) ends its task with. */
+  private failureOf(error: unknown, planned: PlannedTask, signal: AbortSignal): unknown {
+    if (error instanceof Interrupted && !error.chain) return this.interruption();
+    // jt's own errors are already complete: a failure inside ctx.invoke, a refused confirm,
+    // an environment module that does not load.
+    if (error instanceof JtError) return error;
+    if (this.options.signal.aborted) return this.interruption();
+    // A task that stops because a task alongside it failed has not failed itself.
+    if (isAbortOf(error, signal)) return cancellation(signal);
+    if (error instanceof Cancelled) return error;
+    return new TaskFailure(error, invocationChain(planned));
+  }
+
+  private stopIfStopped(signal: AbortSignal): void {
     if (this.options.signal.aborted) throw this.interruption();
+    if (signal.aborted) throw cancellation(signal);
   }
 
   /** The interrupt, reported in the task that was running when it came (or the last one that ran). */
@@ -109,9 +222,9 @@ export class Runner {
     return new Interrupted(signal, this.lastStarted ? invocationChain(this.lastStarted) : undefined);
   }
 
-  /** Awaits an action; once the run is interrupted, waits at most the grace period for it. */
-  private untilSettledOrGraceOver(result: unknown): Promise<unknown> {
-    const { signal, interruptGraceMs } = this.options;
+  /** Awaits an action; once its signal aborts, waits at most the grace period for it. */
+  private untilSettledOrGraceOver(result: unknown, signal: AbortSignal): Promise<unknown> {
+    const { interruptGraceMs } = this.options;
     const settled = Promise.resolve(result);
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -127,19 +240,27 @@ export class Runner {
     });
   }
 
-  private contextFor(planned: PlannedTask): TaskContext {
+  /** `lease`: the action slot the task holds, given back while `ctx.invoke` waits. */
+  private contextFor(planned: PlannedTask, scope: Scope, lease: Lease | undefined): TaskContext {
     const runner = this;
+    const inner: Scope = { ...scope, waiter: planned.task };
+    const invoke = async (target: Target) => {
+      await this.options.load([target]);
+      await this.confirmThenExecute(plan([target], this.options.tasks, new Map(this.started)), inner);
+    };
+    let sh: Sh | undefined;
     return {
       name: planned.task.name,
       args: planned.args as unknown as TaskContext["args"],
-      signal: this.options.signal,
-      sh: this.options.sh,
+      signal: scope.signal,
+      get sh(): Sh {
+        return (sh ??= runner.options.sh({ signal: scope.signal, lines: scope.lines }));
+      },
       get app(): App {
         return runner.appFor(planned);
       },
       invoke: async (name: string, ...values: string[]) => {
-        await this.options.load([{ name, values }]);
-        await this.confirmThenExecute(plan([{ name, values }], this.options.tasks, new Map(this.started)));
+        await (lease ? lease.whileWaiting(() => invoke({ name, values })) : invoke({ name, values }));
       },
     };
   }
@@ -179,4 +300,10 @@ export class Runner {
     this.needsEnvironment.set(planned, found);
     return found;
   }
+}
+
+/** The reason a task stops when its group was aborted because a task alongside it failed. */
+function cancellation(signal: AbortSignal): Cancelled {
+  const reason: unknown = signal.reason;
+  return reason instanceof Cancelled ? reason : new Cancelled(reason);
 }

@@ -1,7 +1,8 @@
 /**
  * `ctx.sh`: commands through execa, never through a shell. Echoed to stderr first (as Rake's `sh`),
  * output shown as it arrives and kept in the result, a non-zero exit fails the task with the
- * command and its code, and the run's abort signal stops the child.
+ * command and its code, and the task's abort signal stops the child. While tasks run concurrently,
+ * output is shown a whole line at a time, so lines of two commands never mix.
  */
 import type { Sh, ShOptions, ShResult, ShValue } from "../api/types.js";
 import { descendantsOf, signalEach } from "./process-tree.js";
@@ -11,21 +12,28 @@ export interface ShSettings {
   signal: AbortSignal;
   /** Echo commands (off under -q / -s). */
   echo: boolean;
+  /**
+   * Show output line by line instead of as it arrives. Only for tasks running concurrently: a
+   * prompt without a newline would not show until the command ends.
+   */
+  lines?: boolean | undefined;
 }
 
 type Invocation = { kind: "template"; template: TemplateStringsArray; values: ShValue[] } | { kind: "file"; file: string; args: readonly ShValue[] };
 
-/** Commands running now, and every process of theirs that an interrupt told to stop. */
-const running = new Set<number>();
+/** Commands running now (with the signal that stops each), and every process of theirs that an abort told to stop. */
+const running = new Map<number, AbortSignal>();
 const stopping = new Set<number>();
 const watchedSignals = new WeakSet<AbortSignal>();
 
-/** On an interrupt, execa stops each command; its own children get the same SIGTERM. */
+/** On an abort, execa stops each command of that signal; its own children get the same SIGTERM. */
 function stopDescendantsOnAbort(signal: AbortSignal): void {
   if (watchedSignals.has(signal)) return;
   watchedSignals.add(signal);
   signal.addEventListener("abort", () => {
-    for (const pid of running) {
+    for (const [pid, stoppedBy] of running) {
+      // A concurrent group's signal follows the run's, so each command is stopped through its own.
+      if (stoppedBy !== signal) continue;
       const tree = descendantsOf(pid);
       for (const member of [pid, ...tree]) stopping.add(member);
       signalEach(tree, "SIGTERM");
@@ -35,7 +43,7 @@ function stopDescendantsOnAbort(signal: AbortSignal): void {
 
 /** Before jt exits: SIGKILL whatever an interrupted command left behind (it had its grace period). */
 export function killLeftoverCommands(): void {
-  signalEach([...stopping, ...running].flatMap((pid) => [pid, ...descendantsOf(pid)]), "SIGKILL");
+  signalEach([...stopping, ...running.keys()].flatMap((pid) => [pid, ...descendantsOf(pid)]), "SIGKILL");
 }
 
 export function createSh(settings: ShSettings, options: ShOptions = {}): Sh {
@@ -70,8 +78,8 @@ async function run(settings: ShSettings, options: ShOptions, invocation: Invocat
     ...(options.input === undefined ? { stdin: "inherit" as const } : { input: options.input }),
     timeout: options.timeout,
     reject: false,
-    stdout: ["pipe", "inherit"],
-    stderr: ["pipe", "inherit"],
+    stdout: settings.lines ? [forwardLines(process.stdout)] : ["pipe", "inherit"],
+    stderr: settings.lines ? [forwardLines(process.stderr)] : ["pipe", "inherit"],
     cancelSignal: settings.signal,
     forceKillAfterDelay: 3000,
     verbose: (_line: string, event: { type: string; escapedCommand: string }) =>
@@ -82,7 +90,7 @@ async function run(settings: ShSettings, options: ShOptions, invocation: Invocat
       ? configured(invocation.template, ...(invocation.values.map(asArgument) as never[]))
       : configured(invocation.file, invocation.args.flatMap(asArgument));
   const pid = subprocess.pid;
-  if (pid !== undefined) running.add(pid);
+  if (pid !== undefined) running.set(pid, settings.signal);
   const result = await subprocess.finally(() => pid !== undefined && running.delete(pid));
   const shResult: ShResult = {
     command: result.escapedCommand,
@@ -92,7 +100,10 @@ async function run(settings: ShSettings, options: ShOptions, invocation: Invocat
     failed: result.failed,
   };
   if (result.failed && options.reject !== false) {
-    throw Object.assign(new Error(failureMessage(result)), {
+    // A command stopped by the task's signal is an AbortError caused by the abort's reason, as `fetch` or `timers/promises` reject.
+    const error = new Error(failureMessage(result), result.isCanceled ? { cause: settings.signal.reason } : undefined);
+    if (result.isCanceled) error.name = "AbortError";
+    throw Object.assign(error, {
       command: shResult.command,
       exitCode: result.exitCode,
       stdout: shResult.stdout,
@@ -100,6 +111,22 @@ async function run(settings: ShSettings, options: ShOptions, invocation: Invocat
     });
   }
   return shResult;
+}
+
+/**
+ * An execa transform that writes each whole line to `stream` with one write (which Node does not
+ * split between other writes) and keeps it for the result. A last line without a newline gets
+ * one on the way out, or the next task's line would continue it.
+ */
+function forwardLines(stream: NodeJS.WritableStream) {
+  return {
+    *transform(line: unknown) {
+      const text = String(line);
+      stream.write(text.endsWith("\n") ? text : `${text}\n`);
+      yield text;
+    },
+    preserveNewlines: true,
+  };
 }
 
 /** The output goes through a pipe to be kept; on a terminal, tell commands that colour is welcome. */
@@ -120,7 +147,7 @@ interface ExecaOutcome {
 }
 
 function failureMessage(result: ExecaOutcome): string {
-  if (result.isCanceled) return `Command stopped (the run was interrupted): ${result.escapedCommand}`;
+  if (result.isCanceled) return `Command stopped (the task was aborted): ${result.escapedCommand}`;
   if (result.timedOut) return `Command timed out: ${result.escapedCommand}`;
   if (result.code === "ENOENT") return `Command not found: ${result.escapedCommand} (is it installed and on PATH?)`;
   if (result.exitCode !== undefined) return `Command failed with exit code ${result.exitCode}: ${result.escapedCommand}`;

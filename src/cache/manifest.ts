@@ -1,0 +1,140 @@
+/**
+ * The manifest: what loading the task files found (names, descriptions, args, prerequisites,
+ * file:line), cached on disk with what it depended on — every local module loaded, the config,
+ * the list of task files, and the environment variables read while loading. When all of that is
+ * unchanged, listings and completion answer from it without loading tsx or any task file, and a
+ * run loads only the files that define the tasks it needs.
+ */
+import { join } from "node:path";
+import type { ResolvedConfig } from "../config/schema.js";
+import type { TaskDefinition } from "../registry/task.js";
+import { Registry } from "../registry/registry.js";
+import { isUnchanged, stampFile, type FileStamp } from "./stamps.js";
+import { cacheDir, readCacheFile, writeCacheFile } from "./store.js";
+
+const FORMAT = 1;
+
+export type ManifestTask = Omit<TaskDefinition, "actions" | "scope">;
+
+export interface Manifest {
+  format: typeof FORMAT;
+  jtVersion: string;
+  /** Epoch ms when loading started: files changed after this are checked by content. */
+  madeAt: number;
+  root: string;
+  configFile: string | null;
+  config: ResolvedConfig;
+  /** The task files found, in load order. */
+  taskFiles: string[];
+  /** Every local module the task files loaded (themselves included), the config file, package.json, .env files. */
+  modules: Record<string, FileStamp>;
+  /** Environment variables read while the task files loaded, and their values (null: unset). */
+  env: Record<string, string | null>;
+  tasks: ManifestTask[];
+}
+
+export function manifestFile(root: string): string {
+  return join(cacheDir(root), "manifest.json");
+}
+
+/** The stored manifest for `root`, if there is a readable one made by this version of jt. */
+export function readManifest(root: string, jtVersion: string): Manifest | undefined {
+  const text = readCacheFile(manifestFile(root));
+  if (text === undefined) return undefined;
+  try {
+    const manifest = JSON.parse(text) as Manifest;
+    return manifest.format === FORMAT && manifest.jtVersion === jtVersion && manifest.root === root ? manifest : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the config the manifest holds still applies: same file, unchanged. */
+export function configUnchanged(manifest: Manifest, configFile: string | undefined): boolean {
+  if ((manifest.configFile ?? undefined) !== configFile) return false;
+  const stamp = configFile === undefined ? undefined : manifest.modules[configFile];
+  return configFile === undefined || (stamp !== undefined && isUnchanged(configFile, stamp, manifest.madeAt));
+}
+
+/**
+ * Whether the task definitions the manifest holds are still what loading would find: the same
+ * task files, every module unchanged, the same values for the environment variables read.
+ */
+export function definitionsUnchanged(manifest: Manifest, taskFiles: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
+  if (taskFiles.length !== manifest.taskFiles.length || taskFiles.some((file, i) => file !== manifest.taskFiles[i])) return false;
+  for (const [name, value] of Object.entries(manifest.env)) if ((env[name] ?? null) !== value) return false;
+  return Object.entries(manifest.modules).every(([file, stamp]) => isUnchanged(file, stamp, manifest.madeAt));
+}
+
+export interface ManifestInput {
+  jtVersion: string;
+  madeAt: number;
+  root: string;
+  configFile: string | undefined;
+  config: ResolvedConfig;
+  taskFiles: readonly string[];
+  modules: Iterable<string>;
+  env: Record<string, string | null>;
+  tasks: Iterable<TaskDefinition>;
+}
+
+/** Stores a manifest; returns false (and changes nothing) when the cache cannot be written. */
+export function writeManifest(input: ManifestInput): boolean {
+  const modules: Record<string, FileStamp> = {};
+  for (const file of new Set(input.modules)) {
+    const stamp = stampFile(file);
+    if (!stamp) return false; // a module that vanished while loading: don't cache a guess
+    modules[file] = stamp;
+  }
+  const manifest: Manifest = {
+    format: FORMAT,
+    jtVersion: input.jtVersion,
+    madeAt: input.madeAt,
+    root: input.root,
+    configFile: input.configFile ?? null,
+    config: input.config,
+    taskFiles: [...input.taskFiles],
+    modules,
+    env: input.env,
+    tasks: [...input.tasks].map(({ actions: _actions, scope: _scope, ...task }) => task),
+  };
+  return writeCacheFile(manifestFile(input.root), `${JSON.stringify(manifest)}\n`);
+}
+
+/** A registry holding the manifest's tasks (without actions), for listings and for finding files. */
+export function registryFromManifest(manifest: Manifest): Registry {
+  const registry = new Registry();
+  for (const task of manifest.tasks) {
+    registry.tasks.set(task.name, { ...task, scope: task.name.split(":").slice(0, -1), actions: [] });
+  }
+  return registry;
+}
+
+/**
+ * The task files that define what these targets need: each target and, transitively, its
+ * prerequisites, resolved as the planner resolves them. Undefined when a name does not resolve:
+ * then everything must load, so that the error names close matches from every task.
+ */
+export function filesFor(targets: readonly string[], registry: Registry, taskFiles: readonly string[]): string[] | undefined {
+  const loadable = new Set(taskFiles);
+  const files = new Set<string>();
+  const seen = new Set<TaskDefinition>();
+  const queue: TaskDefinition[] = [];
+  for (const name of targets) {
+    const task = registry.get(name);
+    if (!task) return undefined;
+    queue.push(task);
+  }
+  while (queue.length > 0) {
+    const task = queue.pop()!;
+    if (seen.has(task)) continue;
+    seen.add(task);
+    for (const location of task.locations) if (loadable.has(location.file)) files.add(location.file);
+    for (const written of task.prerequisites) {
+      const dep = registry.prerequisiteOf(task, written);
+      if (!dep) return undefined;
+      queue.push(dep);
+    }
+  }
+  return taskFiles.filter((file) => files.has(file));
+}

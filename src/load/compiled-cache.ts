@@ -1,0 +1,68 @@
+/**
+ * The code tsx compiled for the project's own modules, kept on disk with how each module's
+ * relative imports resolved, so that the next run loads unchanged modules without tsx at all.
+ * An entry is used only while its source file is unchanged (cache/stamps.ts).
+ */
+import { join } from "node:path";
+import { isUnchanged, stampFile, type FileStamp } from "../cache/stamps.js";
+import { readCacheFile, writeCacheFile } from "../cache/store.js";
+
+export interface CompiledModule {
+  file: string;
+  stamp: FileStamp;
+  madeAt: number;
+  /** What tsx gave Node to run (CommonJS, with an inline source map). */
+  code: string;
+  /** Relative requests in this module and the files they resolved to. */
+  resolved: Record<string, string>;
+}
+
+export class CompiledCache {
+  private readonly fresh = new Map<string, CompiledModule | null>();
+
+  constructor(private readonly dir: string) {}
+
+  /** The cached module for this file, if its source is unchanged. */
+  get(file: string): CompiledModule | undefined {
+    let entry = this.fresh.get(file);
+    if (entry === undefined) {
+      entry = this.read(file) ?? null;
+      this.fresh.set(file, entry);
+    }
+    return entry ?? undefined;
+  }
+
+  /** Stores what was compiled now; `madeAt` is when it was read, for the racy-edit check. */
+  put(file: string, code: string, resolved: Record<string, string>, madeAt: number): void {
+    const stamp = stampFile(file);
+    if (!stamp) return;
+    const entry: CompiledModule = { file, stamp, madeAt, code, resolved };
+    this.fresh.set(file, entry);
+    writeCacheFile(this.entryFile(file), JSON.stringify(entry));
+  }
+
+  private read(file: string): CompiledModule | undefined {
+    const text = readCacheFile(this.entryFile(file));
+    if (text === undefined) return undefined;
+    try {
+      const entry = JSON.parse(text) as CompiledModule;
+      return entry.file === file && isUnchanged(file, entry.stamp, entry.madeAt) ? entry : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private entryFile(file: string): string {
+    return join(this.dir, `${fnv1a(file)}.json`);
+  }
+}
+
+/** A 64-bit FNV-1a hash in hex: a short, stable file name for a path (no crypto needed). */
+function fnv1a(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= BigInt(text.charCodeAt(i));
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, "0");
+}

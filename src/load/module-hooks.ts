@@ -1,0 +1,155 @@
+/**
+ * jt's hooks in Node's CommonJS loader, which task files load through (require() is in-thread and
+ * cheap; the ES module hooks run on a separate thread and cost ~150 ms on Node 20):
+ *
+ * - `require("jt")` resolves to the running jt, even where no node_modules/jt exists;
+ * - the project's own modules are served from the compiled cache when unchanged, so a warm run
+ *   never loads tsx; tsx's CommonJS hook registers only at the first module that needs compiling;
+ * - what tsx compiles, and how relative imports resolve, is recorded for the cache; the local
+ *   modules loaded, and whether any calls `import()`, are noted for the loader and the manifest.
+ */
+import Module, { createRequire } from "node:module";
+import * as jtApi from "../index.js";
+import { JT_ENTRY, JT_OWN_DIRS } from "../package-paths.js";
+import type { CompiledCache } from "./compiled-cache.js";
+
+const require = createRequire(import.meta.url);
+
+type Handler = (module: CjsModuleInstance, filename: string) => void;
+type Resolve = (this: unknown, request: string, parent: CjsModuleInstance | undefined, ...rest: unknown[]) => string;
+interface CjsModuleInstance {
+  filename: string;
+  _compile(content: string, filename: string): unknown;
+}
+interface ModuleInternals {
+  _resolveFilename: Resolve;
+  _cache: Record<string, unknown>;
+  _extensions: Record<string, Handler>;
+  prototype: { _compile(this: CjsModuleInstance, content: string, filename: string): unknown };
+}
+const CjsModule = Module as unknown as ModuleInternals & (new (id: string) => Record<string, unknown>);
+
+/** Extensions of the project's modules that tsx compiles, and so the cache can serve. */
+const SERVED_EXTENSIONS = [".ts", ".mts", ".cts", ".mjs", ".js"];
+const TYPESCRIPT_EXTENSIONS = new Set([".ts", ".mts", ".cts"]);
+
+export function isLocalModule(filename: string): boolean {
+  return !filename.includes("/node_modules/") && !JT_OWN_DIRS.some((dir) => filename.startsWith(dir));
+}
+
+function isRelative(request: string): boolean {
+  return request.startsWith("./") || request.startsWith("../") || request.startsWith("/");
+}
+
+class ModuleHooks {
+  /** The project's own modules loaded so far: what the task files depend on. */
+  readonly localModules = new Set<string>();
+  usesDynamicImport = false;
+  private tsxRegistered = false;
+  private generation = 0;
+  private readonly startedAt = Date.now();
+  private readonly servedFromCache = new Set<string>();
+  private readonly compiled = new Map<string, string>();
+  private readonly resolutions = new Map<string, Record<string, string>>();
+
+  constructor(private readonly cache: CompiledCache | undefined) {
+    this.seedJtModule();
+    this.observeCompiles();
+    this.layer();
+    if (cache) process.setSourceMapsEnabled(true); // cached code carries tsx's inline source maps
+    else this.registerTsx();
+  }
+
+  /** tsx's CommonJS hook, for code the cache cannot serve (registered at most once). */
+  registerTsx(): void {
+    if (this.tsxRegistered) return;
+    this.tsxRegistered = true;
+    // The CommonJS build of tsx's API loads faster through require() than its ESM build through import().
+    (require("tsx/cjs/api") as typeof import("tsx/cjs/api")).register();
+    // tsx wrapped the loader's functions; wrap them again so that jt's layer stays outermost.
+    this.layer();
+  }
+
+  /** Stores what tsx compiled in this process, for the next run. */
+  saveCompiled(): void {
+    if (!this.cache) return;
+    for (const [file, code] of this.compiled) this.cache.put(file, code, this.resolutions.get(file) ?? {}, this.startedAt);
+    this.compiled.clear();
+  }
+
+  /** require("jt") gives this very module, with `__esModule` and live getters so esbuild's interop sees an ES module. */
+  private seedJtModule(): void {
+    const exports = Object.defineProperty({}, "__esModule", { value: true });
+    for (const [key, value] of Object.entries(jtApi)) Object.defineProperty(exports, key, { enumerable: true, get: () => value });
+    const entry = new CjsModule(JT_ENTRY);
+    Object.assign(entry, { filename: JT_ENTRY, loaded: true, exports, paths: [] });
+    CjsModule._cache[JT_ENTRY] = entry;
+  }
+
+  private observeCompiles(): void {
+    const compile = CjsModule.prototype._compile;
+    const hooks = this;
+    CjsModule.prototype._compile = function (content, filename) {
+      if (isLocalModule(filename)) {
+        hooks.localModules.add(filename);
+        if (!hooks.usesDynamicImport && /\bimport\s*\(/.test(content)) hooks.usesDynamicImport = true;
+        if (hooks.tsxRegistered && !hooks.servedFromCache.has(filename)) hooks.compiled.set(filename, content);
+      }
+      return compile.call(this, content, filename);
+    };
+  }
+
+  /** Puts jt's resolver and extension handlers around whatever is there now (Node's, or tsx's). */
+  private layer(): void {
+    const generation = ++this.generation;
+    const hooks = this;
+    const next = CjsModule._resolveFilename;
+    CjsModule._resolveFilename = function (request, parent, ...rest) {
+      if (request === "jt") return JT_ENTRY;
+      if (generation !== hooks.generation) return next.call(this, request, parent, ...rest);
+      const from = parent?.filename;
+      const known = from === undefined ? undefined : hooks.cache?.get(from)?.resolved[request];
+      if (known !== undefined && hooks.servedFromCache.has(from!)) return known;
+      let resolved: string;
+      try {
+        resolved = next.call(this, request, parent, ...rest);
+      } catch (error) {
+        // `./models.js` meaning models.ts, and other TypeScript-style imports: tsx knows them.
+        if (hooks.tsxRegistered || !isRelative(request)) throw error;
+        hooks.registerTsx();
+        return CjsModule._resolveFilename.call(this, request, parent, ...rest);
+      }
+      if (from !== undefined && isLocalModule(from) && isRelative(request)) {
+        let map = hooks.resolutions.get(from);
+        if (!map) hooks.resolutions.set(from, (map = {}));
+        map[request] = resolved;
+      }
+      return resolved;
+    };
+    for (const extension of SERVED_EXTENSIONS) {
+      const fallback = CjsModule._extensions[extension];
+      CjsModule._extensions[extension] = function (module, filename) {
+        const cached = hooks.cache && isLocalModule(filename) ? hooks.cache.get(filename) : undefined;
+        if (cached) {
+          hooks.servedFromCache.add(filename);
+          module._compile(cached.code, filename);
+          return;
+        }
+        if (!hooks.tsxRegistered && (isLocalModule(filename) || TYPESCRIPT_EXTENSIONS.has(extension))) {
+          hooks.registerTsx();
+          CjsModule._extensions[extension]!(module, filename);
+          return;
+        }
+        if (fallback) fallback(module, filename);
+        else CjsModule._extensions[".js"]!(module, filename);
+      };
+    }
+  }
+}
+
+let hooks: ModuleHooks | undefined;
+
+/** Installs the hooks once per process; `cache` serves unchanged modules without tsx. */
+export function moduleHooks(cache?: CompiledCache): ModuleHooks {
+  return (hooks ??= new ModuleHooks(cache));
+}

@@ -1,0 +1,100 @@
+/**
+ * Where a run gets its tasks from. With a fresh manifest, listings come straight from it and a run
+ * loads only the task files that define the tasks it needs; otherwise every task file loads and a
+ * new manifest is written for next time.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { definitionsUnchanged, filesFor, registryFromManifest, writeManifest, type Manifest } from "../cache/manifest.js";
+import type { Project } from "../config/project.js";
+import type { Target } from "../plan/plan.js";
+import type { Registry } from "../registry/registry.js";
+import { discoverTaskFiles } from "./discover.js";
+import { loadTaskFiles } from "./loader.js";
+
+export interface TaskSourceOptions {
+  project: Project;
+  /** The registry task files define into (the active one). */
+  registry: Registry;
+  jtVersion: string;
+  /** The stored manifest whose config still applies, if any. */
+  stored: Manifest | undefined;
+  /** Files besides modules that the definitions depend on: .env files loaded. */
+  extraDependencies: readonly string[];
+}
+
+export class TaskSource {
+  readonly taskFiles: string[];
+  private readonly fresh: Manifest | undefined;
+  private readonly cached: Registry | undefined;
+  private readonly loaded = new Set<string>();
+
+  constructor(private readonly options: TaskSourceOptions) {
+    this.taskFiles = discoverTaskFiles(options.project.tasksDirs);
+    const { stored } = options;
+    this.fresh = stored && definitionsUnchanged(stored, this.taskFiles) ? stored : undefined;
+    this.cached = this.fresh && registryFromManifest(this.fresh);
+  }
+
+  /** Whether the definitions come from the cache (nothing was loaded to list them). */
+  get fromCache(): boolean {
+    return this.fresh !== undefined;
+  }
+
+  /** Every task's definition, for listings: from the manifest when it is fresh. */
+  async allDefinitions(): Promise<Registry> {
+    if (this.cached) return this.cached;
+    await this.loadAll();
+    return this.options.registry;
+  }
+
+  /** Whether a task of this full name exists (without loading, when the manifest is fresh). */
+  async has(name: string): Promise<boolean> {
+    if (this.cached) return this.cached.get(name) !== undefined;
+    await this.loadAll();
+    return this.options.registry.get(name) !== undefined;
+  }
+
+  /** Loads what these targets need: their task files and their prerequisites', or everything. */
+  async loadFor(targets: readonly Target[]): Promise<void> {
+    if (!this.cached) return this.loadAll();
+    const files = filesFor(
+      targets.map((t) => t.name),
+      this.cached,
+      this.taskFiles,
+    );
+    if (!files) return this.loadAll();
+    await this.load(files.filter((file) => !this.loaded.has(file)));
+  }
+
+  private async loadAll(): Promise<void> {
+    if (this.loaded.size === this.taskFiles.length && this.taskFiles.every((f) => this.loaded.has(f))) return;
+    const firstFullLoad = this.loaded.size === 0;
+    const madeAt = Date.now();
+    const result = await this.load(this.taskFiles.filter((file) => !this.loaded.has(file)));
+    // A manifest is only as good as what it saw: skip it when part of the loading was invisible (ES modules).
+    if (firstFullLoad && result.complete) this.writeManifest(madeAt, result.modules, result.env);
+  }
+
+  private async load(files: readonly string[]) {
+    const result = await loadTaskFiles(files, this.options.registry, this.options.project.root);
+    for (const file of files) this.loaded.add(file);
+    return result;
+  }
+
+  private writeManifest(madeAt: number, modules: readonly string[], env: Record<string, string | null>): void {
+    const { project, registry, jtVersion, extraDependencies } = this.options;
+    const projectFiles = ["package.json", "tsconfig.json"].map((name) => join(project.root, name)).filter((file) => existsSync(file));
+    writeManifest({
+      jtVersion,
+      madeAt,
+      root: project.root,
+      configFile: project.configFile,
+      config: project.config,
+      taskFiles: this.taskFiles,
+      modules: [...modules, ...projectFiles, ...(project.configFile ? [project.configFile] : []), ...extraDependencies],
+      env,
+      tasks: registry.tasks.values(),
+    });
+  }
+}

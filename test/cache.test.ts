@@ -1,0 +1,225 @@
+/**
+ * The manifest cache: listings answered without loading task files, never wrong. Every test
+ * proves what loaded by task files that append to a log when they load.
+ */
+import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "vitest";
+import { project, type TestProject } from "./helpers/project.js";
+import { lines } from "./helpers/text.js";
+
+/** A task file that logs its own loading, then defines `tasks` (name → description). */
+function taskFile(label: string, tasks: Record<string, string>, extra = ""): string {
+  return [
+    `import { appendFileSync } from "node:fs";`,
+    `import { desc, task } from "jt";`,
+    `appendFileSync(${JSON.stringify("loads.log")}, ${JSON.stringify(`${label}\n`)});`,
+    ...Object.entries(tasks).flatMap(([name, description]) => [`desc(${JSON.stringify(description)});`, `task(${JSON.stringify(name)}, () => console.log(${JSON.stringify(`${name} ran`)}));`]),
+    extra,
+  ].join("\n");
+}
+
+function loads(p: TestProject): string[] {
+  const log = p.path("loads.log");
+  if (!existsSync(log)) return [];
+  const entries = readFileSync(log, "utf8").split("\n").filter(Boolean);
+  rmSync(log);
+  return entries;
+}
+
+/** Sets a file's mtime back to what it was: a tool that restores timestamps, or a clock that went back. */
+function keepMtime(file: string, change: () => void): void {
+  const { atime, mtime } = statSync(file);
+  change();
+  utimesSync(file, atime, mtime);
+}
+
+describe.concurrent("the manifest cache", () => {
+  test("a second listing loads no task file; its output is the same", async ({ expect, onTestFinished }) => {
+    const p = project(
+      { "tasks/a.ts": taskFile("a", { alpha: "First task" }), "tasks/b.ts": taskFile("b", { beta: "Second task" }), blocker: "not a directory" },
+      { onTestFinished },
+    );
+    const first = await p.run(["-T"]);
+    expect(loads(p)).toEqual(["a", "b"]);
+    const second = await p.run(["-T"]);
+    expect(loads(p)).toEqual([]);
+    expect(second).toEqual(first);
+    expect(first.stdout).toBe(lines("jt alpha  # First task", "jt beta   # Second task"));
+    for (const flags of [["-D"], ["-P"], ["-W"], ["-T", "--json"], ["-T", "-A", "al"]]) {
+      const cold = await p.run(flags, { env: { JT_CACHE_DIR: p.path("blocker", "cache") } });
+      const warm = await p.run(flags);
+      expect(warm).toEqual(cold);
+    }
+    expect(loads(p)).toEqual(["a", "b", "a", "b", "a", "b", "a", "b", "a", "b"]);
+  });
+
+  test("an edited task file is seen at once, even in the same second and with the same size", async ({ expect, onTestFinished }) => {
+    const p = project({ "tasks/a.ts": taskFile("a", { alpha: "Version 1" }) }, { onTestFinished });
+    await p.run(["-T"]);
+    p.file("tasks/a.ts", taskFile("a", { alpha: "Version 2" }));
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # Version 2"));
+    p.file("tasks/a.ts", taskFile("a", { alpha: "Version 3" }));
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # Version 3"));
+  });
+
+  test("an edit whose mtime is set back (same size) is still seen", async ({ expect, onTestFinished }) => {
+    const p = project({ "tasks/a.ts": taskFile("a", { alpha: "Before edit" }) }, { onTestFinished });
+    const file = p.path("tasks/a.ts");
+    utimesSync(file, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    await p.run(["-T"]);
+    expect(loads(p)).toEqual(["a"]);
+    keepMtime(file, () => writeFileSync(file, taskFile("a", { alpha: "After edits" })));
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # After edits"));
+  });
+
+  test("a file dated in the future (clock skew) never makes the cache stick", async ({ expect, onTestFinished }) => {
+    const p = project({ "tasks/a.ts": taskFile("a", { alpha: "Skewed one" }) }, { onTestFinished });
+    const file = p.path("tasks/a.ts");
+    const future = new Date(Date.now() + 3600_000);
+    utimesSync(file, future, future);
+    await p.run(["-T"]);
+    keepMtime(file, () => writeFileSync(file, taskFile("a", { alpha: "Skewed two" })));
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # Skewed two"));
+  });
+
+  test("added, removed and renamed task files", async ({ expect, onTestFinished }) => {
+    const p = project({ "tasks/a.ts": taskFile("a", { alpha: "A" }), "tasks/b.ts": taskFile("b", { beta: "B" }) }, { onTestFinished });
+    await p.run(["-T"]);
+    p.file("tasks/sub/c.ts", taskFile("c", { gamma: "C" }));
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # A", "jt beta   # B", "jt gamma  # C"));
+    rmSync(p.path("tasks/b.ts"));
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # A", "jt gamma  # C"));
+    renameSync(p.path("tasks/a.ts"), p.path("tasks/z.ts"));
+    const renamed = await p.run(["-W"]);
+    expect(renamed.stdout).toContain(`${p.path("tasks/z.ts")}:`);
+    expect(renamed.stdout).not.toContain(`${p.path("tasks/a.ts")}:`);
+  });
+
+  test("a change in a module the task files import is seen", async ({ expect, onTestFinished }) => {
+    const p = project(
+      {
+        "app/names.ts": `export const NAMES: string[] = ["one", "two"];\n`,
+        "tasks/gen.ts": `import { desc, task } from "jt";\nimport { NAMES } from "../app/names.ts";\nfor (const n of NAMES) { desc(\`Generated \${n}\`); task(n, () => {}); }\n`,
+      },
+      { onTestFinished },
+    );
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt one  # Generated one", "jt two  # Generated two"));
+    p.file("app/names.ts", `export const NAMES: string[] = ["one", "six"];\n`);
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt one  # Generated one", "jt six  # Generated six"));
+  });
+
+  test("environment variables read while loading are part of the key", async ({ expect, onTestFinished }) => {
+    const p = project(
+      { "tasks/flags.ts": `import { desc, task } from "jt";\ndesc("Always");\ntask("always", () => {});\nif (process.env.WITH_BETA) { desc("Beta only"); task("beta", () => {}); }\n` },
+      { onTestFinished },
+    );
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt always  # Always"));
+    expect((await p.run(["-T"], { env: { WITH_BETA: "1" } })).stdout).toBe(lines("jt always  # Always", "jt beta    # Beta only"));
+    expect((await p.run(["WITH_BETA=1", "-T"])).stdout).toBe(lines("jt always  # Always", "jt beta    # Beta only"));
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt always  # Always"));
+    p.file(".env", "WITH_BETA=yes\n");
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt always  # Always", "jt beta    # Beta only"));
+  });
+
+  test("a config change (tasksDir) rebuilds it", async ({ expect, onTestFinished }) => {
+    const p = project({ "jt.config.json": `{ "tasksDir": "tasks" }`, "tasks/a.ts": taskFile("a", { alpha: "In tasks" }), "jobs/j.ts": taskFile("j", { job: "In jobs" }) }, { onTestFinished });
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # In tasks"));
+    p.file("jt.config.json", `{ "tasksDir": "jobs"  }`);
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt job  # In jobs"));
+  });
+
+  test("a cache that cannot be written or read: jt still lists and runs", async ({ expect, onTestFinished }) => {
+    const p = project({ "tasks/a.ts": taskFile("a", { alpha: "Works anyway" }), "not-a-dir": "a file" }, { onTestFinished });
+    const env = { JT_CACHE_DIR: p.path("not-a-dir", "cache") };
+    for (let i = 0; i < 2; i++) {
+      expect(await p.run(["-T"], { env })).toMatchObject({ code: 0, stdout: lines("jt alpha  # Works anyway"), stderr: "" });
+      expect(loads(p)).toEqual(["a"]);
+    }
+    expect(await p.run(["alpha"], { env })).toMatchObject({ code: 0, stdout: lines("alpha ran") });
+  });
+
+  test("a corrupt manifest is ignored and replaced", async ({ expect, onTestFinished }) => {
+    const cache = project({}, { onTestFinished });
+    const p = project({ "tasks/a.ts": taskFile("a", { alpha: "Still right" }) }, { onTestFinished });
+    const env = { JT_CACHE_DIR: cache.root };
+    await p.run(["-T"], { env });
+    const [dir] = readdirSync(cache.root);
+    writeFileSync(join(cache.root, dir!, "manifest.json"), "{ not json");
+    expect((await p.run(["-T"], { env })).stdout).toBe(lines("jt alpha  # Still right"));
+    expect(JSON.parse(readFileSync(join(cache.root, dir!, "manifest.json"), "utf8"))).toHaveProperty("tasks");
+  });
+
+  test("with node_modules, the cache lives in node_modules/.cache/jt; without, never in the project", async ({ expect, onTestFinished }) => {
+    const bare = project({ "tasks/a.ts": taskFile("a", { alpha: "A" }) }, { onTestFinished });
+    const home = project({}, { onTestFinished });
+    await bare.run(["-T"], { env: { JT_CACHE_DIR: undefined, XDG_CACHE_HOME: home.root } });
+    expect(readdirSync(bare.root).sort()).toEqual(["loads.log", "tasks"]);
+    expect(readdirSync(join(home.root, "jt"))).toHaveLength(1);
+
+    const withModules = project({ "tasks/a.ts": taskFile("a", { alpha: "A" }) }, { onTestFinished }).dir("node_modules");
+    await withModules.run(["-T"], { env: { JT_CACHE_DIR: undefined } });
+    expect(existsSync(withModules.path("node_modules/.cache/jt/manifest.json"))).toBe(true);
+  });
+
+  test("a read-only project still works (the cache goes elsewhere or nowhere)", async ({ expect, onTestFinished }) => {
+    const p = project({ "tasks/a.ts": taskFile("a", { alpha: "Read only" }, ""), "node_modules/.keep": "" }, { onTestFinished });
+    rmSync(p.path("node_modules/.keep"));
+    chmodSync(p.path("node_modules"), 0o555);
+    onTestFinished(() => chmodSync(p.path("node_modules"), 0o755));
+    expect(await p.run(["-T"], { env: { JT_CACHE_DIR: undefined } })).toMatchObject({ code: 0, stdout: lines("jt alpha  # Read only") });
+  });
+});
+
+describe.concurrent("running loads only what the targets need", () => {
+  const FILES = {
+    "tasks/a.ts": taskFile("a", { alpha: "A" }),
+    "tasks/b.ts": taskFile("b", { beta: "B" }, `task("beta", ["gamma"]);\ntask("merged", () => console.log("merged in b"));`),
+    "tasks/c.ts": taskFile("c", { gamma: "C" }, `task("merged", () => console.log("merged in c"));\ntask("caller", async ({ invoke }) => { await invoke("alpha"); });`),
+  };
+
+  test("a task's own file and its prerequisites' files, nothing else", async ({ expect, onTestFinished }) => {
+    const p = project(FILES, { onTestFinished });
+    await p.run(["-T"]);
+    loads(p);
+    expect(await p.run(["alpha"])).toMatchObject({ code: 0, stdout: lines("alpha ran") });
+    expect(loads(p)).toEqual(["a"]);
+    expect(await p.run(["beta"])).toMatchObject({ code: 0, stdout: lines("gamma ran", "beta ran") });
+    expect(loads(p)).toEqual(["b", "c"]);
+  });
+
+  test("a task defined in two files loads both, its actions in file order", async ({ expect, onTestFinished }) => {
+    const p = project(FILES, { onTestFinished });
+    await p.run(["-T"]);
+    loads(p);
+    expect(await p.run(["merged"])).toMatchObject({ code: 0, stdout: lines("merged in b", "merged in c") });
+    expect(loads(p)).toEqual(["b", "c"]);
+  });
+
+  test("ctx.invoke loads the file of the task it runs", async ({ expect, onTestFinished }) => {
+    const p = project(FILES, { onTestFinished });
+    await p.run(["-T"]);
+    loads(p);
+    expect(await p.run(["caller"])).toMatchObject({ code: 0, stdout: lines("alpha ran") });
+    expect(loads(p)).toEqual(["c", "a"]);
+  });
+
+  test("an unknown task loads everything, so the suggestions come from every task", async ({ expect, onTestFinished }) => {
+    const p = project(FILES, { onTestFinished });
+    await p.run(["-T"]);
+    loads(p);
+    const result = await p.run(["gama"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("Did you mean?  gamma");
+    expect(loads(p)).toEqual(["a", "b", "c"]);
+  });
+
+  test("a warm run keeps stack traces pointing at the right .ts lines", async ({ expect, onTestFinished }) => {
+    const source = `import { task } from "jt";\n\ntype Unused = { a: string };\n\ntask("boom", () => {\n  throw new Error("kaboom");\n});\n`;
+    const p = project({ "tasks/boom.ts": source }, { onTestFinished });
+    const cold = await p.run(["boom"]);
+    const warm = await p.run(["boom"]);
+    expect(cold.stderr).toContain(`${p.path("tasks/boom.ts")}:6:9`);
+    expect(warm).toEqual(cold);
+  });
+});
