@@ -124,4 +124,21 @@ export interface TaskSpec<Names extends readonly string[] = readonly [], Default
    * with no terminal to ask on and no `--yes`, the run stops before anything runs.
    */
   readonly confirm?: string;
+  /** As a background job: the queue it goes to (default "default"). */
+  readonly queue?: string;
+  /** As a background job: lower numbers run first (default 0). */
+  readonly priority?: number;
+  /**
+   * As a background job: how many runs in all (the first included; default 5, so `attempts: 1`
+   * never retries), and the delay before each retry (default "polynomial", Sidekiq's formula).
+   */
+  readonly retry?: { readonly attempts?: number; readonly backoff?: "polynomial" | "exponential" | number };
+  /** As a background job: abort `ctx.signal` and fail the attempt after this long ("30s", or ms). */
+  readonly timeout?: string | number;
+  /** Enqueue it on this cron schedule ("0 3 * * *"; a sixth, leading field counts seconds). Workers run the clock. */
+  readonly cron?: string;
+  /** The time zone of `cron` ("Europe/Paris"); default UTC. */
+  readonly tz?: string;
+  /** Slots missed while no worker ran are enqueued if they are this recent (default "1m"). */
+  readonly catchUp?: string | number;
 }

@@ -3,6 +3,7 @@
  * key or a wrong type is a definition error, never silently ignored.
  */
 import { DefinitionError } from "../errors.js";
+import { parseDuration } from "../jobs/duration.js";
 import { closeMatches } from "../plan/suggest.js";
 
 /** What users write in `jt.config.*`, `.jtrc*` or `"jt"` in package.json. */
@@ -13,6 +14,24 @@ export interface UserConfig {
   environment?: string;
   /** Env files loaded before tasks (never overriding variables already set). Default `".env"`; `false` turns it off. */
   dotenv?: boolean | string | string[];
+  /** Background jobs. */
+  jobs?: JobsConfig;
+}
+
+/** The `jobs` settings; durations are milliseconds or strings like "30s", "5m", "7d". */
+export interface JobsConfig {
+  /** Where jobs are kept: a SQLite file path ("db/jobs.sqlite3", the default; or "sqlite:path"), or a postgres:// URL. */
+  store?: string;
+  /** How many jobs a worker runs at once. Default 5. */
+  concurrency?: number;
+  /** How long a claimed job stays leased without a heartbeat. Default "30s". */
+  lease?: string | number;
+  /** How often an idle worker looks for jobs (it is also woken when jobs are enqueued). Default "1s". */
+  pollInterval?: string | number;
+  /** On SIGTERM, how long a worker waits for running jobs before releasing them. Default "25s" (Heroku allows 30). */
+  shutdownTimeout?: string | number;
+  /** Completed jobs are deleted after this long. Default "7d". */
+  pruneAfter?: string | number;
 }
 
 /** The config after validation and defaults. */
@@ -21,6 +40,17 @@ export interface ResolvedConfig {
   environment: string | undefined;
   /** Env files to load; `required` when the config named them (a missing one is then an error). */
   dotenv: { files: string[]; required: boolean };
+  jobs: ResolvedJobsConfig;
+}
+
+export interface ResolvedJobsConfig {
+  /** As configured; undefined means JT_JOBS_URL, else the default SQLite file. */
+  store: string | undefined;
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+  shutdownTimeoutMs: number;
+  pruneAfterMs: number;
 }
 
 type Check = (value: unknown) => string | undefined;
@@ -36,10 +66,22 @@ const isPath: Check = (value) => (typeof value === "string" && value.trim() !== 
 const isDotenv: Check = (value) =>
   typeof value === "boolean" || isStringOrStrings(value) === undefined ? undefined : "true, false, a file path or an array of paths";
 
+const isDurationValue: Check = (value) => (parseDuration(value) !== undefined ? undefined : 'a duration like "30s", "5m" or a number of milliseconds');
+
+const JOBS_KEYS: Record<keyof JobsConfig, Check> = {
+  store: (value) => (typeof value === "string" && value.trim() !== "" ? undefined : "a SQLite file path or a postgres:// URL"),
+  concurrency: (value) => (Number.isInteger(value) && (value as number) >= 1 ? undefined : "a whole number of at least 1"),
+  lease: isDurationValue,
+  pollInterval: isDurationValue,
+  shutdownTimeout: isDurationValue,
+  pruneAfter: isDurationValue,
+};
+
 const KEYS: Record<keyof UserConfig, Check> = {
   tasksDir: isStringOrStrings,
   environment: isPath,
   dotenv: isDotenv,
+  jobs: (value) => (typeof value === "object" && value !== null && !Array.isArray(value) ? undefined : "an object of job settings"),
 };
 
 export function validateConfig(raw: unknown, file: string): ResolvedConfig {
@@ -47,18 +89,10 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
   if (typeof raw !== "object" || Array.isArray(raw)) {
     throw new DefinitionError(`Invalid config in ${file}: expected an object of settings, got ${describe(raw)}`);
   }
-  const entries = Object.entries(raw as Record<string, unknown>).filter(([key]) => key !== "$schema");
-  for (const [key, value] of entries) {
-    const check = KEYS[key as keyof UserConfig];
-    if (!check) {
-      const matches = closeMatches(key, Object.keys(KEYS), 1);
-      const hint = matches.length > 0 ? ` (did you mean '${matches[0]}'?)` : "";
-      throw new DefinitionError(`Invalid config in ${file}: unknown key '${key}'${hint}`, [`Known keys: ${Object.keys(KEYS).join(", ")}`]);
-    }
-    const problem = check(value);
-    if (problem) throw new DefinitionError(`Invalid config in ${file}: '${key}' must be ${problem}, got ${describe(value)}`);
-  }
+  checkKeys(raw as Record<string, unknown>, KEYS, file, "");
   const config = raw as UserConfig;
+  if (config.jobs) checkKeys(config.jobs as Record<string, unknown>, JOBS_KEYS, file, "jobs.");
+  const jobs = config.jobs ?? {};
   const tasksDir = config.tasksDir ?? "tasks";
   const dotenv = config.dotenv ?? true;
   return {
@@ -70,7 +104,31 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
         : dotenv === true
           ? { files: [".env"], required: false }
           : { files: Array.isArray(dotenv) ? dotenv : [dotenv], required: true },
+    jobs: {
+      store: jobs.store,
+      concurrency: jobs.concurrency ?? 5,
+      leaseMs: parseDuration(jobs.lease ?? "30s")!,
+      pollMs: parseDuration(jobs.pollInterval ?? "1s")!,
+      shutdownTimeoutMs: parseDuration(jobs.shutdownTimeout ?? "25s")!,
+      pruneAfterMs: parseDuration(jobs.pruneAfter ?? "7d")!,
+    },
   };
+}
+
+function checkKeys(values: Record<string, unknown>, checks: Record<string, Check>, file: string, prefix: string): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (prefix === "" && key === "$schema") continue;
+    const check = checks[key];
+    if (!check) {
+      const matches = closeMatches(key, Object.keys(checks), 1);
+      const hint = matches.length > 0 ? ` (did you mean '${prefix}${matches[0]}'?)` : "";
+      throw new DefinitionError(`Invalid config in ${file}: unknown key '${prefix}${key}'${hint}`, [
+        `Known keys: ${Object.keys(checks).map((k) => prefix + k).join(", ")}`,
+      ]);
+    }
+    const problem = check(value);
+    if (problem) throw new DefinitionError(`Invalid config in ${file}: '${prefix}${key}' must be ${problem}, got ${describe(value)}`);
+  }
 }
 
 function describe(value: unknown): string {

@@ -2,7 +2,8 @@ import { bareArgName, isRestArg, RESERVED_ARG_NAMES, type ArgsSpec } from "../ar
 import { DefinitionError } from "../errors.js";
 import { invalidNameReason, qualify, resolveName, SEPARATOR } from "./names.js";
 import type { SourceLocation } from "./source-location.js";
-import type { Action, TaskDefinition } from "./task.js";
+import { parseDuration } from "../jobs/duration.js";
+import type { Action, TaskDefinition, TaskJobSettings } from "./task.js";
 
 export interface DefineOptions {
   deps?: readonly string[] | undefined;
@@ -11,6 +12,13 @@ export interface DefineOptions {
   desc?: string | undefined;
   multitask?: boolean | undefined;
   confirm?: string | undefined;
+  queue?: unknown;
+  priority?: unknown;
+  retry?: unknown;
+  timeout?: unknown;
+  cron?: unknown;
+  tz?: unknown;
+  catchUp?: unknown;
 }
 
 /** Every task defined in this process, and the namespace stack while task files load. */
@@ -37,12 +45,15 @@ export class Registry {
     const reason = invalidNameReason(name);
     if (reason) throw new DefinitionError(`Cannot define task: ${reason}`);
     const fullName = qualify(this.scope, name);
+    if (fullName.startsWith("jobs:")) {
+      throw new DefinitionError(`Cannot define task '${fullName}': names under jobs: are jt's own (jt jobs:work, jobs:list, …)`);
+    }
     const args = validateArgs(fullName, options.args ?? [], options.defaults ?? {});
     let task = this.tasks.get(fullName);
     if (!task) {
       // Prerequisites resolve from the task's own namespace outwards; for "db:migrate" that is "db".
       const scope = fullName.split(SEPARATOR).slice(0, -1);
-      task = { name: fullName, scope, comments: [], prerequisites: [], actions: [], args, locations: [], multitask: false, confirm: undefined };
+      task = { name: fullName, scope, comments: [], prerequisites: [], actions: [], args, locations: [], multitask: false, confirm: undefined, job: {} };
       this.tasks.set(fullName, task);
     } else if (options.args !== undefined) {
       if (task.args.names.length > 0 && !sameArgs(task.args, args)) {
@@ -72,6 +83,7 @@ export class Registry {
       }
       task.confirm = options.confirm;
     }
+    Object.assign(task.job, jobSettings(fullName, options));
     if (location) task.locations.push(location);
     return task;
   }
@@ -139,6 +151,54 @@ function validateArgs(task: string, names: readonly string[], defaults: Readonly
     if (names.includes(`${key}...`)) throw new DefinitionError(`Task '${task}': the rest argument '${key}...' cannot have a default`);
   }
   return { names: [...names], defaults: { ...defaults } };
+}
+
+/** The job options of a definition, checked (a cron expression is checked where schedules run). */
+function jobSettings(task: string, options: DefineOptions): TaskJobSettings {
+  const settings: TaskJobSettings = {};
+  const fail = (what: string) => new DefinitionError(`Task '${task}': ${what}`);
+  if (options.queue !== undefined) {
+    if (typeof options.queue !== "string" || !/^[\w.:-]+$/.test(options.queue)) throw fail("queue must be a name (letters, digits, '_', '-', '.', ':')");
+    settings.queue = options.queue;
+  }
+  if (options.priority !== undefined) {
+    if (!Number.isInteger(options.priority)) throw fail("priority must be a whole number (lower runs first)");
+    settings.priority = options.priority as number;
+  }
+  if (options.retry !== undefined) {
+    const retry = options.retry as { attempts?: unknown; backoff?: unknown };
+    if (typeof retry !== "object" || retry === null) throw fail("retry must be { attempts?, backoff? }");
+    if (retry.attempts !== undefined) {
+      if (!Number.isInteger(retry.attempts) || (retry.attempts as number) < 1) throw fail("retry.attempts must be a whole number of at least 1 (1 never retries)");
+      settings.attempts = retry.attempts as number;
+    }
+    if (retry.backoff !== undefined) {
+      const backoff = retry.backoff;
+      if (!(backoff === "polynomial" || backoff === "exponential" || (typeof backoff === "number" && backoff >= 0))) {
+        throw fail('retry.backoff must be "polynomial", "exponential" or a number of seconds');
+      }
+      settings.backoff = backoff;
+    }
+  }
+  if (options.timeout !== undefined) {
+    const ms = parseDuration(options.timeout);
+    if (ms === undefined || ms === 0) throw fail('timeout must be a duration like "30s" or a number of milliseconds');
+    settings.timeoutMs = ms;
+  }
+  if (options.cron !== undefined) {
+    if (typeof options.cron !== "string" || options.cron.trim() === "") throw fail('cron must be a cron expression like "0 3 * * *"');
+    settings.cron = options.cron;
+  }
+  if (options.tz !== undefined) {
+    if (typeof options.tz !== "string") throw fail('tz must be a time zone name like "Europe/Paris"');
+    settings.tz = options.tz;
+  }
+  if (options.catchUp !== undefined) {
+    const ms = parseDuration(options.catchUp);
+    if (ms === undefined) throw fail('catchUp must be a duration like "1h" or a number of milliseconds');
+    settings.catchUpMs = ms;
+  }
+  return settings;
 }
 
 function sameArgs(a: ArgsSpec, b: ArgsSpec): boolean {

@@ -18,4 +18,18 @@ export interface TaskDefinition {
   multitask: boolean;
   /** Asked before a production run (`confirm` in the task's options). */
   confirm: string | undefined;
+  /** How the task runs as a background job (queue, priority, retries, timeout, schedule). */
+  job: TaskJobSettings;
+}
+
+export interface TaskJobSettings {
+  queue?: string;
+  priority?: number;
+  /** Runs allowed in all, the first included. */
+  attempts?: number;
+  backoff?: "polynomial" | "exponential" | number;
+  timeoutMs?: number;
+  cron?: string;
+  tz?: string;
+  catchUpMs?: number;
 }

@@ -1,0 +1,132 @@
+/**
+ * What every run starts from: the project found and its config, `.env` loaded, the registry with
+ * the built-in `environment` task, and the task source (from the manifest when it is fresh). Also
+ * the pieces a Runner needs, shared by task runs (main.ts) and job workers (jobs/cli.ts).
+ */
+import { existsSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { configUnchanged, readManifest, type Manifest } from "../cache/manifest.js";
+import { cacheDir } from "../cache/store.js";
+import { loadEnvFiles } from "../config/dotenv.js";
+import { findProject, type FindOptions, type Project } from "../config/project.js";
+import { DefinitionError, TaskFailure, UsageError, type JtError } from "../errors.js";
+import { CompiledCache } from "../load/compiled-cache.js";
+import { describeLoadFailure, importModule, useCompiledCache } from "../load/loader.js";
+import { TaskSource } from "../load/task-source.js";
+import { jtVersion } from "../package-paths.js";
+import { ENVIRONMENT } from "../plan/plan.js";
+import { activeRegistry, type Registry } from "../registry/registry.js";
+import type { Output } from "../report/output.js";
+import { Environment } from "../run/environment.js";
+
+export interface SessionOptions {
+  env: readonly [string, string][];
+  directory: string | undefined;
+  silent: boolean;
+}
+
+export interface Session {
+  project: Project;
+  registry: Registry;
+  source: TaskSource;
+  environment: Environment | undefined;
+}
+
+export async function openSession(options: SessionOptions, output: Output): Promise<Session> {
+  const version = jtVersion();
+  let stored: Manifest | undefined;
+  const project = await openProject(options, output, (root, configFile) => {
+    useCompiledCache(new CompiledCache(join(cacheDir(root), "modules")));
+    const manifest = readManifest(root, version);
+    if (!manifest || !configUnchanged(manifest, configFile)) return undefined;
+    stored = manifest;
+    return manifest.config;
+  });
+  const envFiles = loadEnvFiles(project.root, project.config.dotenv);
+
+  const registry = activeRegistry();
+  const environment = project.config.environment
+    ? new Environment({ modulePath: resolve(project.root, project.config.environment), importModule, loadFailure: describeLoadFailure })
+    : undefined;
+  if (environment) {
+    if (!existsSync(environment.modulePath)) {
+      throw new DefinitionError(`The environment module ${project.config.environment} does not exist (in ${project.configFile ?? project.root})`);
+    }
+    registry.define(ENVIRONMENT, {}, ({ signal }: { signal: AbortSignal }) => environment.boot(signal), {
+      file: environment.modulePath,
+      line: 1,
+      column: 1,
+    });
+  }
+  const source = new TaskSource({ project, registry, jtVersion: version, stored, extraDependencies: envFiles });
+  return { project, registry, source, environment };
+}
+
+/** The Runner's view of the environment: the task that boots it, and the app once booted. */
+export function runnerEnvironment(session: Session) {
+  const { environment, registry } = session;
+  return environment && { task: registry.get(ENVIRONMENT)!, app: () => environment.app };
+}
+
+export async function openProject(
+  invocation: SessionOptions,
+  output: Output,
+  cachedConfig?: FindOptions["cachedConfig"],
+): Promise<Project> {
+  for (const [name, value] of invocation.env) process.env[name] = value;
+  if (invocation.directory !== undefined) changeDirectory(invocation.directory);
+  const startDir = process.cwd();
+  const project = await findProject(startDir, { importModule, cachedConfig });
+  if (!project) {
+    throw new DefinitionError(`No tasks found: no tasks/ directory or jt config in ${startDir} or any parent directory`, [
+      "Create tasks/ with a task file (jt generate task <namespace> <name> writes one), or run jt from your project's directory",
+    ]);
+  }
+  if (project.root !== startDir) {
+    process.chdir(project.root);
+    if (!invocation.silent) output.err(`(in ${project.root})\n`);
+  }
+  return project;
+}
+
+/** Runs the environment's teardown, warning while it takes long; returns its failure, if any. */
+export async function tearDown(environment: Environment, log: (line: string) => void, trace: boolean): Promise<JtError | undefined> {
+  if (trace) log("** Teardown environment");
+  const warnAfter = millisecondsFromEnv("JT_TEARDOWN_WARN_MS", 3000);
+  const started = Date.now();
+  const warning = setInterval(() => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    log(`jt: still waiting for the environment's teardown after ${seconds}s (${relative(process.cwd(), environment.modulePath)})`);
+  }, warnAfter);
+  try {
+    await environment.teardown();
+    return undefined;
+  } catch (error) {
+    return new TaskFailure(error, ["environment (teardown)"]);
+  } finally {
+    clearInterval(warning);
+  }
+}
+
+/** Resources active now that were not before (a multiset difference of their type names). */
+export function remainingSince(before: readonly string[]): string[] {
+  const remaining = [...process.getActiveResourcesInfo()];
+  for (const resource of before) {
+    const index = remaining.indexOf(resource);
+    if (index >= 0) remaining.splice(index, 1);
+  }
+  return remaining;
+}
+
+export function changeDirectory(dir: string): void {
+  const target = resolve(dir);
+  if (!existsSync(target) || !statSync(target).isDirectory()) {
+    throw new UsageError(`-C ${dir}: no such directory`);
+  }
+  process.chdir(target);
+}
+
+export function millisecondsFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}

@@ -1,0 +1,119 @@
+/**
+ * Enqueueing: a task invocation checked against the task's definition (it exists, its args fit),
+ * turned into a job row with the task's queue, priority and retry settings unless the caller
+ * overrides them. Used by `enqueue` in app code, `ctx.enqueue` in tasks and `jt jobs:enqueue`.
+ */
+import { formatTarget } from "../args/brackets.js";
+import { isRestArg } from "../args/task-arguments.js";
+import type { TaskDefinition } from "../registry/task.js";
+import { closeMatches } from "../plan/suggest.js";
+import { parseDuration } from "./duration.js";
+import type { Job, JobStore, NewJob } from "./store/store.js";
+
+export const DEFAULT_QUEUE = "default";
+export const DEFAULT_ATTEMPTS = 5;
+
+/** The tasks a job may name: the registry, or the manifest's copy of it. */
+export interface TaskCatalog {
+  get(name: string): TaskDefinition | undefined;
+  names(): Iterable<string>;
+}
+
+export interface EnqueueOptions {
+  /** The task's arguments, in order (as in `jt task[a,b]`). */
+  readonly args?: readonly (string | number | boolean)[];
+  /** Run no sooner than this long from now: "5m", "30s", or milliseconds. */
+  readonly wait?: string | number;
+  /** Run no sooner than this time. */
+  readonly waitUntil?: Date;
+  /** Overrides the task's queue. */
+  readonly queue?: string;
+  /** Overrides the task's priority (lower runs first). */
+  readonly priority?: number;
+  /**
+   * No second live (queued or running) job with the same key: `true` keys on the task and its
+   * args, a string is a key of your own. Enqueueing a duplicate returns the existing job.
+   */
+  readonly unique?: boolean | string;
+  /** A `pg` client inside your open transaction: the job exists only if that transaction commits (PostgreSQL). */
+  readonly db?: unknown;
+}
+
+export interface EnqueuedJob {
+  readonly id: number;
+  readonly task: string;
+  readonly args: readonly string[];
+  readonly queue: string;
+  readonly runAt: Date;
+  /** True when an existing job with the same unique key was returned instead of a new one. */
+  readonly duplicate: boolean;
+}
+
+/** Why a job cannot be enqueued; raised before anything is written. */
+export class EnqueueError extends Error {
+  override readonly name = "EnqueueError";
+}
+
+export class Jobs {
+  constructor(
+    readonly store: JobStore,
+    private readonly catalog: TaskCatalog,
+  ) {}
+
+  async enqueue(task: string, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
+    const [job] = await this.enqueueMany([{ task, options }]);
+    return job!;
+  }
+
+  /** Several jobs in one transaction (all checked first): the fast way to enqueue many. */
+  async enqueueMany(requests: readonly { task: string; options?: EnqueueOptions }[]): Promise<EnqueuedJob[]> {
+    const now = await this.store.now();
+    const rows = requests.map(({ task, options = {} }) => this.newJob(task, options, now));
+    const connection = requests.find((r) => r.options?.db !== undefined)?.options?.db;
+    const results = await this.store.enqueue(rows, connection);
+    return results.map(({ job, inserted }) => enqueued(job, !inserted));
+  }
+
+  /** Checks the invocation against the task's definition and builds its row. */
+  newJob(taskName: string, options: EnqueueOptions, now: number): NewJob {
+    const task = this.catalog.get(taskName);
+    if (!task) {
+      const matches = closeMatches(taskName, this.catalog.names());
+      throw new EnqueueError(`Cannot enqueue '${taskName}': there is no such task${matches.length > 0 ? ` (did you mean ${matches.map((m) => `'${m}'`).join(", ")}?)` : ""}`);
+    }
+    const args = (options.args ?? []).map(String);
+    const names = task.args.names;
+    if (!names.some(isRestArg) && args.length > names.length) {
+      const takes = names.length === 0 ? "takes no args" : `takes ${names.length} arg${names.length === 1 ? "" : "s"} [${names.join(",")}]`;
+      throw new EnqueueError(`Cannot enqueue ${formatTarget(taskName, args)}: '${taskName}' ${takes}, not ${args.length}`);
+    }
+    return {
+      task: taskName,
+      args,
+      queue: options.queue ?? task.job.queue ?? DEFAULT_QUEUE,
+      priority: options.priority ?? task.job.priority ?? 0,
+      runAt: runAtOf(taskName, options, now),
+      maxAttempts: task.job.attempts ?? DEFAULT_ATTEMPTS,
+      uniqueKey: options.unique === true ? formatTarget(taskName, args) : typeof options.unique === "string" ? options.unique : null,
+    };
+  }
+}
+
+function runAtOf(task: string, options: EnqueueOptions, now: number): number | null {
+  if (options.waitUntil !== undefined) {
+    if (!(options.waitUntil instanceof Date) || Number.isNaN(options.waitUntil.getTime())) {
+      throw new EnqueueError(`Cannot enqueue '${task}': waitUntil must be a valid Date`);
+    }
+    return options.waitUntil.getTime();
+  }
+  if (options.wait !== undefined) {
+    const ms = parseDuration(options.wait);
+    if (ms === undefined) throw new EnqueueError(`Cannot enqueue '${task}': wait must be a duration like "5m", "30s" or milliseconds, not ${JSON.stringify(options.wait)}`);
+    return now + ms;
+  }
+  return null;
+}
+
+function enqueued(job: Job, duplicate: boolean): EnqueuedJob {
+  return { id: job.id, task: job.task, args: job.args, queue: job.queue, runAt: new Date(job.runAt), duplicate };
+}

@@ -1,0 +1,408 @@
+/**
+ * The job store on a SQLite file (better-sqlite3): no server, several processes on one machine.
+ * WAL lets readers and one writer work at once; every write is a `BEGIN IMMEDIATE` transaction,
+ * taking the write lock up front (a deferred one could fail to upgrade); a generous busy_timeout
+ * makes a writer wait its turn instead of failing with SQLITE_BUSY.
+ */
+import { EventEmitter } from "node:events";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import { DefinitionError } from "../../errors.js";
+import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobState, JobStore, NewJob, QueueStats } from "./store.js";
+
+type Database = BetterSqlite3.Database;
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE jt_jobs (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     task TEXT NOT NULL,
+     args TEXT NOT NULL,
+     queue TEXT NOT NULL,
+     priority INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     run_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     max_attempts INTEGER NOT NULL,
+     locked_by TEXT,
+     locked_until INTEGER,
+     unique_key TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     finished_at INTEGER,
+     errors TEXT NOT NULL DEFAULT '[]'
+   );
+   CREATE INDEX jt_jobs_runnable ON jt_jobs (priority, run_at, id) WHERE state = 'queued';
+   CREATE INDEX jt_jobs_leased ON jt_jobs (locked_until) WHERE state = 'running';
+   CREATE UNIQUE INDEX jt_jobs_unique ON jt_jobs (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running');
+   CREATE INDEX jt_jobs_finished ON jt_jobs (state, finished_at);
+   CREATE TABLE jt_cron (schedule TEXT PRIMARY KEY, last_slot INTEGER NOT NULL);`,
+];
+
+interface Row {
+  id: number;
+  task: string;
+  args: string;
+  queue: string;
+  priority: number;
+  state: JobState;
+  run_at: number;
+  attempts: number;
+  max_attempts: number;
+  locked_by: string | null;
+  locked_until: number | null;
+  unique_key: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  errors: string;
+}
+
+function toJob(row: Row): Job {
+  return {
+    id: row.id,
+    task: row.task,
+    args: JSON.parse(row.args) as string[],
+    queue: row.queue,
+    priority: row.priority,
+    state: row.state,
+    runAt: row.run_at,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    lockedBy: row.locked_by,
+    lockedUntil: row.locked_until,
+    uniqueKey: row.unique_key,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+    errors: JSON.parse(row.errors) as JobError[],
+  };
+}
+
+function byClaimOrder(a: Job, b: Job): number {
+  return a.priority - b.priority || a.runAt - b.runAt || a.id - b.id;
+}
+
+/** In-process wake-ups, per database file: an enqueue here wakes a worker here at once. */
+const wakeUps = new Map<string, EventEmitter>();
+
+function loadDriver(): typeof BetterSqlite3 {
+  try {
+    return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+  } catch (error) {
+    throw new DefinitionError("Jobs on SQLite need the better-sqlite3 package, which is not installed", [
+      "Install it in your app: npm install better-sqlite3 (and allow its install script: npm install-scripts approve better-sqlite3)",
+      `(${(error as Error).message.split("\n")[0]})`,
+    ]);
+  }
+}
+
+export interface SqliteStoreOptions {
+  /** The clock, for tests; Date.now by default. */
+  clock?: () => number;
+}
+
+export class SqliteStore implements JobStore {
+  private readonly db: Database;
+  private readonly clock: () => number;
+  private readonly wake: EventEmitter;
+  /** Prepared on first use: the tables exist only once migrate() has run. */
+  private statements: ReturnType<SqliteStore["prepare"]> | undefined;
+
+  constructor(
+    readonly file: string,
+    options: SqliteStoreOptions = {},
+  ) {
+    const Driver = loadDriver();
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.db = new Driver(file, { timeout: 15_000 });
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.clock = options.clock ?? Date.now;
+    let wake = wakeUps.get(file);
+    if (!wake) wakeUps.set(file, (wake = new EventEmitter().setMaxListeners(0)));
+    this.wake = wake;
+  }
+
+  /** Runs `body` in a BEGIN IMMEDIATE transaction. */
+  private write<T>(body: () => T): T {
+    return this.db.transaction(body).immediate();
+  }
+
+  private notify(): void {
+    this.wake.emit("jobs");
+  }
+
+  async migrate(): Promise<void> {
+    this.write(() => {
+      this.db.exec("CREATE TABLE IF NOT EXISTS jt_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+      const applied = (this.db.prepare("SELECT max(version) FROM jt_migrations").pluck().get() as number | null) ?? 0;
+      for (let version = applied + 1; version <= MIGRATIONS.length; version++) {
+        this.db.exec(MIGRATIONS[version - 1]!);
+        this.db.prepare("INSERT INTO jt_migrations (version, applied_at) VALUES (?, ?)").run(version, this.clock());
+      }
+    });
+  }
+
+  async now(): Promise<number> {
+    return this.clock();
+  }
+
+  onJobsAvailable(listener: () => void): () => void {
+    this.wake.on("jobs", listener);
+    return () => this.wake.off("jobs", listener);
+  }
+
+  private prepare() {
+    return {
+      insert: this.db.prepare(
+        `INSERT INTO jt_jobs (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)
+         VALUES (@task, @args, @queue, @priority, 'queued', @runAt, @maxAttempts, @uniqueKey, @now, @now)
+         ON CONFLICT DO NOTHING RETURNING *`,
+      ),
+      byUniqueKey: this.db.prepare(`SELECT * FROM jt_jobs WHERE unique_key = ? AND state IN ('queued', 'running')`),
+      complete: this.db.prepare(
+        `UPDATE jt_jobs SET state = 'completed', locked_by = NULL, locked_until = NULL, finished_at = @now, updated_at = @now
+         WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
+      ),
+    };
+  }
+
+  private get sql(): ReturnType<SqliteStore["prepare"]> {
+    return (this.statements ??= this.prepare());
+  }
+
+  async enqueue(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
+    const now = this.clock();
+    const results = this.write(() =>
+      jobs.map((job): EnqueueResult => {
+        const row = this.sql.insert.get({
+          task: job.task,
+          args: JSON.stringify(job.args),
+          queue: job.queue,
+          priority: job.priority,
+          runAt: job.runAt ?? now,
+          maxAttempts: job.maxAttempts,
+          uniqueKey: job.uniqueKey,
+          now,
+        }) as Row | undefined;
+        if (row) return { job: toJob(row), inserted: true };
+        const existing = this.sql.byUniqueKey.get(job.uniqueKey) as Row;
+        return { job: toJob(existing), inserted: false };
+      }),
+    );
+    if (results.some((r) => r.inserted)) this.notify();
+    return results;
+  }
+
+  async claim(request: ClaimRequest): Promise<Job[]> {
+    const now = this.clock();
+    const queues = request.queues;
+    const queueFilter = queues === undefined ? "" : `AND queue IN (${queues.map(() => "?").join(", ")})`;
+    const rows = this.write(
+      () =>
+        this.db
+          .prepare(
+            `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
+             WHERE id IN (SELECT id FROM jt_jobs WHERE state = 'queued' AND run_at <= ? ${queueFilter}
+                          ORDER BY priority, run_at, id LIMIT ?)
+             RETURNING *`,
+          )
+          .all(request.workerId, now + request.leaseMs, now, now, ...(queues ?? []), request.limit) as Row[],
+    );
+    return rows.map(toJob).sort(byClaimOrder);
+  }
+
+  async renewLeases(workerId: string, jobIds: readonly number[], leaseMs: number): Promise<void> {
+    if (jobIds.length === 0) return;
+    const now = this.clock();
+    this.write(() =>
+      this.db
+        .prepare(`UPDATE jt_jobs SET locked_until = ? WHERE state = 'running' AND locked_by = ? AND id IN (${jobIds.map(() => "?").join(", ")})`)
+        .run(now + leaseMs, workerId, ...jobIds),
+    );
+  }
+
+  async complete(jobs: readonly Job[], workerId: string): Promise<number[]> {
+    const now = this.clock();
+    return this.write(() =>
+      jobs.filter((job) => this.sql.complete.run({ id: job.id, workerId, attempts: job.attempts, now }).changes === 1).map((job) => job.id),
+    );
+  }
+
+  async fail(job: Job, workerId: string, error: JobError, retryAt: number | null): Promise<boolean> {
+    const now = this.clock();
+    const changed = this.write(
+      () =>
+        this.db
+          .prepare(
+            `UPDATE jt_jobs SET
+               state = CASE WHEN @retryAt IS NULL THEN 'failed' ELSE 'queued' END,
+               run_at = coalesce(@retryAt, run_at),
+               finished_at = CASE WHEN @retryAt IS NULL THEN @now ELSE NULL END,
+               locked_by = NULL, locked_until = NULL, updated_at = @now,
+               errors = json_insert(errors, '$[#]', json(@error))
+             WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
+          )
+          .run({ id: job.id, workerId, attempts: job.attempts, retryAt, now, error: JSON.stringify(error) }).changes,
+    );
+    if (changed === 1 && retryAt !== null) this.notify();
+    return changed === 1;
+  }
+
+  async release(job: Job, workerId: string): Promise<boolean> {
+    const now = this.clock();
+    const changed = this.write(
+      () =>
+        this.db
+          .prepare(
+            `UPDATE jt_jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = @now
+             WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
+          )
+          .run({ id: job.id, workerId, attempts: job.attempts, now }).changes,
+    );
+    if (changed === 1) this.notify();
+    return changed === 1;
+  }
+
+  async requeueExpired(): Promise<number> {
+    const now = this.clock();
+    const error = (attemptSql: string) =>
+      `json_object('attempt', ${attemptSql}, 'at', @now, 'message', 'The worker running it stopped (its lease expired)', 'stack', NULL)`;
+    const changed = this.write(
+      () =>
+        this.db
+          .prepare(
+            `UPDATE jt_jobs SET
+               state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+               finished_at = CASE WHEN attempts >= max_attempts THEN @now ELSE NULL END,
+               locked_by = NULL, locked_until = NULL, updated_at = @now,
+               errors = json_insert(errors, '$[#]', ${error("attempts")})
+             WHERE state = 'running' AND locked_until < @now`,
+          )
+          .run({ now }).changes,
+    );
+    if (changed > 0) this.notify();
+    return changed;
+  }
+
+  async enqueueCronSlot(schedule: string, slot: number, job: NewJob): Promise<boolean> {
+    const inserted = this.write(() => {
+      const last = this.db.prepare("SELECT last_slot FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | undefined;
+      if (last !== undefined && last >= slot) return false;
+      this.db
+        .prepare("INSERT INTO jt_cron (schedule, last_slot) VALUES (?, ?) ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot")
+        .run(schedule, slot);
+      const now = this.clock();
+      this.sql.insert.get({
+        task: job.task,
+        args: JSON.stringify(job.args),
+        queue: job.queue,
+        priority: job.priority,
+        runAt: job.runAt ?? now,
+        maxAttempts: job.maxAttempts,
+        uniqueKey: job.uniqueKey,
+        now,
+      });
+      return true;
+    });
+    if (inserted) this.notify();
+    return inserted;
+  }
+
+  async lastCronSlot(schedule: string): Promise<number | null> {
+    return (this.db.prepare("SELECT last_slot FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | undefined) ?? null;
+  }
+
+  async markCronSlot(schedule: string, slot: number): Promise<void> {
+    this.write(() =>
+      this.db
+        .prepare("INSERT INTO jt_cron (schedule, last_slot) VALUES (?, ?) ON CONFLICT (schedule) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)")
+        .run(schedule, slot),
+    );
+  }
+
+  async get(id: number): Promise<Job | undefined> {
+    const row = this.db.prepare("SELECT * FROM jt_jobs WHERE id = ?").get(id) as Row | undefined;
+    return row && toJob(row);
+  }
+
+  async list(filter: JobFilter): Promise<Job[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.states?.length) {
+      where.push(`state IN (${filter.states.map(() => "?").join(", ")})`);
+      params.push(...filter.states);
+    }
+    if (filter.task !== undefined) {
+      where.push("task = ?");
+      params.push(filter.task);
+    }
+    if (filter.queue !== undefined) {
+      where.push("queue = ?");
+      params.push(filter.queue);
+    }
+    const sql = `SELECT * FROM jt_jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...params, filter.limit ?? 100) as Row[]).map(toJob);
+  }
+
+  async stats(): Promise<QueueStats[]> {
+    return this.db.prepare("SELECT queue, state, count(*) AS count FROM jt_jobs GROUP BY queue, state ORDER BY queue, state").all() as QueueStats[];
+  }
+
+  async retry(ids: readonly number[] | "all-failed"): Promise<number[]> {
+    const now = this.clock();
+    const which = ids === "all-failed" ? "state = 'failed'" : `state IN ('failed', 'cancelled') AND id IN (${ids.map(() => "?").join(", ") || "NULL"})`;
+    const retried = this.write(
+      () =>
+        this.db
+          .prepare(
+            `UPDATE jt_jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, updated_at = ?
+             WHERE ${which} RETURNING id`,
+          )
+          .pluck()
+          .all(now, now, ...(ids === "all-failed" ? [] : ids)) as number[],
+    );
+    if (retried.length > 0) this.notify();
+    return retried.sort((a, b) => a - b);
+  }
+
+  async cancel(ids: readonly number[]): Promise<number[]> {
+    const now = this.clock();
+    return this.write(
+      () =>
+        this.db
+          .prepare(
+            `UPDATE jt_jobs SET state = 'cancelled', finished_at = ?, updated_at = ?
+             WHERE state = 'queued' AND id IN (${ids.map(() => "?").join(", ") || "NULL"}) RETURNING id`,
+          )
+          .pluck()
+          .all(now, now, ...ids) as number[],
+    ).sort((a, b) => a - b);
+  }
+
+  async discard(ids: readonly number[] | "all-failed"): Promise<number[]> {
+    const which = ids === "all-failed" ? "state = 'failed'" : `state IN ('failed', 'cancelled') AND id IN (${ids.map(() => "?").join(", ") || "NULL"})`;
+    return this.write(
+      () =>
+        this.db
+          .prepare(`DELETE FROM jt_jobs WHERE ${which} RETURNING id`)
+          .pluck()
+          .all(...(ids === "all-failed" ? [] : ids)) as number[],
+    ).sort((a, b) => a - b);
+  }
+
+  async prune(olderThanMs: number): Promise<number> {
+    const before = this.clock() - olderThanMs;
+    return this.write(() => this.db.prepare("DELETE FROM jt_jobs WHERE state = 'completed' AND finished_at < ?").run(before).changes);
+  }
+
+  async clear(): Promise<number> {
+    return this.write(() => this.db.prepare("DELETE FROM jt_jobs").run().changes);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The one small interface every job store implements (SQLite now, PostgreSQL next), and the one
+ * conformance suite in test/jobs/ checks. Times are epoch milliseconds, read from the store's own
+ * clock (`now()`): the database's, for a server shared by machines whose clocks may drift.
+ *
+ * A job is a task invocation (a task name and its args as strings) plus queue, priority, run_at,
+ * attempts, a lease and an error history. Delivery is at least once: claiming a job leases it to a
+ * worker; the worker renews the lease while it runs the job; a lease that expires puts the job
+ * back. Completing, failing and releasing are fenced: they only take effect while the worker still
+ * holds the lease on that attempt.
+ */
+
+export type JobState = "queued" | "running" | "completed" | "failed" | "cancelled";
+
+export interface JobError {
+  attempt: number;
+  at: number;
+  message: string;
+  stack: string | undefined;
+}
+
+export interface Job {
+  id: number;
+  task: string;
+  args: string[];
+  queue: string;
+  priority: number;
+  state: JobState;
+  /** Not before this time. */
+  runAt: number;
+  /** Runs started so far (the first included). */
+  attempts: number;
+  maxAttempts: number;
+  /** While a worker holds it: who, and until when. */
+  lockedBy: string | null;
+  lockedUntil: number | null;
+  /** While queued or running, no other queued or running job has this key. */
+  uniqueKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+  errors: JobError[];
+}
+
+export interface NewJob {
+  task: string;
+  args: string[];
+  queue: string;
+  priority: number;
+  runAt: number | null;
+  maxAttempts: number;
+  uniqueKey: string | null;
+}
+
+export interface EnqueueResult {
+  /** The job inserted, or the live job that already has its unique key. */
+  job: Job;
+  /** False when an existing job with the same unique key was returned instead. */
+  inserted: boolean;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  /** Queues to take from; undefined for every queue. */
+  queues: readonly string[] | undefined;
+  limit: number;
+  leaseMs: number;
+}
+
+export interface JobFilter {
+  states?: readonly JobState[] | undefined;
+  task?: string | undefined;
+  queue?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface QueueStats {
+  queue: string;
+  state: JobState;
+  count: number;
+}
+
+export interface JobStore {
+  /** Creates or updates the schema; safe when several processes start at once. */
+  migrate(): Promise<void>;
+  /** The store's clock. */
+  now(): Promise<number>;
+  /**
+   * Calls `listener` when jobs may have become runnable (enqueued, retried, released), as far as
+   * the store can tell (in this process for SQLite; LISTEN/NOTIFY for PostgreSQL). Workers also poll.
+   */
+  onJobsAvailable(listener: () => void): () => void;
+  /**
+   * Inserts jobs (or finds the live job holding a unique key), in one transaction; `runAt` null
+   * means now. `connection` is the app's own open transaction to insert in (PostgreSQL).
+   */
+  enqueue(jobs: readonly NewJob[], connection?: unknown): Promise<EnqueueResult[]>;
+  /** Leases up to `limit` runnable jobs: queued, due, in the given queues, lowest priority number first, oldest first. */
+  claim(request: ClaimRequest): Promise<Job[]>;
+  /** Extends the leases this worker holds on these running jobs. */
+  renewLeases(workerId: string, jobIds: readonly number[], leaseMs: number): Promise<void>;
+  /** Marks jobs completed, in one transaction; returns the ids the worker still held (the others are not touched). */
+  complete(jobs: readonly Job[], workerId: string): Promise<number[]>;
+  /**
+   * Records a failed attempt: the job is queued again at `retryAt`, or failed for good when
+   * `retryAt` is null. False when the worker no longer holds it.
+   */
+  fail(job: Job, workerId: string, error: JobError, retryAt: number | null): Promise<boolean>;
+  /** Puts a running job back without using up its attempt (a worker shutting down). */
+  release(job: Job, workerId: string): Promise<boolean>;
+  /** Puts jobs whose lease expired back in their queue (their attempt counts); returns how many. */
+  requeueExpired(): Promise<number>;
+  /** Enqueues the job of a cron slot unless one was enqueued for it already (by any worker). */
+  enqueueCronSlot(schedule: string, slot: number, job: NewJob): Promise<boolean>;
+  /** The newest cron slot enqueued for a schedule, or null (its high-water mark). */
+  lastCronSlot(schedule: string): Promise<number | null>;
+  /** Records a schedule's high-water mark without enqueueing (a schedule seen for the first time). */
+  markCronSlot(schedule: string, slot: number): Promise<void>;
+
+  get(id: number): Promise<Job | undefined>;
+  list(filter: JobFilter): Promise<Job[]>;
+  stats(): Promise<QueueStats[]>;
+  /** Failed or cancelled jobs back to queued, due now, with a fresh set of attempts; returns the ids retried. */
+  retry(ids: readonly number[] | "all-failed"): Promise<number[]>;
+  /** Queued jobs to cancelled; returns the ids cancelled. */
+  cancel(ids: readonly number[]): Promise<number[]>;
+  /** Deletes failed (or cancelled) jobs; returns the ids deleted. */
+  discard(ids: readonly number[] | "all-failed"): Promise<number[]>;
+  /** Deletes completed jobs that finished more than `olderThanMs` ago; returns how many. */
+  prune(olderThanMs: number): Promise<number>;
+  /** Deletes every job; returns how many. */
+  clear(): Promise<number>;
+  close(): Promise<void>;
+}
