@@ -2,7 +2,8 @@
 // One module per source file costs ~0.5 ms each to load on Node 20; jt's start-up is what users feel.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -12,8 +13,9 @@ execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", 
 });
 await build({
   absWorkingDir: root,
-  // The public API, the two command-line paths, and the ESM resolve hook (loaded on Node's loader thread).
-  entryPoints: ["src/index.ts", "src/cli/main.ts", "src/cli/cached-listing.ts", "src/load/jt-resolve-hook.ts"],
+  // The public API, the two command-line paths, and what runs on other threads: the ESM resolve
+  // hook (Node's loader thread) and the jobs' lease heartbeat.
+  entryPoints: ["src/index.ts", "src/cli/main.ts", "src/cli/cached-listing.ts", "src/load/jt-resolve-hook.ts", "src/jobs/heartbeat-thread.ts"],
   outbase: "src",
   outdir: "dist",
   bundle: true,
@@ -27,3 +29,5 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
 });
+// Caches jt writes (the manifest, compiled modules) are valid for this build only.
+writeFileSync(`${root}dist/build.json`, `${JSON.stringify({ id: randomUUID() })}\n`);

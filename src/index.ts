@@ -11,12 +11,15 @@
  */
 export { desc, multitask, namespace, task } from "./api/dsl.js";
 export { defineEnvironment } from "./api/environment.js";
+export { createJobs, enqueue, type CreateJobsOptions, type JobsClient } from "./jobs/app-jobs.js";
 export type {
   App,
   ArgDefaults,
   ArgName,
   EnvironmentContext,
   EnvironmentDefinition,
+  EnqueuedJob,
+  EnqueueOptions,
   Sh,
   ShOptions,
   ShResult,

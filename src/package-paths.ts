@@ -25,3 +25,13 @@ export function jtVersion(): string {
   const pkg = JSON.parse(readFileSync(join(JT_PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };
   return pkg.version;
 }
+
+/** This build of jt: its version and build id. Caches made by another build are ignored. */
+export function jtBuild(): string {
+  try {
+    const { id } = JSON.parse(readFileSync(join(JT_DIST, "build.json"), "utf8")) as { id: string };
+    return `${jtVersion()}+${id}`;
+  } catch {
+    return jtVersion();
+  }
+}

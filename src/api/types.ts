@@ -86,6 +86,38 @@ export interface Sh {
   (options: ShOptions): Sh;
 }
 
+/** How to enqueue a task as a background job. */
+export interface EnqueueOptions {
+  /** The task's arguments, in order (as in `jt task[a,b]`). */
+  readonly args?: readonly (string | number | boolean)[];
+  /** Run no sooner than this long from now: "5m", "30s", or milliseconds. */
+  readonly wait?: string | number;
+  /** Run no sooner than this time. */
+  readonly waitUntil?: Date;
+  /** Overrides the task's queue. */
+  readonly queue?: string;
+  /** Overrides the task's priority (lower runs first). */
+  readonly priority?: number;
+  /**
+   * No second live (queued or running) job with the same key: `true` keys on the task and its
+   * args, a string is a key of your own. Enqueueing a duplicate returns the existing job.
+   */
+  readonly unique?: boolean | string;
+  /** A `pg` client inside your open transaction: the job exists only if that transaction commits (PostgreSQL). */
+  readonly db?: unknown;
+}
+
+/** A job as enqueued. */
+export interface EnqueuedJob {
+  readonly id: number;
+  readonly task: string;
+  readonly args: readonly string[];
+  readonly queue: string;
+  readonly runAt: Date;
+  /** True when an existing job with the same unique key was returned instead of a new one. */
+  readonly duplicate: boolean;
+}
+
 /** What every action receives. */
 export interface TaskContext<Args = TaskArgs> {
   /** The task's full name, namespaces included (`"db:migrate"`). */
@@ -105,6 +137,8 @@ export interface TaskContext<Args = TaskArgs> {
    * Values are its positional arguments.
    */
   invoke(name: string, ...values: string[]): Promise<void>;
+  /** Enqueues a task as a background job (see `enqueue`), in the project's job store. */
+  enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob>;
 }
 
 export type TaskAction<Args = TaskArgs> = (ctx: TaskContext<Args>) => unknown;

@@ -10,7 +10,7 @@ import { configUnchanged, definitionsUnchanged, readManifest, registryFromManife
 import { loadEnvFiles } from "../config/dotenv.js";
 import { findProjectRoot } from "../config/root.js";
 import { discoverTaskFiles } from "../load/discover.js";
-import { jtVersion } from "../package-paths.js";
+import { jtBuild } from "../package-paths.js";
 import { listingAsJson, renderListing } from "../report/listing.js";
 import { listingColumns } from "../report/terminal.js";
 import type { Listing, ListingMode } from "./invocation.js";
@@ -44,7 +44,7 @@ export function cachedListing(argv: readonly string[]): number | undefined {
     const startDir = process.cwd();
     const found = findProjectRoot(startDir);
     if (!found) return undefined;
-    const manifest = readManifest(found.root, jtVersion());
+    const manifest = readManifest(found.root, jtBuild());
     if (!manifest || !configUnchanged(manifest, found.configFile)) return undefined;
     loadEnvFiles(found.root, manifest.config.dotenv);
     const tasksDirs = manifest.config.tasksDirs.map((dir) => (isAbsolute(dir) ? dir : join(found.root, dir)));

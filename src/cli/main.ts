@@ -19,11 +19,17 @@ import { completionScript } from "./completion.js";
 import { generateTaskFile, parseGenerate } from "./generate.js";
 import type { Invocation } from "./invocation.js";
 import { parseCommandLine } from "./parse.js";
+import { ProjectJobs } from "../jobs/project-jobs.js";
+
 import { changeDirectory, millisecondsFromEnv, openSession, remainingSince, runnerEnvironment, tearDown } from "./session.js";
 
 export async function main(argv: readonly string[], output: Output = processOutput()): Promise<number> {
   let trace = argv.includes("--trace") || argv.includes("-t");
   try {
+    if (isJobsVerb(argv[0])) {
+      const { runJobsCommand } = await import("../jobs/cli.js");
+      return await runJobsCommand(argv, output);
+    }
     const parsed = await parseCommandLine(argv, jtVersion(), { out: output.out, err: output.err });
     if (parsed.kind === "exit") return parsed.code;
     if (parsed.kind === "generate") return await generate(parsed.words, parsed.directory, output);
@@ -66,6 +72,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     ]);
   }
 
+  const jobs = new ProjectJobs(session);
   const controller = new AbortController();
   const log = (line: string) => output.err(`${line}\n`);
   const untrap = trapInterrupts(controller, log, killLeftoverCommands);
@@ -82,6 +89,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     interruptGraceMs: millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000),
     confirm: confirmation({ yes: invocation.yes, env: process.env, input: process.stdin, output: process.stderr }),
     load: (wanted) => source.loadFor(wanted),
+    enqueue: async (task, options) => (await jobs.get()).enqueue(task, options),
   });
   let failure: unknown;
   // An action awaiting only ctx.signal leaves nothing else pending; without this handle Node would
@@ -103,6 +111,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   untrap();
   // Commands stopped on an interrupt, or because a task alongside them failed, get no second chance.
   killLeftoverCommands();
+  await jobs.close();
   if (failure !== undefined) {
     if (teardownFailure) await printError(teardownFailure, invocation.trace, output);
     throw failure;
@@ -121,3 +130,7 @@ async function generate(words: readonly string[], directory: string | undefined,
   return 0;
 }
 
+/** `jobs:*` words are jt's own verbs (jobs/cli.ts). */
+function isJobsVerb(word: string | undefined): boolean {
+  return word?.startsWith("jobs:") === true;
+}

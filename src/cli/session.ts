@@ -13,7 +13,7 @@ import { DefinitionError, TaskFailure, UsageError, type JtError } from "../error
 import { CompiledCache } from "../load/compiled-cache.js";
 import { describeLoadFailure, importModule, useCompiledCache } from "../load/loader.js";
 import { TaskSource } from "../load/task-source.js";
-import { jtVersion } from "../package-paths.js";
+import { jtBuild } from "../package-paths.js";
 import { ENVIRONMENT } from "../plan/plan.js";
 import { activeRegistry, type Registry } from "../registry/registry.js";
 import type { Output } from "../report/output.js";
@@ -33,7 +33,7 @@ export interface Session {
 }
 
 export async function openSession(options: SessionOptions, output: Output): Promise<Session> {
-  const version = jtVersion();
+  const version = jtBuild();
   let stored: Manifest | undefined;
   const project = await openProject(options, output, (root, configFile) => {
     useCompiledCache(new CompiledCache(join(cacheDir(root), "modules")));
@@ -58,7 +58,7 @@ export async function openSession(options: SessionOptions, output: Output): Prom
       column: 1,
     });
   }
-  const source = new TaskSource({ project, registry, jtVersion: version, stored, extraDependencies: envFiles });
+  const source = new TaskSource({ project, registry, jtBuild: version, stored, extraDependencies: envFiles });
   return { project, registry, source, environment };
 }
 

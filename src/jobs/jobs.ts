@@ -8,6 +8,7 @@ import { isRestArg } from "../args/task-arguments.js";
 import type { TaskDefinition } from "../registry/task.js";
 import { closeMatches } from "../plan/suggest.js";
 import { parseDuration } from "./duration.js";
+import type { EnqueuedJob, EnqueueOptions } from "../api/types.js";
 import type { Job, JobStore, NewJob } from "./store/store.js";
 
 export const DEFAULT_QUEUE = "default";
@@ -17,36 +18,6 @@ export const DEFAULT_ATTEMPTS = 5;
 export interface TaskCatalog {
   get(name: string): TaskDefinition | undefined;
   names(): Iterable<string>;
-}
-
-export interface EnqueueOptions {
-  /** The task's arguments, in order (as in `jt task[a,b]`). */
-  readonly args?: readonly (string | number | boolean)[];
-  /** Run no sooner than this long from now: "5m", "30s", or milliseconds. */
-  readonly wait?: string | number;
-  /** Run no sooner than this time. */
-  readonly waitUntil?: Date;
-  /** Overrides the task's queue. */
-  readonly queue?: string;
-  /** Overrides the task's priority (lower runs first). */
-  readonly priority?: number;
-  /**
-   * No second live (queued or running) job with the same key: `true` keys on the task and its
-   * args, a string is a key of your own. Enqueueing a duplicate returns the existing job.
-   */
-  readonly unique?: boolean | string;
-  /** A `pg` client inside your open transaction: the job exists only if that transaction commits (PostgreSQL). */
-  readonly db?: unknown;
-}
-
-export interface EnqueuedJob {
-  readonly id: number;
-  readonly task: string;
-  readonly args: readonly string[];
-  readonly queue: string;
-  readonly runAt: Date;
-  /** True when an existing job with the same unique key was returned instead of a new one. */
-  readonly duplicate: boolean;
 }
 
 /** Why a job cannot be enqueued; raised before anything is written. */

@@ -16,7 +16,8 @@ export interface TaskSourceOptions {
   project: Project;
   /** The registry task files define into (the active one). */
   registry: Registry;
-  jtVersion: string;
+  /** Caches of another build of jt are ignored. */
+  jtBuild: string;
   /** The stored manifest whose config still applies, if any. */
   stored: Manifest | undefined;
   /** Files besides modules that the definitions depend on: .env files loaded. */
@@ -83,10 +84,10 @@ export class TaskSource {
   }
 
   private writeManifest(madeAt: number, modules: readonly string[], env: Record<string, string | null>): void {
-    const { project, registry, jtVersion, extraDependencies } = this.options;
+    const { project, registry, jtBuild, extraDependencies } = this.options;
     const projectFiles = ["package.json", "tsconfig.json"].map((name) => join(project.root, name)).filter((file) => existsSync(file));
     writeManifest({
-      jtVersion,
+      jtVersion: jtBuild,
       madeAt,
       root: project.root,
       configFile: project.configFile,

@@ -2,6 +2,7 @@ import { bareArgName, isRestArg, RESERVED_ARG_NAMES, type ArgsSpec } from "../ar
 import { DefinitionError } from "../errors.js";
 import { invalidNameReason, qualify, resolveName, SEPARATOR } from "./names.js";
 import type { SourceLocation } from "./source-location.js";
+import { validateBackoff, type Backoff } from "../jobs/backoff.js";
 import { parseDuration } from "../jobs/duration.js";
 import type { Action, TaskDefinition, TaskJobSettings } from "./task.js";
 
@@ -173,11 +174,9 @@ function jobSettings(task: string, options: DefineOptions): TaskJobSettings {
       settings.attempts = retry.attempts as number;
     }
     if (retry.backoff !== undefined) {
-      const backoff = retry.backoff;
-      if (!(backoff === "polynomial" || backoff === "exponential" || (typeof backoff === "number" && backoff >= 0))) {
-        throw fail('retry.backoff must be "polynomial", "exponential" or a number of seconds');
-      }
-      settings.backoff = backoff;
+      const problem = validateBackoff(retry.backoff);
+      if (problem) throw fail(`retry.backoff: ${problem}`);
+      settings.backoff = retry.backoff as Backoff;
     }
   }
   if (options.timeout !== undefined) {

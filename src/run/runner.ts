@@ -9,7 +9,7 @@
  * `-j` actions run at a time.
  */
 import { availableParallelism } from "node:os";
-import type { App, Sh, TaskContext } from "../api/types.js";
+import type { App, EnqueuedJob, EnqueueOptions, Sh, TaskContext } from "../api/types.js";
 import { Interrupted, JtError, TaskFailure } from "../errors.js";
 import { invocationChain, plan, type InvokedSet, type Plan, type PlannedTask, type Target, type TaskLookup } from "../plan/plan.js";
 import type { TaskDefinition } from "../registry/task.js";
@@ -49,6 +49,8 @@ export interface RunOptions {
   confirm: (planned: Plan) => Promise<void>;
   /** Makes sure the tasks these targets need are loaded (task files load lazily); called before planning. */
   load: (targets: readonly Target[]) => Promise<void>;
+  /** `ctx.enqueue`: into the project's job store. */
+  enqueue: (task: string, options?: EnqueueOptions) => Promise<EnqueuedJob>;
 }
 
 /** Where a task runs. */
@@ -262,6 +264,7 @@ export class Runner {
       invoke: async (name: string, ...values: string[]) => {
         await (lease ? lease.whileWaiting(() => invoke({ name, values })) : invoke({ name, values }));
       },
+      enqueue: (task, options) => this.options.enqueue(task, options),
     };
   }
 

@@ -14,10 +14,11 @@ namespace("users", () => {
     for (const user of users) console.log(`${user.login.padEnd(width)}  ${user.name.padEnd(16)}  ${user.source}`);
   });
 
-  desc("Create (or update) one user");
-  task("create", { deps: ["environment"], args: ["login", "name"] }, ({ app, args }) => {
+  desc("Create (or update) one user, and enqueue their welcome mail");
+  task("create", { deps: ["environment"], args: ["login", "name"] }, async ({ app, args, enqueue }) => {
     if (!args.login) throw new Error("Give a login: jt 'users:create[login,Full Name]'");
     const user = app.users.upsert({ login: args.login, name: args.name ?? args.login });
-    console.log(`users:create: ${user.login} (#${user.id})`);
+    const job = await enqueue("mail:welcome", { args: [user.login] });
+    console.log(`users:create: ${user.login} (#${user.id}); welcome mail is job ${job.id}`);
   });
 });

@@ -1,0 +1,88 @@
+/**
+ * `enqueue` and `createJobs` for app code (a web request handler): jt's CLI is not running there,
+ * so the project's tasks come from the manifest jt keeps, never by loading task files into the
+ * app's process. When the manifest is missing or stale, a `jt --complete-tasks` child rebuilds it.
+ */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import type { EnqueuedJob, EnqueueOptions } from "../api/types.js";
+import { configUnchanged, definitionsUnchanged, readManifest, registryFromManifest, type Manifest } from "../cache/manifest.js";
+import { findProjectRoot } from "../config/root.js";
+import { discoverTaskFiles } from "../load/discover.js";
+import { JT_PACKAGE_ROOT, jtBuild } from "../package-paths.js";
+import { Jobs } from "./jobs.js";
+import { openStore, storeLocation } from "./store/open.js";
+
+export interface JobsClient {
+  enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob>;
+  /** Several jobs in one transaction: the fast way to enqueue many. */
+  enqueueMany(jobs: readonly { task: string; options?: EnqueueOptions }[]): Promise<EnqueuedJob[]>;
+  close(): Promise<void>;
+}
+
+export interface CreateJobsOptions {
+  /** The jt project (the directory with tasks/ or a jt config); default: found from the working directory. */
+  root?: string;
+  /** The store, instead of the project's jobs.store / JT_JOBS_URL: a SQLite file path or a postgres:// URL. */
+  store?: string;
+}
+
+export function createJobs(options: CreateJobsOptions = {}): JobsClient {
+  let opened: Promise<Jobs> | undefined;
+  const jobs = () => (opened ??= openProjectJobs(options));
+  return {
+    enqueue: async (task, enqueueOptions) => (await jobs()).enqueue(task, enqueueOptions),
+    enqueueMany: async (list) => (await jobs()).enqueueMany(list),
+    close: async () => {
+      if (opened) await (await opened).store.close();
+    },
+  };
+}
+
+async function openProjectJobs(options: CreateJobsOptions): Promise<Jobs> {
+  const root = options.root ?? findProjectRoot(process.cwd())?.root;
+  if (root === undefined) {
+    throw new Error(`jt: no jt project found from ${process.cwd()} (no tasks/ directory or jt config); pass createJobs({ root })`);
+  }
+  const manifest = currentManifest(root);
+  const location = storeLocation(options.store ?? manifest.config.jobs.store, root);
+  return new Jobs(await openStore(location), registryFromManifest(manifest));
+}
+
+function currentManifest(root: string): Manifest {
+  const fresh = freshManifest(root);
+  if (fresh) return fresh;
+  try {
+    execFileSync(process.execPath, [join(JT_PACKAGE_ROOT, "bin", "jt.js"), "--complete-tasks"], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
+    throw new Error(`jt: could not read the tasks of ${root}:\n${stderr || (error as Error).message}`);
+  }
+  const rebuilt = readManifest(root, jtBuild());
+  if (!rebuilt) throw new Error(`jt: could not read the tasks of ${root} (jt's cache is not writable?)`);
+  return rebuilt;
+}
+
+function freshManifest(root: string): Manifest | undefined {
+  const found = findProjectRoot(root);
+  const manifest = readManifest(root, jtBuild());
+  if (!found || !manifest || !configUnchanged(manifest, found.configFile)) return undefined;
+  const tasksDirs = manifest.config.tasksDirs.map((dir) => join(root, dir));
+  try {
+    return definitionsUnchanged(manifest, discoverTaskFiles(tasksDirs)) ? manifest : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let shared: JobsClient | undefined;
+
+/**
+ * Enqueues a task as a background job, from anywhere in your app:
+ * `await enqueue("mail:welcome", { args: [user.id], wait: "5m" })`. The task and its args are
+ * checked now (an unknown task or too many args throws), not when a worker picks the job up.
+ */
+export function enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob> {
+  shared ??= createJobs();
+  return shared.enqueue(task, options);
+}

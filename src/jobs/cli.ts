@@ -1,0 +1,439 @@
+/**
+ * The built-in `jt jobs:*` verbs: work and workoff (workers), enqueue, and seeing and fixing jobs
+ * (list, show, retry, cancel, discard, stats, prune, clear), schedules (cron, crontab) and the
+ * store's schema (migrate). Tables for people, --json for scripts.
+ */
+import type { Command } from "commander";
+import { createInterface } from "node:readline/promises";
+import { parseTarget } from "../args/brackets.js";
+import { DefinitionError, ExitCode, UsageError } from "../errors.js";
+import { closeMatches } from "../plan/suggest.js";
+import type { Output } from "../report/output.js";
+import { Runner } from "../run/runner.js";
+import { createSh, killLeftoverCommands } from "../run/sh.js";
+import { millisecondsFromEnv, openSession, runnerEnvironment, tearDown, type Session } from "../cli/session.js";
+import { crontabLines, nextRun, scheduleKey, validateSchedule, type Schedule } from "./clock.js";
+import { parseDuration } from "./duration.js";
+import { jobDetails, jobsTable, schedulesTable, statsTable } from "./format.js";
+import { EnqueueError, type TaskCatalog } from "./jobs.js";
+import { ProjectJobs } from "./project-jobs.js";
+import { describeLocation } from "./store/open.js";
+import type { JobState } from "./store/store.js";
+import { JobWorker } from "./worker.js";
+
+const DEFAULT_CATCH_UP_MS = 60_000;
+
+type Verb = (context: VerbContext, program: Command) => Promise<number>;
+
+interface VerbContext {
+  output: Output;
+  /** Opens the project and its job store (after the verb's options are parsed). */
+  open(): Promise<{ session: Session; jobs: ProjectJobs }>;
+}
+
+interface Definition {
+  describe: string;
+  configure(program: Command): Command;
+  run: Verb;
+}
+
+const STATES: readonly JobState[] = ["queued", "running", "completed", "failed", "cancelled"];
+
+const VERBS: Record<string, Definition> = {
+  "jobs:work": {
+    describe: "Run jobs until stopped (SIGTERM or Ctrl-C: running jobs finish or are released)",
+    configure: (p) => p.option("--queues <names>", "comma-separated queues to take jobs from, or * for all", "*").option("--concurrency <n>", "jobs run at once (default: jobs.concurrency, 5)"),
+    run: (context, program) => work(context, program, false),
+  },
+  "jobs:workoff": {
+    describe: "Run jobs until none is runnable, then exit (1 if a job failed for good)",
+    configure: (p) => p.option("--queues <names>", "comma-separated queues, or * for all", "*").option("--concurrency <n>", "jobs run at once"),
+    run: (context, program) => work(context, program, true),
+  },
+  "jobs:enqueue": {
+    describe: "Enqueue a task as a job: jt jobs:enqueue 'mail:welcome[42]' --in 5m",
+    configure: (p) =>
+      p
+        .argument("<task>", "the task, with [args] as on jt's command line")
+        .option("--in <duration>", "run no sooner than this long from now (30s, 5m, 2h)")
+        .option("--at <time>", "run no sooner than this time (ISO 8601)")
+        .option("--queue <name>", "the queue (default: the task's)")
+        .option("--priority <n>", "lower runs first (default: the task's)")
+        .option("--unique", "no second live job for this task and args")
+        .option("--json", "print the job as JSON"),
+    run: enqueueVerb,
+  },
+  "jobs:list": {
+    describe: "List jobs, newest first",
+    configure: (p) =>
+      p
+        .option("--state <states>", `comma-separated: ${STATES.join(", ")}`)
+        .option("--task <name>", "only this task's jobs")
+        .option("--queue <name>", "only this queue's jobs")
+        .option("--limit <n>", "at most this many", "50")
+        .option("--json", "print JSON"),
+    run: listVerb,
+  },
+  "jobs:show": {
+    describe: "Show a job, with every attempt's error and stack",
+    configure: (p) => p.argument("<id>", "the job's id").option("--json", "print JSON"),
+    run: showVerb,
+  },
+  "jobs:retry": {
+    describe: "Queue failed or cancelled jobs again, with a fresh set of attempts",
+    configure: (p) => p.argument("[ids...]", "job ids").option("--all-failed", "every failed job"),
+    run: (context, program) => fixVerb(context, program, "retry"),
+  },
+  "jobs:cancel": {
+    describe: "Cancel queued jobs",
+    configure: (p) => p.argument("<ids...>", "job ids"),
+    run: (context, program) => fixVerb(context, program, "cancel"),
+  },
+  "jobs:discard": {
+    describe: "Delete failed or cancelled jobs",
+    configure: (p) => p.argument("[ids...]", "job ids").option("--all-failed", "every failed job"),
+    run: (context, program) => fixVerb(context, program, "discard"),
+  },
+  "jobs:stats": {
+    describe: "Count jobs by queue and state",
+    configure: (p) => p.option("--json", "print JSON"),
+    run: statsVerb,
+  },
+  "jobs:prune": {
+    describe: "Delete completed jobs older than jobs.pruneAfter (workers do this hourly)",
+    configure: (p) => p.option("--older-than <duration>", "instead of jobs.pruneAfter"),
+    run: pruneVerb,
+  },
+  "jobs:clear": {
+    describe: "Delete every job (asks first on a terminal)",
+    configure: (p) => p.option("-y, --yes", "do not ask"),
+    run: clearVerb,
+  },
+  "jobs:cron": {
+    describe: "List cron schedules with their last and next runs",
+    configure: (p) => p.option("--json", "print JSON"),
+    run: cronVerb,
+  },
+  "jobs:crontab": {
+    describe: "Print system crontab lines equivalent to the cron schedules",
+    configure: (p) => p,
+    run: crontabVerb,
+  },
+  "jobs:migrate": {
+    describe: "Create or update the job store's schema (workers also do it when they start)",
+    configure: (p) => p,
+    run: migrateVerb,
+  },
+};
+
+export async function runJobsCommand(argv: readonly string[], output: Output): Promise<number> {
+  const [verb, ...rest] = argv;
+  const definition = VERBS[verb!];
+  if (!definition) {
+    const matches = closeMatches(verb!, Object.keys(VERBS));
+    throw new UsageError(`Unknown jobs command '${verb}'`, [
+      ...(matches.length > 0 ? [`Did you mean?  ${matches.join("\n               ")}`] : []),
+      `The jobs commands: ${Object.keys(VERBS).join(", ")}`,
+    ]);
+  }
+  const { Command, CommanderError } = await import("commander");
+  const program = definition
+    .configure(new Command(`jt ${verb}`).description(definition.describe))
+    .option("-C, --directory <dir>", "change to dir before doing anything")
+    .option("-t, --trace", "print ** Invoke / ** Execute lines of the jobs' tasks")
+    .option("-q, --quiet", "do not echo commands run by sh")
+    .helpOption("-h, --help", "print this help")
+    .exitOverride()
+    .configureOutput({ writeOut: output.out, writeErr: output.err, outputError: () => {} });
+  try {
+    program.parse([...rest], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.help") return 0;
+      throw new UsageError(error.message.replace(/^error: /, ""), [`(See \`jt ${verb} --help\`)`]);
+    }
+    throw error;
+  }
+  const options = program.opts<{ directory?: string }>();
+  const context: VerbContext = {
+    output,
+    async open() {
+      const session = await openSession({ env: [], directory: options.directory, silent: false }, output);
+      return { session, jobs: new ProjectJobs(session) };
+    },
+  };
+  return definition.run(context, program);
+}
+
+function integer(value: string | undefined, what: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${what} must be a whole number of at least ${min}, not '${value}'`);
+  return n;
+}
+
+function ids(values: readonly string[]): number[] {
+  return values.map((value) => integer(value, "A job id", 1)!);
+}
+
+/** The cron schedules of the project's tasks, checked. */
+function schedulesOf(catalog: TaskCatalog): Schedule[] {
+  const schedules: Schedule[] = [];
+  for (const name of catalog.names()) {
+    const task = catalog.get(name)!;
+    const { cron, tz, catchUpMs } = task.job;
+    if (cron === undefined) continue;
+    const problem = validateSchedule(cron, tz);
+    if (problem) throw new DefinitionError(`Task '${name}' has an invalid cron schedule: ${problem}`);
+    schedules.push({ task: name, cron, tz, catchUpMs: catchUpMs ?? DEFAULT_CATCH_UP_MS });
+  }
+  return schedules.sort((a, b) => (a.task < b.task ? -1 : 1));
+}
+
+async function work(context: VerbContext, program: Command, untilEmpty: boolean): Promise<number> {
+  const flags = program.opts<{ queues: string; concurrency?: string; trace?: true; quiet?: true }>();
+  const { session, jobs } = await context.open();
+  const config = session.project.config.jobs;
+  const concurrency = integer(flags.concurrency, "--concurrency", 1) ?? config.concurrency;
+  const queues = flags.queues === "*" ? undefined : flags.queues.split(",").map((q) => q.trim()).filter(Boolean);
+  const opened = await jobs.get();
+  const catalog = await session.source.allDefinitions();
+  const log = (line: string) => context.output.err(`${line}\n`);
+  const worker = new JobWorker({
+    store: opened.store,
+    location: jobs.location,
+    jobs: opened,
+    catalog,
+    runTask: (job, signal) =>
+      new Runner({
+        tasks: session.registry,
+        trace: flags.trace === true,
+        dryRun: false,
+        signal,
+        traceLine: log,
+        sh: (scope) => createSh({ cwd: session.project.root, echo: flags.quiet !== true, ...scope }),
+        environment: runnerEnvironment(session),
+        interruptGraceMs: millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000),
+        confirm: async () => {},
+        load: (wanted) => session.source.loadFor(wanted),
+        enqueue: (task, options) => opened.enqueue(task, options),
+      }).run([{ name: job.task, values: job.args }]),
+    queues,
+    concurrency,
+    leaseMs: config.leaseMs,
+    pollMs: config.pollMs,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    pruneAfterMs: config.pruneAfterMs,
+    schedules: untilEmpty ? [] : schedulesOf(catalog),
+    untilEmpty,
+    log,
+  });
+  log(`jt: worker ${worker.id} ${untilEmpty ? "working off" : "working"} ${queues ? `queues ${queues.join(", ")}` : "every queue"} in ${describeLocation(jobs.location)}, ${concurrency} at a time`);
+  const stop = (signal: NodeJS.Signals) => {
+    log(`jt: ${signal}: finishing running jobs (up to ${Math.round(config.shutdownTimeoutMs / 1000)}s), then stopping`);
+    worker.stop();
+    process.once(signal, () => {
+      log(`jt: ${signal} again, exiting now`);
+      killLeftoverCommands();
+      process.exit(signal === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint);
+    });
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  let summary;
+  try {
+    summary = await worker.run();
+  } finally {
+    process.off("SIGTERM", stop);
+    process.off("SIGINT", stop);
+    if (session.environment?.booted) {
+      const failure = await tearDown(session.environment, log, flags.trace === true);
+      if (failure) log(`jt: the environment's teardown failed: ${failure.message}`);
+    }
+    killLeftoverCommands();
+    await jobs.close();
+  }
+  log(`jt: worker stopped: ${summary.completed} completed, ${summary.failed} failed for good, ${summary.released} released`);
+  return untilEmpty && summary.failed > 0 ? ExitCode.taskFailed : 0;
+}
+
+async function enqueueVerb(context: VerbContext, program: Command): Promise<number> {
+  const [word] = program.args;
+  const flags = program.opts<{ in?: string; at?: string; queue?: string; priority?: string; unique?: true; json?: true }>();
+  const target = parseTarget(word!);
+  if (!target) throw new UsageError(`Malformed task arguments in '${word}': expected name[arg1,arg2,...] with a closing ']'`);
+  if (flags.in !== undefined && parseDuration(flags.in) === undefined) throw new UsageError(`--in takes a duration like 30s, 5m or 2h, not '${flags.in}'`);
+  const at = flags.at === undefined ? undefined : new Date(flags.at);
+  if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at takes a time like 2026-12-01T03:00:00Z, not '${flags.at}'`);
+  const { jobs } = await context.open();
+  try {
+    const job = await (await jobs.get()).enqueue(target.name, {
+      args: target.values,
+      wait: flags.in,
+      waitUntil: at,
+      queue: flags.queue,
+      priority: integer(flags.priority, "--priority", Number.MIN_SAFE_INTEGER),
+      unique: flags.unique === true,
+    });
+    context.output.out(
+      flags.json
+        ? `${JSON.stringify(job)}\n`
+        : `${job.duplicate ? "Already enqueued" : "Enqueued"} job ${job.id}: ${word} on queue ${job.queue}, run at ${job.runAt.toISOString()}\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof EnqueueError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function listVerb(context: VerbContext, program: Command): Promise<number> {
+  const flags = program.opts<{ state?: string; task?: string; queue?: string; limit: string; json?: true }>();
+  const states = flags.state?.split(",").map((s) => s.trim());
+  const unknown = states?.find((s) => !STATES.includes(s as JobState));
+  if (unknown !== undefined) throw new UsageError(`Unknown state '${unknown}': use ${STATES.join(", ")}`);
+  const limit = integer(flags.limit, "--limit", 1);
+  const { jobs } = await context.open();
+  try {
+    const { store } = await jobs.get();
+    const list = await store.list({ states: states as JobState[] | undefined, task: flags.task, queue: flags.queue, limit });
+    context.output.out(flags.json ? `${JSON.stringify(list, null, 2)}\n` : jobsTable(list, await store.now()));
+    return 0;
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function showVerb(context: VerbContext, program: Command): Promise<number> {
+  const [id] = ids(program.args);
+  const flags = program.opts<{ json?: true }>();
+  const { jobs } = await context.open();
+  try {
+    const { store } = await jobs.get();
+    const job = await store.get(id!);
+    if (!job) throw new UsageError(`There is no job ${id}`, ["See the jobs with `jt jobs:list`"]);
+    context.output.out(flags.json ? `${JSON.stringify(job, null, 2)}\n` : jobDetails(job, await store.now()));
+    return 0;
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function fixVerb(context: VerbContext, program: Command, action: "retry" | "cancel" | "discard"): Promise<number> {
+  const flags = program.opts<{ allFailed?: true }>();
+  const wanted = ids(program.args);
+  if (flags.allFailed && wanted.length > 0) throw new UsageError(`Give job ids or --all-failed, not both`);
+  if (!flags.allFailed && wanted.length === 0) throw new UsageError(`jt jobs:${action} needs job ids${action === "cancel" ? "" : " or --all-failed"}`);
+  const { jobs } = await context.open();
+  try {
+    const { store } = await jobs.get();
+    const which = flags.allFailed ? "all-failed" : wanted;
+    const done = action === "retry" ? await store.retry(which) : action === "discard" ? await store.discard(which) : await store.cancel(wanted);
+    const verbed = { retry: "Retried", cancel: "Cancelled", discard: "Discarded" }[action];
+    context.output.out(`${verbed} ${done.length} job${done.length === 1 ? "" : "s"}${done.length > 0 ? `: ${done.join(", ")}` : ""}\n`);
+    const missed = wanted.filter((id) => !done.includes(id));
+    if (missed.length > 0) {
+      const allowed = { retry: "failed or cancelled", cancel: "queued", discard: "failed or cancelled" }[action];
+      throw new UsageError(`Not ${action === "retry" ? "retried" : verbed.toLowerCase()}: ${missed.join(", ")} (no such job, or not ${allowed})`);
+    }
+    return 0;
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function statsVerb(context: VerbContext, program: Command): Promise<number> {
+  const flags = program.opts<{ json?: true }>();
+  const { jobs } = await context.open();
+  try {
+    const stats = await (await jobs.get()).store.stats();
+    context.output.out(flags.json ? `${JSON.stringify(stats, null, 2)}\n` : statsTable(stats));
+    return 0;
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function pruneVerb(context: VerbContext, program: Command): Promise<number> {
+  const flags = program.opts<{ olderThan?: string }>();
+  const olderThan = flags.olderThan === undefined ? undefined : parseDuration(flags.olderThan);
+  if (flags.olderThan !== undefined && olderThan === undefined) throw new UsageError(`--older-than takes a duration like 7d or 12h, not '${flags.olderThan}'`);
+  const { session, jobs } = await context.open();
+  try {
+    const pruned = await (await jobs.get()).store.prune(olderThan ?? session.project.config.jobs.pruneAfterMs);
+    context.output.out(`Pruned ${pruned} completed job${pruned === 1 ? "" : "s"}\n`);
+    return 0;
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function clearVerb(context: VerbContext, program: Command): Promise<number> {
+  const flags = program.opts<{ yes?: true }>();
+  if (!flags.yes) {
+    if (!process.stdin.isTTY) throw new UsageError("jt jobs:clear deletes every job; pass --yes to confirm (there is no terminal to ask on)");
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await prompt.question("Delete every job, whatever its state? [y/N] ").catch(() => "");
+    prompt.close();
+    if (!/^y(es)?$/i.test(answer.trim())) {
+      context.output.out("Nothing deleted.\n");
+      return ExitCode.taskFailed;
+    }
+  }
+  const { jobs } = await context.open();
+  try {
+    const cleared = await (await jobs.get()).store.clear();
+    context.output.out(`Deleted ${cleared} job${cleared === 1 ? "" : "s"}\n`);
+    return 0;
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function cronVerb(context: VerbContext, program: Command): Promise<number> {
+  const flags = program.opts<{ json?: true }>();
+  const { session, jobs } = await context.open();
+  try {
+    const schedules = schedulesOf(await session.source.allDefinitions());
+    const { store } = await jobs.get();
+    const now = await store.now();
+    const statuses = await Promise.all(
+      schedules.map(async (schedule) => ({ schedule, lastRun: await store.lastCronSlot(scheduleKey(schedule)), nextRun: nextRun(schedule, now) })),
+    );
+    context.output.out(
+      flags.json
+        ? `${JSON.stringify(statuses.map(({ schedule, lastRun, nextRun: next }) => ({ ...schedule, lastRun, nextRun: next })), null, 2)}\n`
+        : schedulesTable(statuses, now),
+    );
+    return 0;
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function crontabVerb(context: VerbContext): Promise<number> {
+  const { session } = await context.open();
+  const schedules = schedulesOf(await session.source.allDefinitions());
+  if (schedules.length === 0) {
+    context.output.out("# No task has a cron schedule.\n");
+    return 0;
+  }
+  // CRON_TZ applies to every line after it: schedules without a time zone go first.
+  const ordered = [...schedules].sort((a, b) => (a.tz ?? "").localeCompare(b.tz ?? "") || a.task.localeCompare(b.task));
+  const lines = ordered.flatMap((s) => crontabLines(s, session.project.root));
+  context.output.out(`# jt's schedules as crontab lines (instead of running \`jt jobs:work\`)\n${lines.join("\n")}\n`);
+  return 0;
+}
+
+async function migrateVerb(context: VerbContext): Promise<number> {
+  const { jobs } = await context.open();
+  try {
+    await jobs.get();
+    context.output.out(`The job store is up to date: ${describeLocation(jobs.location)}\n`);
+    return 0;
+  } finally {
+    await jobs.close();
+  }
+}

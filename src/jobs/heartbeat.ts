@@ -1,0 +1,37 @@
+/** The worker's side of the heartbeat thread (heartbeat-thread.ts): tell it which jobs we hold. */
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { JT_DIST } from "../package-paths.js";
+import type { StoreLocation } from "./store/open.js";
+
+export class Heartbeat {
+  private readonly thread: Worker;
+  readonly ready: Promise<void>;
+
+  constructor(location: StoreLocation, workerId: string, leaseMs: number, onError: (message: string) => void) {
+    this.thread = new Worker(join(JT_DIST, "jobs", "heartbeat-thread.js"), {
+      workerData: { location, workerId, leaseMs, intervalMs: Math.max(50, Math.floor(leaseMs / 3)) },
+    });
+    this.ready = new Promise((resolve, reject) => {
+      this.thread.once("error", reject);
+      this.thread.on("message", (message: { type: string; message?: string }) => {
+        if (message.type === "ready") resolve();
+        else if (message.type === "error") onError(message.message ?? "");
+      });
+    });
+  }
+
+  track(id: number): void {
+    this.thread.postMessage({ type: "track", id });
+  }
+
+  untrack(id: number): void {
+    this.thread.postMessage({ type: "untrack", id });
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.thread.once("exit", () => resolve()));
+    this.thread.postMessage({ type: "stop" });
+    await exited;
+  }
+}

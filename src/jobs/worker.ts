@@ -1,0 +1,229 @@
+/**
+ * A worker: claims jobs, runs each as a task run of its own (prerequisites once per job, the
+ * environment booted once per process), and records the outcome. It renews its leases from a
+ * heartbeat thread, puts back jobs whose worker died (their lease expired), retries failures with
+ * backoff, runs the cron clock, and on SIGTERM stops claiming, waits for running jobs up to a
+ * timeout, and releases the rest without using up an attempt.
+ */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { formatTarget } from "../args/brackets.js";
+import { Interrupted } from "../errors.js";
+import { headline } from "../report/errors.js";
+import type { TaskDefinition } from "../registry/task.js";
+import { retryDelayMs } from "./backoff.js";
+import { dueSlots, scheduleKey, type Schedule } from "./clock.js";
+import { formatDuration } from "./duration.js";
+import { Heartbeat } from "./heartbeat.js";
+import { DEFAULT_ATTEMPTS, type Jobs, type TaskCatalog } from "./jobs.js";
+import type { StoreLocation } from "./store/open.js";
+import type { Job, JobStore } from "./store/store.js";
+
+export interface WorkerOptions {
+  store: JobStore;
+  location: StoreLocation;
+  jobs: Jobs;
+  catalog: TaskCatalog;
+  /** Runs one job's task (its target and prerequisites) under `signal`; rejects when it fails. */
+  runTask: (job: Job, signal: AbortSignal) => Promise<void>;
+  /** Queues to take jobs from; undefined for all. */
+  queues: readonly string[] | undefined;
+  concurrency: number;
+  leaseMs: number;
+  pollMs: number;
+  shutdownTimeoutMs: number;
+  pruneAfterMs: number;
+  /** Cron schedules to run the clock for. */
+  schedules: readonly Schedule[];
+  /** Stop when nothing is left to run (jt jobs:workoff) instead of waiting for more. */
+  untilEmpty: boolean;
+  log: (line: string) => void;
+}
+
+export interface WorkerSummary {
+  completed: number;
+  failed: number;
+  released: number;
+}
+
+/** Why a job's signal was aborted: its task's timeout. */
+class TimedOut extends Error {
+  override readonly name = "TimedOut";
+}
+
+export class JobWorker {
+  readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly running = new Map<number, { job: Job; controller: AbortController; done: Promise<void> }>();
+  private readonly releasing = new Set<number>();
+  private stopping = false;
+  private wake: () => void = () => {};
+  private readonly summary: WorkerSummary = { completed: 0, failed: 0, released: 0 };
+
+  constructor(private readonly options: WorkerOptions) {}
+
+  /** Asks the worker to finish (SIGTERM): no new claims, running jobs get `shutdownTimeoutMs`. */
+  stop(): void {
+    this.stopping = true;
+    this.wake();
+  }
+
+  async run(): Promise<WorkerSummary> {
+    const { store, options } = { store: this.options.store, options: this.options };
+    const heartbeat = new Heartbeat(options.location, this.id, options.leaseMs, (message) => options.log(`jt: heartbeat failed: ${message}`));
+    await heartbeat.ready;
+    const unsubscribe = store.onJobsAvailable(() => this.wake());
+    const background = this.startBackgroundWork();
+    try {
+      while (!this.stopping) {
+        const free = options.concurrency - this.running.size;
+        const claimed = free > 0 ? await store.claim({ workerId: this.id, queues: options.queues, limit: free, leaseMs: options.leaseMs }) : [];
+        for (const job of claimed) this.start(job, heartbeat);
+        if (options.untilEmpty && claimed.length === 0 && this.running.size === 0) break;
+        if (claimed.length === 0 || this.running.size >= options.concurrency) await this.sleep();
+      }
+      await this.finishRunning();
+    } finally {
+      background.stop();
+      unsubscribe();
+      await heartbeat.stop();
+    }
+    return this.summary;
+  }
+
+  /** Waits until woken (an enqueue, a finished job, a stop) or the poll interval passes. */
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.options.pollMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private start(job: Job, heartbeat: Heartbeat): void {
+    const controller = new AbortController();
+    const task = this.options.catalog.get(job.task);
+    const timeoutMs = task?.job.timeoutMs;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new TimedOut(`timed out after ${formatDuration(timeoutMs)}`)), timeoutMs);
+    heartbeat.track(job.id);
+    const label = `job ${job.id} ${formatTarget(job.task, job.args)}`;
+    this.options.log(`jt: ${label} started (attempt ${job.attempts} of ${job.maxAttempts})`);
+    const startedAt = Date.now();
+    const done = this.options
+      .runTask(job, controller.signal)
+      .then(
+        () => this.succeeded(job, label, Date.now() - startedAt),
+        (error: unknown) => this.failed(job, label, task, controller.signal, error),
+      )
+      .catch((error: unknown) => this.options.log(`jt: ${label}: could not record its outcome: ${(error as Error).message}`))
+      .finally(() => {
+        clearTimeout(timer);
+        heartbeat.untrack(job.id);
+        this.running.delete(job.id);
+        this.wake();
+      });
+    this.running.set(job.id, { job, controller, done });
+  }
+
+  private async succeeded(job: Job, label: string, ms: number): Promise<void> {
+    if (this.releasing.has(job.id)) return this.release(job, label);
+    const [completed] = await this.options.store.complete([job], this.id);
+    if (completed === undefined) {
+      this.options.log(`jt: ${label} finished, but its lease had expired and another worker owns it now`);
+      return;
+    }
+    this.summary.completed += 1;
+    this.options.log(`jt: ${label} completed in ${formatDuration(ms)}`);
+  }
+
+  private async failed(job: Job, label: string, task: TaskDefinition | undefined, signal: AbortSignal, error: unknown): Promise<void> {
+    if (this.releasing.has(job.id)) return this.release(job, label);
+    const now = await this.options.store.now();
+    const reason = signal.reason instanceof TimedOut ? signal.reason : error;
+    const cause = error instanceof Interrupted || (signal.aborted && signal.reason instanceof TimedOut) ? reason : unwrap(error);
+    const message = cause instanceof TimedOut ? cause.message : headline(cause);
+    const stack = cause instanceof Error ? cause.stack : undefined;
+    const canRetry = job.attempts < job.maxAttempts;
+    const retryAt = canRetry ? now + retryDelayMs(task?.job.backoff, job.attempts) : null;
+    const recorded = await this.options.store.fail(job, this.id, { attempt: job.attempts, at: now, message, stack }, retryAt);
+    if (!recorded) {
+      this.options.log(`jt: ${label} failed, but its lease had expired and another worker owns it now`);
+      return;
+    }
+    if (retryAt === null) {
+      this.summary.failed += 1;
+      this.options.log(`jt: ${label} failed for good after ${job.attempts} attempt${job.attempts === 1 ? "" : "s"}: ${message}`);
+    } else {
+      this.options.log(`jt: ${label} failed (${message}); retrying in ${formatDuration(retryAt - now)}`);
+    }
+  }
+
+  private async release(job: Job, label: string): Promise<void> {
+    if (await this.options.store.release(job, this.id)) {
+      this.summary.released += 1;
+      this.options.log(`jt: ${label} released for another worker (shutting down)`);
+    }
+  }
+
+  /** After a stop: let running jobs finish within the shutdown timeout, then release the rest. */
+  private async finishRunning(): Promise<void> {
+    if (this.running.size === 0) return;
+    const all = () => Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      all().then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.options.shutdownTimeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (!timedOut) return;
+    for (const { job, controller } of this.running.values()) {
+      this.releasing.add(job.id);
+      controller.abort(new Interrupted("SIGTERM"));
+    }
+    await all();
+  }
+
+  /** The reaper, the cron clock and pruning, on timers while the worker runs. */
+  private startBackgroundWork(): { stop(): void } {
+    const { store, log, leaseMs, pruneAfterMs, schedules } = this.options;
+    const guard = (what: string, work: () => Promise<unknown>) => () =>
+      void work().catch((error: unknown) => log(`jt: ${what} failed: ${(error as Error).message}`));
+    const reap = guard("putting back jobs of stopped workers", async () => {
+      const requeued = await store.requeueExpired();
+      if (requeued > 0) log(`jt: put back ${requeued} job${requeued === 1 ? "" : "s"} whose worker stopped`);
+    });
+    const tick = guard("the cron clock", () => this.clockTick());
+    const prune = guard("pruning completed jobs", () => store.prune(pruneAfterMs));
+    reap();
+    prune();
+    const timers = [setInterval(reap, Math.max(100, Math.min(5000, Math.floor(leaseMs / 2)))), setInterval(prune, 3_600_000)];
+    if (schedules.length > 0) {
+      tick();
+      timers.push(setInterval(tick, 1000));
+    }
+    return { stop: () => timers.forEach(clearInterval) };
+  }
+
+  private async clockTick(): Promise<void> {
+    const { store, schedules, jobs } = this.options;
+    const now = await store.now();
+    for (const schedule of schedules) {
+      const key = scheduleKey(schedule);
+      const { enqueue, mark } = dueSlots(schedule, await store.lastCronSlot(key), now);
+      for (const slot of enqueue) {
+        const job = jobs.newJob(schedule.task, {}, now);
+        if (await store.enqueueCronSlot(key, slot, { ...job, maxAttempts: job.maxAttempts ?? DEFAULT_ATTEMPTS })) {
+          this.options.log(`jt: cron ${schedule.cron}${schedule.tz ? ` (${schedule.tz})` : ""}: enqueued ${schedule.task} for ${new Date(slot).toISOString()}`);
+        }
+      }
+      if (mark !== null) await store.markCronSlot(key, mark);
+    }
+  }
+}
+
+/** The error a task threw, out of jt's wrapper around it. */
+function unwrap(error: unknown): unknown {
+  return error instanceof Error && error.name === "TaskFailure" && error.cause !== undefined ? error.cause : error;
+}
