@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { ResolvedConfig } from "../config/schema.js";
 import type { TaskDefinition } from "../registry/task.js";
 import { Registry } from "../registry/registry.js";
-import { isUnchanged, stampFile, type FileStamp } from "./stamps.js";
+import { compareStamp, isUnchanged, stampFile, type FileStamp } from "./stamps.js";
 import { cacheDir, readCacheFile, writeCacheFile } from "./store.js";
 
 const FORMAT = 1;
@@ -63,7 +63,30 @@ export function configUnchanged(manifest: Manifest, configFile: string | undefin
 export function definitionsUnchanged(manifest: Manifest, taskFiles: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
   if (taskFiles.length !== manifest.taskFiles.length || taskFiles.some((file, i) => file !== manifest.taskFiles[i])) return false;
   for (const [name, value] of Object.entries(manifest.env)) if ((env[name] ?? null) !== value) return false;
-  return Object.entries(manifest.modules).every(([file, stamp]) => isUnchanged(file, stamp, manifest.madeAt));
+  const checkedByContent: string[] = [];
+  for (const [file, stamp] of Object.entries(manifest.modules)) {
+    const result = compareStamp(file, stamp, manifest.madeAt);
+    if (result === "changed") return false;
+    if (result === "same content") checkedByContent.push(file);
+  }
+  if (checkedByContent.length > 0) restamp(manifest, checkedByContent);
+  return true;
+}
+
+/**
+ * Files that only their content proved unchanged (edited just before the manifest was made, or
+ * touched since) get fresh stamps, so that later runs can trust size and times again instead of
+ * hashing them every time.
+ */
+function restamp(manifest: Manifest, files: readonly string[]): void {
+  const madeAt = Date.now();
+  for (const file of files) {
+    const stamp = stampFile(file);
+    if (!stamp) return;
+    manifest.modules[file] = stamp;
+  }
+  manifest.madeAt = madeAt;
+  writeCacheFile(manifestFile(manifest.root), `${JSON.stringify(manifest)}\n`);
 }
 
 export interface ManifestInput {
@@ -96,7 +119,8 @@ export function writeManifest(input: ManifestInput): boolean {
     taskFiles: [...input.taskFiles],
     modules,
     env: input.env,
-    tasks: [...input.tasks].map(({ actions: _actions, scope: _scope, ...task }) => task),
+    // Stored sorted by name, the order every listing shows them in.
+    tasks: [...input.tasks].map(({ actions: _actions, scope: _scope, ...task }) => task).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
   return writeCacheFile(manifestFile(input.root), `${JSON.stringify(manifest)}\n`);
 }
@@ -105,7 +129,8 @@ export function writeManifest(input: ManifestInput): boolean {
 export function registryFromManifest(manifest: Manifest): Registry {
   const registry = new Registry();
   for (const task of manifest.tasks) {
-    registry.tasks.set(task.name, { ...task, scope: task.name.split(":").slice(0, -1), actions: [] });
+    // The parsed manifest is ours alone: complete its objects in place rather than copy 1000 of them.
+    registry.tasks.set(task.name, Object.assign(task as TaskDefinition, { scope: task.name.split(":").slice(0, -1), actions: [] }));
   }
   return registry;
 }

@@ -4,13 +4,12 @@
  * JT_CACHE_DIR overrides both. Reading and writing never fail a run: a missing, corrupt or
  * read-only cache only means loading the task files.
  */
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
 export function cacheDir(root: string, env: NodeJS.ProcessEnv = process.env): string {
-  const projectKey = createHash("sha1").update(root).digest("hex").slice(0, 16);
+  const projectKey = fnv1a(root);
   if (env.JT_CACHE_DIR) return join(env.JT_CACHE_DIR, projectKey);
   const nodeModules = join(root, "node_modules");
   if (existsSync(nodeModules)) return join(nodeModules, ".cache", "jt");
@@ -36,4 +35,14 @@ export function writeCacheFile(file: string, content: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A 64-bit FNV-1a hash in hex: a short, stable file name for a path (no need to load node:crypto). */
+export function fnv1a(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= BigInt(text.charCodeAt(i));
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, "0");
 }

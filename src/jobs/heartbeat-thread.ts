@@ -16,7 +16,7 @@ interface Data {
 type Message = { type: "track" | "untrack"; id: number } | { type: "stop" };
 
 const { location, workerId, leaseMs, intervalMs } = workerData as Data;
-const store = await openStore(location);
+const store = await openStore(location, { connections: 1 });
 const held = new Set<number>();
 
 const renew = async () => {

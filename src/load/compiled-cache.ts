@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { isUnchanged, stampFile, type FileStamp } from "../cache/stamps.js";
-import { readCacheFile, writeCacheFile } from "../cache/store.js";
+import { fnv1a, readCacheFile, writeCacheFile } from "../cache/store.js";
 
 export interface CompiledModule {
   file: string;
@@ -55,14 +55,4 @@ export class CompiledCache {
   private entryFile(file: string): string {
     return join(this.dir, `${fnv1a(file)}.json`);
   }
-}
-
-/** A 64-bit FNV-1a hash in hex: a short, stable file name for a path (no crypto needed). */
-function fnv1a(text: string): string {
-  let hash = 0xcbf29ce484222325n;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= BigInt(text.charCodeAt(i));
-    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return hash.toString(16).padStart(16, "0");
 }

@@ -71,6 +71,7 @@ export async function loadTaskFiles(files: readonly string[], registry: Registry
   const mode = process.env.JT_LOADER;
   const allEsm = mode === "esm" || (mode !== "cjs" && isModuleScope(projectRoot) && files.some(usesDynamicImport));
   const hooks = moduleHooks();
+  hooks.expectCompiles(files);
   if (allEsm) await setUpEsm();
   const { env } = await recordingEnvReads(async () => {
     for (const file of files) {

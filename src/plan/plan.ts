@@ -132,7 +132,8 @@ export function unknownTask(
   chain: readonly string[] | undefined = undefined,
   ErrorClass: typeof UsageError | typeof DefinitionError = UsageError,
 ): JtError {
-  const matches = closeMatches(name, known);
+  // Rake lists every close match; past a handful they stop helping.
+  const matches = closeMatches(name, known, 5);
   const hint = matches.length === 0 ? [] : [`Did you mean?  ${matches.join("\n               ")}`];
   return new ErrorClass(`Don't know how to build task '${name}' (See the list of available tasks with \`jt --tasks\`)`, hint, { chain });
 }

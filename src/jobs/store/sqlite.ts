@@ -173,7 +173,10 @@ export class SqliteStore implements JobStore {
     return (this.statements ??= this.prepare());
   }
 
-  async enqueue(jobs: readonly NewJob[]): Promise<EnqueueResult[]> {
+  async enqueue(jobs: readonly NewJob[], connection?: unknown): Promise<EnqueueResult[]> {
+    if (connection !== undefined) {
+      throw new TypeError("enqueue({ db }) enqueues inside your own database transaction, which needs jobs on PostgreSQL; this project's jobs are on SQLite");
+    }
     const now = this.clock();
     const results = this.write(() =>
       jobs.map((job): EnqueueResult => {

@@ -1,0 +1,440 @@
+/**
+ * The job store on PostgreSQL (the `pg` driver), for apps whose workers run on several machines.
+ *
+ * - jt owns a schema (`jt` by default; `?schema=name` in the URL picks another) and migrates it on
+ *   start under a transaction-level advisory lock, so workers starting together migrate once and
+ *   PgBouncer in transaction mode still works (no session advisory locks anywhere).
+ * - Claiming is one statement: `FOR UPDATE SKIP LOCKED` picks runnable rows no one else is taking.
+ * - Times come from the database clock (`now()`), so machines whose clocks drift agree.
+ * - Workers wake on LISTEN/NOTIFY (a NOTIFY inside an enqueue's transaction is delivered when it
+ *   commits) and poll as a backstop; the listening connection reconnects when it drops.
+ * - `enqueue(jobs, client)` inserts with the app's own client, inside its open transaction: the job
+ *   exists only if that transaction commits.
+ */
+import { EventEmitter } from "node:events";
+import { createRequire } from "node:module";
+import type * as PG from "pg";
+import { DefinitionError } from "../../errors.js";
+import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobState, JobStore, NewJob, QueueStats } from "./store.js";
+
+type Queryable = Pick<PG.PoolClient, "query">;
+
+const CHANNEL = "jt_jobs";
+
+function migrations(schema: string): readonly string[] {
+  const s = `"${schema}"`;
+  return [
+    `CREATE TABLE ${s}.jobs (
+       id BIGSERIAL PRIMARY KEY,
+       task TEXT NOT NULL,
+       args JSONB NOT NULL,
+       queue TEXT NOT NULL,
+       priority INTEGER NOT NULL,
+       state TEXT NOT NULL,
+       run_at TIMESTAMPTZ NOT NULL,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       max_attempts INTEGER NOT NULL,
+       locked_by TEXT,
+       locked_until TIMESTAMPTZ,
+       unique_key TEXT,
+       created_at TIMESTAMPTZ NOT NULL,
+       updated_at TIMESTAMPTZ NOT NULL,
+       finished_at TIMESTAMPTZ,
+       errors JSONB NOT NULL DEFAULT '[]'
+     );
+     CREATE INDEX jobs_runnable ON ${s}.jobs (priority, run_at, id) WHERE state = 'queued';
+     CREATE INDEX jobs_leased ON ${s}.jobs (locked_until) WHERE state = 'running';
+     CREATE UNIQUE INDEX jobs_unique ON ${s}.jobs (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running');
+     CREATE INDEX jobs_finished ON ${s}.jobs (state, finished_at);
+     CREATE TABLE ${s}.cron (schedule TEXT PRIMARY KEY, last_slot TIMESTAMPTZ NOT NULL);`,
+  ];
+}
+
+interface Row {
+  id: string;
+  task: string;
+  args: string[];
+  queue: string;
+  priority: number;
+  state: JobState;
+  run_at: Date;
+  attempts: number;
+  max_attempts: number;
+  locked_by: string | null;
+  locked_until: Date | null;
+  unique_key: string | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+  errors: JobError[];
+}
+
+function toJob(row: Row): Job {
+  return {
+    id: Number(row.id),
+    task: row.task,
+    args: row.args,
+    queue: row.queue,
+    priority: row.priority,
+    state: row.state,
+    runAt: row.run_at.getTime(),
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    lockedBy: row.locked_by,
+    lockedUntil: row.locked_until?.getTime() ?? null,
+    uniqueKey: row.unique_key,
+    createdAt: row.created_at.getTime(),
+    updatedAt: row.updated_at.getTime(),
+    finishedAt: row.finished_at?.getTime() ?? null,
+    errors: row.errors,
+  };
+}
+
+function byClaimOrder(a: Job, b: Job): number {
+  return a.priority - b.priority || a.runAt - b.runAt || a.id - b.id;
+}
+
+/** Epoch ms as a timestamptz parameter. */
+const AT = (index: number) => `to_timestamp($${index}::double precision / 1000)`;
+
+function loadDriver(): typeof PG {
+  try {
+    return createRequire(import.meta.url)("pg") as typeof PG;
+  } catch (error) {
+    throw new DefinitionError("Jobs on PostgreSQL need the pg package, which is not installed", [
+      "Install it in your app: npm install pg",
+      `(${(error as Error).message.split("\n")[0]})`,
+    ]);
+  }
+}
+
+/** The URL without jt's own `schema` parameter, and that schema. */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema") ?? "jt";
+  if (!/^[a-z_][a-z0-9_]*$/i.test(schema)) throw new DefinitionError(`Invalid schema name '${schema}' in the jobs store URL: use letters, digits and '_'`);
+  parsed.searchParams.delete("schema");
+  return { connectionString: parsed.toString(), schema };
+}
+
+export interface PostgresStoreOptions {
+  /** Connections in the pool. Default 5. */
+  poolSize?: number;
+}
+
+export class PostgresStore implements JobStore {
+  private readonly pool: PG.Pool;
+  private readonly schema: string;
+  private readonly jobs: string;
+  private readonly cron: string;
+  private readonly wake = new EventEmitter().setMaxListeners(0);
+  private listener: PG.Client | undefined;
+  private listening = false;
+  private closed = false;
+  private readonly driver: typeof PG;
+  private readonly connectionString: string;
+
+  constructor(url: string, options: PostgresStoreOptions = {}) {
+    this.driver = loadDriver();
+    const { connectionString, schema } = parsePostgresUrl(url);
+    this.connectionString = connectionString;
+    this.schema = schema;
+    this.jobs = `"${schema}".jobs`;
+    this.cron = `"${schema}".cron`;
+    this.pool = new this.driver.Pool({ connectionString, max: options.poolSize ?? 5 });
+    // A connection that drops while idle must not crash the process: the pool replaces it.
+    this.pool.on("error", () => {});
+  }
+
+  private async query<R extends PG.QueryResultRow>(sql: string, params: unknown[] = [], client: Queryable = this.pool): Promise<R[]> {
+    return (await client.query<R>(sql, params)).rows;
+  }
+
+  /** Runs `body` in a transaction on one pooled connection. */
+  private async transaction<T>(body: (client: PG.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await body(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    await this.transaction(async (client) => {
+      // A transaction-level lock: released at COMMIT, so it works through PgBouncer's transaction mode.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`jt-migrate:${this.schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await client.query(`CREATE TABLE IF NOT EXISTS "${this.schema}".migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+      const [row] = await this.query<{ version: number | null }>(`SELECT max(version) AS version FROM "${this.schema}".migrations`, [], client);
+      const all = migrations(this.schema);
+      for (let version = (row?.version ?? 0) + 1; version <= all.length; version++) {
+        await client.query(all[version - 1]!);
+        await client.query(`INSERT INTO "${this.schema}".migrations (version) VALUES ($1)`, [version]);
+      }
+    });
+  }
+
+  async now(): Promise<number> {
+    const [row] = await this.query<{ now: Date }>("SELECT now() AS now");
+    return row!.now.getTime();
+  }
+
+  onJobsAvailable(listener: () => void): () => void {
+    this.wake.on("jobs", listener);
+    if (!this.listening) {
+      this.listening = true;
+      void this.listen();
+    }
+    return () => this.wake.off("jobs", listener);
+  }
+
+  /** A connection of its own for LISTEN; reconnects (after a pause) whenever it drops. */
+  private async listen(): Promise<void> {
+    while (!this.closed && this.wake.listenerCount("jobs") > 0) {
+      const client = new this.driver.Client({ connectionString: this.connectionString });
+      const dropped = new Promise<void>((resolve) => {
+        client.on("error", () => resolve());
+        client.on("end", () => resolve());
+      });
+      try {
+        await client.connect();
+        client.on("notification", () => this.wake.emit("jobs"));
+        await client.query(`LISTEN ${CHANNEL}`);
+        this.listener = client;
+        // Jobs may have been enqueued while we were not listening.
+        this.wake.emit("jobs");
+        await dropped;
+      } catch {
+        // Could not connect: polling carries on; try again shortly.
+      } finally {
+        this.listener = undefined;
+        await client.end().catch(() => {});
+      }
+      if (!this.closed) await new Promise((resolve) => setTimeout(resolve, 500).unref());
+    }
+    this.listening = false;
+  }
+
+  async enqueue(jobs: readonly NewJob[], connection?: unknown): Promise<EnqueueResult[]> {
+    const insert = async (client: Queryable) => {
+      const results: EnqueueResult[] = [];
+      for (const job of jobs) {
+        const [row] = await this.query<Row>(
+          `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, now(), now())
+           ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
+           RETURNING *`,
+          [job.task, JSON.stringify(job.args), job.queue, job.priority, job.runAt, job.maxAttempts, job.uniqueKey],
+          client,
+        );
+        if (row) {
+          results.push({ job: toJob(row), inserted: true });
+        } else {
+          const [existing] = await this.query<Row>(`SELECT * FROM ${this.jobs} WHERE unique_key = $1 AND state IN ('queued', 'running')`, [job.uniqueKey], client);
+          results.push({ job: toJob(existing!), inserted: false });
+        }
+      }
+      // Delivered when the transaction commits; never for one that rolls back.
+      if (results.some((r) => r.inserted)) await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
+      return results;
+    };
+    if (connection !== undefined) {
+      if (typeof (connection as Queryable).query !== "function") throw new TypeError("enqueue({ db }) takes a pg client (or pool) with a query() method");
+      return insert(connection as Queryable);
+    }
+    return this.transaction(insert);
+  }
+
+  async claim(request: ClaimRequest): Promise<Job[]> {
+    const params: unknown[] = [request.workerId, request.leaseMs, request.limit];
+    const queueFilter = request.queues === undefined ? "" : `AND queue = ANY($${params.push(request.queues)})`;
+    const rows = await this.query<Row>(
+      `WITH next AS (
+         SELECT id FROM ${this.jobs}
+         WHERE state = 'queued' AND run_at <= now() ${queueFilter}
+         ORDER BY priority, run_at, id
+         LIMIT $3
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE ${this.jobs} AS j
+       SET state = 'running', attempts = j.attempts + 1, locked_by = $1,
+           locked_until = now() + $2::double precision * interval '1 millisecond', updated_at = now()
+       FROM next WHERE j.id = next.id
+       RETURNING j.*`,
+      params,
+    );
+    return rows.map(toJob).sort(byClaimOrder);
+  }
+
+  async renewLeases(workerId: string, jobIds: readonly number[], leaseMs: number): Promise<void> {
+    if (jobIds.length === 0) return;
+    await this.query(
+      `UPDATE ${this.jobs} SET locked_until = now() + $3::double precision * interval '1 millisecond'
+       WHERE state = 'running' AND locked_by = $1 AND id = ANY($2::bigint[])`,
+      [workerId, jobIds, leaseMs],
+    );
+  }
+
+  async complete(jobs: readonly Job[], workerId: string): Promise<number[]> {
+    if (jobs.length === 0) return [];
+    const rows = await this.query<{ id: string }>(
+      `UPDATE ${this.jobs} AS j
+       SET state = 'completed', locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now()
+       FROM unnest($1::bigint[], $2::int[]) AS held(id, attempts)
+       WHERE j.id = held.id AND j.attempts = held.attempts AND j.state = 'running' AND j.locked_by = $3
+       RETURNING j.id`,
+      [jobs.map((job) => job.id), jobs.map((job) => job.attempts), workerId],
+    );
+    return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+  }
+
+  async fail(job: Job, workerId: string, error: JobError, retryAt: number | null): Promise<boolean> {
+    const rows = await this.query(
+      `UPDATE ${this.jobs} SET
+         state = CASE WHEN $4::double precision IS NULL THEN 'failed' ELSE 'queued' END,
+         run_at = coalesce(${AT(4)}, run_at),
+         finished_at = CASE WHEN $4::double precision IS NULL THEN now() ELSE NULL END,
+         locked_by = NULL, locked_until = NULL, updated_at = now(),
+         errors = errors || jsonb_build_array($5::jsonb)
+       WHERE id = $1 AND state = 'running' AND locked_by = $2 AND attempts = $3
+       RETURNING id`,
+      [job.id, workerId, job.attempts, retryAt, JSON.stringify(error)],
+    );
+    if (rows.length === 1 && retryAt !== null) await this.notify();
+    return rows.length === 1;
+  }
+
+  async release(job: Job, workerId: string): Promise<boolean> {
+    const rows = await this.query(
+      `UPDATE ${this.jobs} SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = now()
+       WHERE id = $1 AND state = 'running' AND locked_by = $2 AND attempts = $3
+       RETURNING id`,
+      [job.id, workerId, job.attempts],
+    );
+    if (rows.length === 1) await this.notify();
+    return rows.length === 1;
+  }
+
+  async requeueExpired(): Promise<number> {
+    const rows = await this.query(
+      `UPDATE ${this.jobs} SET
+         state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+         finished_at = CASE WHEN attempts >= max_attempts THEN now() ELSE NULL END,
+         locked_by = NULL, locked_until = NULL, updated_at = now(),
+         errors = errors || jsonb_build_array(jsonb_build_object(
+           'attempt', attempts, 'at', floor(extract(epoch FROM now()) * 1000),
+           'message', 'The worker running it stopped (its lease expired)', 'stack', NULL))
+       WHERE state = 'running' AND locked_until < now()
+       RETURNING id`,
+    );
+    if (rows.length > 0) await this.notify();
+    return rows.length;
+  }
+
+  private async notify(): Promise<void> {
+    await this.query(`SELECT pg_notify('${CHANNEL}', '')`);
+  }
+
+  async enqueueCronSlot(schedule: string, slot: number, job: NewJob): Promise<boolean> {
+    const inserted = await this.transaction(async (client) => {
+      // Only the transaction that moves the high-water mark forward enqueues the slot's job.
+      const moved = await this.query(
+        `INSERT INTO ${this.cron} (schedule, last_slot) VALUES ($1, ${AT(2)})
+         ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot WHERE ${this.cron}.last_slot < excluded.last_slot
+         RETURNING schedule`,
+        [schedule, slot],
+        client,
+      );
+      if (moved.length === 0) return false;
+      await this.enqueue([job], client);
+      return true;
+    });
+    return inserted;
+  }
+
+  async lastCronSlot(schedule: string): Promise<number | null> {
+    const [row] = await this.query<{ last_slot: Date }>(`SELECT last_slot FROM ${this.cron} WHERE schedule = $1`, [schedule]);
+    return row?.last_slot.getTime() ?? null;
+  }
+
+  async markCronSlot(schedule: string, slot: number): Promise<void> {
+    await this.query(
+      `INSERT INTO ${this.cron} (schedule, last_slot) VALUES ($1, ${AT(2)})
+       ON CONFLICT (schedule) DO UPDATE SET last_slot = greatest(${this.cron}.last_slot, excluded.last_slot)`,
+      [schedule, slot],
+    );
+  }
+
+  async get(id: number): Promise<Job | undefined> {
+    const [row] = await this.query<Row>(`SELECT * FROM ${this.jobs} WHERE id = $1`, [id]);
+    return row && toJob(row);
+  }
+
+  async list(filter: JobFilter): Promise<Job[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.states?.length) where.push(`state = ANY($${params.push(filter.states)})`);
+    if (filter.task !== undefined) where.push(`task = $${params.push(filter.task)}`);
+    if (filter.queue !== undefined) where.push(`queue = $${params.push(filter.queue)}`);
+    const limit = `$${params.push(filter.limit ?? 100)}`;
+    const rows = await this.query<Row>(`SELECT * FROM ${this.jobs} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`, params);
+    return rows.map(toJob);
+  }
+
+  async stats(): Promise<QueueStats[]> {
+    const rows = await this.query<{ queue: string; state: JobState; count: string }>(
+      `SELECT queue, state, count(*) AS count FROM ${this.jobs} GROUP BY queue, state ORDER BY queue, state`,
+    );
+    return rows.map((row) => ({ queue: row.queue, state: row.state, count: Number(row.count) }));
+  }
+
+  async retry(ids: readonly number[] | "all-failed"): Promise<number[]> {
+    const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled') AND id = ANY($1::bigint[])";
+    const rows = await this.query<{ id: string }>(
+      `UPDATE ${this.jobs} SET state = 'queued', attempts = 0, run_at = now(), finished_at = NULL, updated_at = now() WHERE ${which} RETURNING id`,
+      ids === "all-failed" ? [] : [ids],
+    );
+    if (rows.length > 0) await this.notify();
+    return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+  }
+
+  async cancel(ids: readonly number[]): Promise<number[]> {
+    const rows = await this.query<{ id: string }>(
+      `UPDATE ${this.jobs} SET state = 'cancelled', finished_at = now(), updated_at = now() WHERE state = 'queued' AND id = ANY($1::bigint[]) RETURNING id`,
+      [ids],
+    );
+    return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+  }
+
+  async discard(ids: readonly number[] | "all-failed"): Promise<number[]> {
+    const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled') AND id = ANY($1::bigint[])";
+    const rows = await this.query<{ id: string }>(`DELETE FROM ${this.jobs} WHERE ${which} RETURNING id`, ids === "all-failed" ? [] : [ids]);
+    return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+  }
+
+  async prune(olderThanMs: number): Promise<number> {
+    const rows = await this.query(
+      `DELETE FROM ${this.jobs} WHERE state = 'completed' AND finished_at < now() - $1::double precision * interval '1 millisecond' RETURNING id`,
+      [olderThanMs],
+    );
+    return rows.length;
+  }
+
+  async clear(): Promise<number> {
+    return (await this.query(`DELETE FROM ${this.jobs} RETURNING id`)).length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake.removeAllListeners();
+    await this.listener?.end().catch(() => {});
+    await this.pool.end();
+  }
+}
