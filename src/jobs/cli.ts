@@ -80,7 +80,7 @@ const VERBS: Record<string, Definition> = {
     run: showVerb,
   },
   "jobs:retry": {
-    describe: "Queue failed or cancelled jobs again, with a fresh set of attempts",
+    describe: "Run failed, cancelled or waiting jobs again now, with a fresh set of attempts",
     configure: (p) => p.argument("[ids...]", "job ids").option("--all-failed", "every failed job"),
     run: (context, program) => fixVerb(context, program, "retry"),
   },
@@ -335,7 +335,7 @@ async function fixVerb(context: VerbContext, program: Command, action: "retry" |
     context.output.out(`${verbed} ${done.length} job${done.length === 1 ? "" : "s"}${done.length > 0 ? `: ${done.join(", ")}` : ""}\n`);
     const missed = wanted.filter((id) => !done.includes(id));
     if (missed.length > 0) {
-      const allowed = { retry: "failed or cancelled", cancel: "queued", discard: "failed or cancelled" }[action];
+      const allowed = { retry: "failed, cancelled or queued", cancel: "queued", discard: "failed or cancelled" }[action];
       throw new UsageError(`Not ${action === "retry" ? "retried" : verbed.toLowerCase()}: ${missed.join(", ")} (no such job, or not ${allowed})`);
     }
     return 0;

@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { formatTarget } from "../args/brackets.js";
 import { Interrupted } from "../errors.js";
+import { JT_OWN_DIRS } from "../package-paths.js";
 import { headline } from "../report/errors.js";
 import type { TaskDefinition } from "../registry/task.js";
 import { retryDelayMs } from "./backoff.js";
@@ -144,7 +145,7 @@ export class JobWorker {
     const reason = signal.reason instanceof TimedOut ? signal.reason : error;
     const cause = error instanceof Interrupted || (signal.aborted && signal.reason instanceof TimedOut) ? reason : unwrap(error);
     const message = cause instanceof TimedOut ? cause.message : headline(cause);
-    const stack = cause instanceof Error ? cause.stack : undefined;
+    const stack = cause instanceof Error ? userStack(cause) : undefined;
     const canRetry = job.attempts < job.maxAttempts;
     const retryAt = canRetry ? now + retryDelayMs(task?.job.backoff, job.attempts) : null;
     const recorded = await this.options.store.fail(job, this.id, { attempt: job.attempts, at: now, message, stack }, retryAt);
@@ -221,6 +222,15 @@ export class JobWorker {
       if (mark !== null) await store.markCronSlot(key, mark);
     }
   }
+}
+
+/** The stack without jt's own frames and Node's internals: where it went wrong in the app. */
+function userStack(error: Error): string | undefined {
+  if (!error.stack) return undefined;
+  const lines = error.stack.split("\n");
+  const frames = lines.filter((line) => line.trimStart().startsWith("at "));
+  const kept = frames.filter((line) => !JT_OWN_DIRS.some((dir) => line.includes(dir)) && !line.includes("(node:") && !line.includes(" node:"));
+  return [lines.find((line) => !line.trimStart().startsWith("at ")) ?? String(error), ...(kept.length > 0 ? kept : frames)].join("\n");
 }
 
 /** The error a task threw, out of jt's wrapper around it. */

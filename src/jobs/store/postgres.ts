@@ -396,7 +396,7 @@ export class PostgresStore implements JobStore {
   }
 
   async retry(ids: readonly number[] | "all-failed"): Promise<number[]> {
-    const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled') AND id = ANY($1::bigint[])";
+    const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled', 'queued') AND id = ANY($1::bigint[])";
     const rows = await this.query<{ id: string }>(
       `UPDATE ${this.jobs} SET state = 'queued', attempts = 0, run_at = now(), finished_at = NULL, updated_at = now() WHERE ${which} RETURNING id`,
       ids === "all-failed" ? [] : [ids],

@@ -356,7 +356,7 @@ export class SqliteStore implements JobStore {
 
   async retry(ids: readonly number[] | "all-failed"): Promise<number[]> {
     const now = this.clock();
-    const which = ids === "all-failed" ? "state = 'failed'" : `state IN ('failed', 'cancelled') AND id IN (${ids.map(() => "?").join(", ") || "NULL"})`;
+    const which = ids === "all-failed" ? "state = 'failed'" : `state IN ('failed', 'cancelled', 'queued') AND id IN (${ids.map(() => "?").join(", ") || "NULL"})`;
     const retried = this.write(
       () =>
         this.db

@@ -120,7 +120,10 @@ export interface JobStore {
   get(id: number): Promise<Job | undefined>;
   list(filter: JobFilter): Promise<Job[]>;
   stats(): Promise<QueueStats[]>;
-  /** Failed or cancelled jobs back to queued, due now, with a fresh set of attempts; returns the ids retried. */
+  /**
+   * Failed or cancelled jobs back to queued, and queued ones (waiting for a retry, or not yet due)
+   * due now — all with a fresh set of attempts; returns the ids retried.
+   */
   retry(ids: readonly number[] | "all-failed"): Promise<number[]>;
   /** Queued jobs to cancelled; returns the ids cancelled. */
   cancel(ids: readonly number[]): Promise<number[]>;
