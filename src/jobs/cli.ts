@@ -400,11 +400,11 @@ async function cronVerb(context: VerbContext, program: Command): Promise<number>
     const { store } = await jobs.get();
     const now = await store.now();
     const statuses = await Promise.all(
-      schedules.map(async (schedule) => ({ schedule, lastRun: await store.lastCronSlot(scheduleKey(schedule)), nextRun: nextRun(schedule, now) })),
+      schedules.map(async (schedule) => ({ schedule, lastRun: await store.lastCronRun(scheduleKey(schedule)), nextRun: nextRun(schedule, now) })),
     );
     context.output.out(
       flags.json
-        ? `${JSON.stringify(statuses.map(({ schedule, lastRun, nextRun: next }) => ({ ...schedule, lastRun, nextRun: next })), null, 2)}\n`
+        ? `${JSON.stringify(statuses.map(({ schedule, lastRun, nextRun: next }) => ({ ...schedule, tz: schedule.tz ?? null, lastRun, nextRun: next })), null, 2)}\n`
         : schedulesTable(statuses, now),
     );
     return 0;
@@ -420,9 +420,7 @@ async function crontabVerb(context: VerbContext): Promise<number> {
     context.output.out("# No task has a cron schedule.\n");
     return 0;
   }
-  // CRON_TZ applies to every line after it: schedules without a time zone go first.
-  const ordered = [...schedules].sort((a, b) => (a.tz ?? "").localeCompare(b.tz ?? "") || a.task.localeCompare(b.task));
-  const lines = ordered.flatMap((s) => crontabLines(s, session.project.root));
+  const lines = schedules.flatMap((s) => crontabLines(s, session.project.root));
   context.output.out(`# jt's schedules as crontab lines (instead of running \`jt jobs:work\`)\n${lines.join("\n")}\n`);
   return 0;
 }

@@ -33,7 +33,8 @@ const MODE = "5-or-6-parts";
 
 function cronOf(s: Pick<Schedule, "cron" | "tz">): Cron {
   // Without a function croner only parses: no timer is started.
-  return new Cron(s.cron, { timezone: s.tz, mode: MODE });
+  // Without a tz, UTC (as documented) — never the machine's own zone, which differs between hosts.
+  return new Cron(s.cron, { timezone: s.tz ?? "UTC", mode: MODE });
 }
 
 function fields(cron: string): string[] {
@@ -124,8 +125,8 @@ export function dueSlots(s: Schedule, last: number | null, now: number): { enque
 
 /**
  * An equivalent system crontab entry: `0 3 * * * cd /app && jt reports:daily`, after a
- * `CRON_TZ=Europe/Paris` line when the schedule has a time zone (cronie reads CRON_TZ, and it holds
- * for the lines after it: print schedules without tz first). A 6-field expression whose seconds
+ * `CRON_TZ=Europe/Paris` line (`CRON_TZ=UTC` for a schedule without a time zone, as jt runs it;
+ * cronie reads CRON_TZ, and it holds for the lines after it). A 6-field expression whose seconds
  * field is `0` drops it; any other seconds field cannot be expressed (crontab runs at most once a
  * minute), so the entry is a comment saying so.
  */
@@ -146,7 +147,7 @@ export function crontabLines(s: Schedule, projectRoot: string, command = "jt"): 
   if (!when.startsWith("@") && /[lw#?+]/i.test(when.replace(/[a-z]{3}/gi, ""))) {
     lines.push(`# ${s.task}: "${when}" uses croner's L, W, #, ? or + syntax, which most crons do not understand`);
   }
-  if (s.tz !== undefined) lines.push(`CRON_TZ=${s.tz}`);
+  lines.push(`CRON_TZ=${s.tz ?? "UTC"}`);
   // In a crontab command an unescaped % ends the command (the rest is stdin): escape it.
   const escape = (word: string) => shellQuote(word).replaceAll("%", "\\%");
   lines.push(`${when} cd ${escape(projectRoot)} && ${command.replaceAll("%", "\\%")} ${escape(s.task)}`);

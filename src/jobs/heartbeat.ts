@@ -21,11 +21,22 @@ export class Heartbeat {
     });
   }
 
+  /** Runs of each job held now: a job retried at once can start its next attempt before the last one's cleanup. */
+  private readonly held = new Map<number, number>();
+
   track(id: number): void {
-    this.thread.postMessage({ type: "track", id });
+    const count = this.held.get(id) ?? 0;
+    this.held.set(id, count + 1);
+    if (count === 0) this.thread.postMessage({ type: "track", id });
   }
 
   untrack(id: number): void {
+    const count = (this.held.get(id) ?? 1) - 1;
+    if (count > 0) {
+      this.held.set(id, count);
+      return;
+    }
+    this.held.delete(id);
     this.thread.postMessage({ type: "untrack", id });
   }
 

@@ -16,7 +16,7 @@ import { retryDelayMs } from "./backoff.js";
 import { dueSlots, scheduleKey, type Schedule } from "./clock.js";
 import { formatDuration } from "./duration.js";
 import { Heartbeat } from "./heartbeat.js";
-import { DEFAULT_ATTEMPTS, type Jobs, type TaskCatalog } from "./jobs.js";
+import type { Jobs, TaskCatalog } from "./jobs.js";
 import type { StoreLocation } from "./store/open.js";
 import type { Job, JobStore } from "./store/store.js";
 
@@ -54,8 +54,9 @@ class TimedOut extends Error {
 
 export class JobWorker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private readonly running = new Map<number, { job: Job; controller: AbortController; done: Promise<void> }>();
-  private readonly releasing = new Set<number>();
+  /** Keyed by the claimed Job object: a job retried at once may run its next attempt before this one is cleaned up. */
+  private readonly running = new Map<Job, { job: Job; controller: AbortController; done: Promise<void> }>();
+  private readonly releasing = new Set<Job>();
   private stopping = false;
   private wake: () => void = () => {};
   private readonly summary: WorkerSummary = { completed: 0, failed: 0, released: 0 };
@@ -77,7 +78,16 @@ export class JobWorker {
     try {
       while (!this.stopping) {
         const free = options.concurrency - this.running.size;
-        const claimed = free > 0 ? await store.claim({ workerId: this.id, queues: options.queues, limit: free, leaseMs: options.leaseMs }) : [];
+        let claimed: Job[] = [];
+        try {
+          if (free > 0) claimed = await store.claim({ workerId: this.id, queues: options.queues, limit: free, leaseMs: options.leaseMs });
+        } catch (error) {
+          // The store is out of reach for a moment (a dropped connection, a locked file): keep the
+          // running jobs going and try again after the poll interval.
+          options.log(`jt: claiming jobs failed: ${(error as Error).message}; trying again`);
+          await this.sleep();
+          continue;
+        }
         for (const job of claimed) this.start(job, heartbeat);
         if (options.untilEmpty && claimed.length === 0 && this.running.size === 0) break;
         if (claimed.length === 0 || this.running.size >= options.concurrency) await this.sleep();
@@ -122,14 +132,14 @@ export class JobWorker {
       .finally(() => {
         clearTimeout(timer);
         heartbeat.untrack(job.id);
-        this.running.delete(job.id);
+        this.running.delete(job);
         this.wake();
       });
-    this.running.set(job.id, { job, controller, done });
+    this.running.set(job, { job, controller, done });
   }
 
   private async succeeded(job: Job, label: string, ms: number): Promise<void> {
-    if (this.releasing.has(job.id)) return this.release(job, label);
+    if (this.releasing.has(job)) return this.release(job, label);
     const [completed] = await this.options.store.complete([job], this.id);
     if (completed === undefined) {
       this.options.log(`jt: ${label} finished, but its lease had expired and another worker owns it now`);
@@ -140,7 +150,7 @@ export class JobWorker {
   }
 
   private async failed(job: Job, label: string, task: TaskDefinition | undefined, signal: AbortSignal, error: unknown): Promise<void> {
-    if (this.releasing.has(job.id)) return this.release(job, label);
+    if (this.releasing.has(job)) return this.release(job, label);
     const now = await this.options.store.now();
     const reason = signal.reason instanceof TimedOut ? signal.reason : error;
     const cause = error instanceof Interrupted || (signal.aborted && signal.reason instanceof TimedOut) ? reason : unwrap(error);
@@ -180,7 +190,7 @@ export class JobWorker {
     clearTimeout(timer);
     if (!timedOut) return;
     for (const { job, controller } of this.running.values()) {
-      this.releasing.add(job.id);
+      this.releasing.add(job);
       controller.abort(new Interrupted("SIGTERM"));
     }
     await all();
@@ -214,8 +224,9 @@ export class JobWorker {
       const key = scheduleKey(schedule);
       const { enqueue, mark } = dueSlots(schedule, await store.lastCronSlot(key), now);
       for (const slot of enqueue) {
-        const job = jobs.newJob(schedule.task, {}, now);
-        if (await store.enqueueCronSlot(key, slot, { ...job, maxAttempts: job.maxAttempts ?? DEFAULT_ATTEMPTS })) {
+        // Due at its slot: jobs:list shows which slot each cron job is for.
+        const job = { ...jobs.newJob(schedule.task, {}, now), runAt: slot };
+        if (await store.enqueueCronSlot(key, slot, job)) {
           this.options.log(`jt: cron ${schedule.cron}${schedule.tz ? ` (${schedule.tz})` : ""}: enqueued ${schedule.task} for ${new Date(slot).toISOString()}`);
         }
       }

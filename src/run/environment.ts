@@ -33,13 +33,20 @@ export class Environment {
     return this.state.kind === "booted" ? this.state.app : undefined;
   }
 
-  /** Imports the module and runs `setup()`; errors from `setup` propagate like a task's. */
-  async boot(signal: AbortSignal): Promise<void> {
-    if (this.state.kind !== "idle") return;
-    const definition = await this.loadDefinition();
-    const app = await definition.setup({ signal });
-    this.state = { kind: "booted", app: (app ?? {}) as App, definition };
+  /** Imports the module and runs `setup()` once, however many callers ask at once (a worker's concurrent jobs). */
+  boot(signal: AbortSignal): Promise<void> {
+    this.booting ??= (async () => {
+      const definition = await this.loadDefinition();
+      const app = await definition.setup({ signal });
+      this.state = { kind: "booted", app: (app ?? {}) as App, definition };
+    })().catch((error: unknown) => {
+      this.booting = undefined; // a later job may try again (the database was only down for a moment)
+      throw error;
+    });
+    return this.booting;
   }
+
+  private booting: Promise<void> | undefined;
 
   /** Runs `teardown(app)` once, if the app was booted. */
   async teardown(): Promise<void> {

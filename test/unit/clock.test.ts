@@ -424,7 +424,7 @@ describe("DST: fall back (a local time that happens twice)", () => {
 
 describe("crontabLines", () => {
   test("a 5-field expression", () => {
-    expect(crontabLines(sched("0 3 * * *", null), "/app")).toEqual(["0 3 * * * cd /app && jt reports:daily"]);
+    expect(crontabLines(sched("0 3 * * *", null), "/app")).toEqual(["CRON_TZ=UTC", "0 3 * * * cd /app && jt reports:daily"]);
   });
 
   test("a time zone adds a CRON_TZ line before the entry", () => {
@@ -444,18 +444,19 @@ describe("crontabLines", () => {
   });
 
   test("nicknames and names pass through; croner-only syntax gets a warning comment", () => {
-    expect(crontabLines(sched("@daily", null), "/app")).toEqual(["@daily cd /app && jt reports:daily"]);
-    expect(crontabLines(sched("0 9 * JUL MON-FRI", null), "/app")).toEqual(["0 9 * JUL MON-FRI cd /app && jt reports:daily"]);
+    expect(crontabLines(sched("@daily", null), "/app")).toEqual(["CRON_TZ=UTC", "@daily cd /app && jt reports:daily"]);
+    expect(crontabLines(sched("0 9 * JUL MON-FRI", null), "/app")).toEqual(["CRON_TZ=UTC", "0 9 * JUL MON-FRI cd /app && jt reports:daily"]);
     const last = crontabLines(sched("0 3 L * *", null), "/app");
-    expect(last).toHaveLength(2);
+    expect(last).toHaveLength(3);
     expect(last[0]).toMatch(/^# reports:daily: "0 3 L \* \*" uses croner's/);
     expect(crontabLines(sched("0 3 * * FRI#2", null), "/app")[0]).toMatch(/^#/);
   });
 
   test("a project root and command that need quoting, and crontab's special %", () => {
     expect(crontabLines(sched("0 3 * * *", null), "/srv/my app's", "npx jt")).toEqual([
+      "CRON_TZ=UTC",
       `0 3 * * * cd '/srv/my app'\\''s' && npx jt reports:daily`,
     ]);
-    expect(crontabLines(sched("0 3 * * *", null), "/srv/100%")).toEqual(["0 3 * * * cd /srv/100\\% && jt reports:daily"]);
+    expect(crontabLines(sched("0 3 * * *", null), "/srv/100%")).toEqual(["CRON_TZ=UTC", "0 3 * * * cd /srv/100\\% && jt reports:daily"]);
   });
 });

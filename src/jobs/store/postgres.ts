@@ -15,6 +15,7 @@ import { EventEmitter } from "node:events";
 import { createRequire } from "node:module";
 import type * as PG from "pg";
 import { DefinitionError } from "../../errors.js";
+import { retryEligible } from "./sql.js";
 import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobState, JobStore, NewJob, QueueStats } from "./store.js";
 
 type Queryable = Pick<PG.PoolClient, "query">;
@@ -47,6 +48,7 @@ function migrations(schema: string): readonly string[] {
      CREATE UNIQUE INDEX jobs_unique ON ${s}.jobs (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running');
      CREATE INDEX jobs_finished ON ${s}.jobs (state, finished_at);
      CREATE TABLE ${s}.cron (schedule TEXT PRIMARY KEY, last_slot TIMESTAMPTZ NOT NULL);`,
+    `ALTER TABLE ${s}.cron ADD COLUMN last_enqueued TIMESTAMPTZ;`,
   ];
 }
 
@@ -88,6 +90,15 @@ function toJob(row: Row): Job {
     finishedAt: row.finished_at?.getTime() ?? null,
     errors: row.errors,
   };
+}
+
+/** Errors of a connection the server closed: nothing of the statement was done. */
+function isDroppedConnection(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return (
+    code === "57P01" || code === "57P02" || code === "57P03" || code === "ECONNRESET" || code === "EPIPE" ||
+    /Connection terminated|connection is closed|Client has encountered a connection error/i.test(message ?? "")
+  );
 }
 
 function byClaimOrder(a: Job, b: Job): number {
@@ -133,6 +144,7 @@ export class PostgresStore implements JobStore {
   private closed = false;
   private readonly driver: typeof PG;
   private readonly connectionString: string;
+  private readonly poolSize: number;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.driver = loadDriver();
@@ -141,18 +153,41 @@ export class PostgresStore implements JobStore {
     this.schema = schema;
     this.jobs = `"${schema}".jobs`;
     this.cron = `"${schema}".cron`;
-    this.pool = new this.driver.Pool({ connectionString, max: options.poolSize ?? 5 });
+    this.poolSize = options.poolSize ?? 5;
+    this.pool = new this.driver.Pool({ connectionString, max: this.poolSize });
     // A connection that drops while idle must not crash the process: the pool replaces it.
     this.pool.on("error", () => {});
   }
 
   private async query<R extends PG.QueryResultRow>(sql: string, params: unknown[] = [], client: Queryable = this.pool): Promise<R[]> {
-    return (await client.query<R>(sql, params)).rows;
+    // A pooled connection the server dropped while it sat idle (a restart, a killed backend, a
+    // proxy's timeout) fails the one statement sent on it: send it again, on the next connection.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await client.query<R>(sql, params)).rows;
+      } catch (error) {
+        if (client !== this.pool || !isDroppedConnection(error) || attempt > this.poolSize) throw error;
+      }
+    }
   }
 
-  /** Runs `body` in a transaction on one pooled connection. */
+  /** Runs `body` in a transaction on one pooled connection (again on the next one if that one was dropped). */
   private async transaction<T>(body: (client: PG.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.transactionOnce(body);
+      } catch (error) {
+        if (!isDroppedConnection(error) || attempt > this.poolSize) throw error;
+      }
+    }
+  }
+
+  private async transactionOnce<T>(body: (client: PG.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // While checked out, the pool does not listen to the client: a dropped connection must not crash the process.
+    let lost: Error | undefined;
+    const onError = (error: Error) => (lost = error);
+    client.on("error", onError);
     try {
       await client.query("BEGIN");
       const result = await body(client);
@@ -160,9 +195,11 @@ export class PostgresStore implements JobStore {
       return result;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});
+      lost ??= isDroppedConnection(error) ? (error as Error) : undefined;
       throw error;
     } finally {
-      client.release();
+      client.off("error", onError);
+      client.release(lost);
     }
   }
 
@@ -330,7 +367,7 @@ export class PostgresStore implements JobStore {
          locked_by = NULL, locked_until = NULL, updated_at = now(),
          errors = errors || jsonb_build_array(jsonb_build_object(
            'attempt', attempts, 'at', floor(extract(epoch FROM now()) * 1000),
-           'message', 'The worker running it stopped (its lease expired)', 'stack', NULL))
+           'message', 'The worker running it stopped (its lease expired)'))
        WHERE state = 'running' AND locked_until < now()
        RETURNING id`,
     );
@@ -346,8 +383,9 @@ export class PostgresStore implements JobStore {
     const inserted = await this.transaction(async (client) => {
       // Only the transaction that moves the high-water mark forward enqueues the slot's job.
       const moved = await this.query(
-        `INSERT INTO ${this.cron} (schedule, last_slot) VALUES ($1, ${AT(2)})
-         ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot WHERE ${this.cron}.last_slot < excluded.last_slot
+        `INSERT INTO ${this.cron} (schedule, last_slot, last_enqueued) VALUES ($1, ${AT(2)}, ${AT(2)})
+         ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot, last_enqueued = excluded.last_enqueued
+         WHERE ${this.cron}.last_slot < excluded.last_slot
          RETURNING schedule`,
         [schedule, slot],
         client,
@@ -362,6 +400,11 @@ export class PostgresStore implements JobStore {
   async lastCronSlot(schedule: string): Promise<number | null> {
     const [row] = await this.query<{ last_slot: Date }>(`SELECT last_slot FROM ${this.cron} WHERE schedule = $1`, [schedule]);
     return row?.last_slot.getTime() ?? null;
+  }
+
+  async lastCronRun(schedule: string): Promise<number | null> {
+    const [row] = await this.query<{ last_enqueued: Date | null }>(`SELECT last_enqueued FROM ${this.cron} WHERE schedule = $1`, [schedule]);
+    return row?.last_enqueued?.getTime() ?? null;
   }
 
   async markCronSlot(schedule: string, slot: number): Promise<void> {
@@ -398,7 +441,9 @@ export class PostgresStore implements JobStore {
   async retry(ids: readonly number[] | "all-failed"): Promise<number[]> {
     const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled', 'queued') AND id = ANY($1::bigint[])";
     const rows = await this.query<{ id: string }>(
-      `UPDATE ${this.jobs} SET state = 'queued', attempts = 0, run_at = now(), finished_at = NULL, updated_at = now() WHERE ${which} RETURNING id`,
+      `WITH ${retryEligible(this.jobs, which)}
+       UPDATE ${this.jobs} SET state = 'queued', attempts = 0, run_at = now(), finished_at = NULL, updated_at = now()
+       WHERE id IN (SELECT id FROM eligible) RETURNING id`,
       ids === "all-failed" ? [] : [ids],
     );
     if (rows.length > 0) await this.notify();

@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { DefinitionError } from "../../errors.js";
+import { retryEligible } from "./sql.js";
 import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobState, JobStore, NewJob, QueueStats } from "./store.js";
 
 type Database = BetterSqlite3.Database;
@@ -38,6 +39,7 @@ const MIGRATIONS: readonly string[] = [
    CREATE UNIQUE INDEX jt_jobs_unique ON jt_jobs (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running');
    CREATE INDEX jt_jobs_finished ON jt_jobs (state, finished_at);
    CREATE TABLE jt_cron (schedule TEXT PRIMARY KEY, last_slot INTEGER NOT NULL);`,
+  `ALTER TABLE jt_cron ADD COLUMN last_enqueued INTEGER;`,
 ];
 
 interface Row {
@@ -272,7 +274,7 @@ export class SqliteStore implements JobStore {
   async requeueExpired(): Promise<number> {
     const now = this.clock();
     const error = (attemptSql: string) =>
-      `json_object('attempt', ${attemptSql}, 'at', @now, 'message', 'The worker running it stopped (its lease expired)', 'stack', NULL)`;
+      `json_object('attempt', ${attemptSql}, 'at', @now, 'message', 'The worker running it stopped (its lease expired)')`;
     const changed = this.write(
       () =>
         this.db
@@ -295,8 +297,11 @@ export class SqliteStore implements JobStore {
       const last = this.db.prepare("SELECT last_slot FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | undefined;
       if (last !== undefined && last >= slot) return false;
       this.db
-        .prepare("INSERT INTO jt_cron (schedule, last_slot) VALUES (?, ?) ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot")
-        .run(schedule, slot);
+        .prepare(
+          `INSERT INTO jt_cron (schedule, last_slot, last_enqueued) VALUES (?, ?, ?)
+           ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot, last_enqueued = excluded.last_enqueued`,
+        )
+        .run(schedule, slot, slot);
       const now = this.clock();
       this.sql.insert.get({
         task: job.task,
@@ -316,6 +321,10 @@ export class SqliteStore implements JobStore {
 
   async lastCronSlot(schedule: string): Promise<number | null> {
     return (this.db.prepare("SELECT last_slot FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | undefined) ?? null;
+  }
+
+  async lastCronRun(schedule: string): Promise<number | null> {
+    return (this.db.prepare("SELECT last_enqueued FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | null | undefined) ?? null;
   }
 
   async markCronSlot(schedule: string, slot: number): Promise<void> {
@@ -361,11 +370,12 @@ export class SqliteStore implements JobStore {
       () =>
         this.db
           .prepare(
-            `UPDATE jt_jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, updated_at = ?
-             WHERE ${which} RETURNING id`,
+            `WITH ${retryEligible("jt_jobs", which)}
+             UPDATE jt_jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, updated_at = ?
+             WHERE id IN (SELECT id FROM eligible) RETURNING id`,
           )
           .pluck()
-          .all(now, now, ...(ids === "all-failed" ? [] : ids)) as number[],
+          .all(...(ids === "all-failed" ? [] : ids), now, now) as number[],
     );
     if (retried.length > 0) this.notify();
     return retried.sort((a, b) => a - b);

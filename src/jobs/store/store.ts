@@ -112,8 +112,10 @@ export interface JobStore {
   requeueExpired(): Promise<number>;
   /** Enqueues the job of a cron slot unless one was enqueued for it already (by any worker). */
   enqueueCronSlot(schedule: string, slot: number, job: NewJob): Promise<boolean>;
-  /** The newest cron slot enqueued for a schedule, or null (its high-water mark). */
+  /** A schedule's high-water mark: the newest slot enqueued or passed over, or null (never seen). */
   lastCronSlot(schedule: string): Promise<number | null>;
+  /** The newest slot of a schedule that was actually enqueued, or null. */
+  lastCronRun(schedule: string): Promise<number | null>;
   /** Records a schedule's high-water mark without enqueueing (a schedule seen for the first time). */
   markCronSlot(schedule: string, slot: number): Promise<void>;
 
@@ -122,7 +124,8 @@ export interface JobStore {
   stats(): Promise<QueueStats[]>;
   /**
    * Failed or cancelled jobs back to queued, and queued ones (waiting for a retry, or not yet due)
-   * due now — all with a fresh set of attempts; returns the ids retried.
+   * due now — all with a fresh set of attempts; returns the ids retried. A job whose unique key a
+   * live job holds is skipped (of several sharing a key, one is retried).
    */
   retry(ids: readonly number[] | "all-failed"): Promise<number[]>;
   /** Queued jobs to cancelled; returns the ids cancelled. */

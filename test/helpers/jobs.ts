@@ -1,0 +1,63 @@
+/**
+ * Helpers for the jobs end-to-end tests (test/jobs/): a project config with fast job settings,
+ * and the jobs:* verbs as functions returning what a script would read from them (--json).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import type { Job } from "../../src/jobs/store/store.js";
+import type { RunningJt } from "./spawn.js";
+import type { RunResult, TestProject } from "./project.js";
+
+export type { Job };
+
+/** A jt.config.json with an environment and job settings fast enough for tests (lease 1s, poll 100ms). */
+export function jobsConfig(jobs: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
+  return `${JSON.stringify({ environment: "./app/env.ts", jobs: { lease: "1s", pollInterval: "100ms", ...jobs }, ...extra }, null, 2)}\n`;
+}
+
+function check(result: RunResult, what: string): RunResult {
+  if (result.code !== 0) throw new Error(`${what} exited ${result.code}\n--- stdout ---\n${result.stdout}--- stderr ---\n${result.stderr}`);
+  return result;
+}
+
+/** `jt jobs:enqueue target …flags`; returns the job's id. */
+export async function enqueueJob(p: TestProject, target: string, flags: readonly string[] = [], env?: Record<string, string>): Promise<number> {
+  const result = check(await p.run(["jobs:enqueue", target, ...flags], { env }), `jt jobs:enqueue ${target}`);
+  const match = /^(?:Already enqueued|Enqueued) job (\d+): /.exec(result.stdout);
+  if (!match) throw new Error(`unexpected jobs:enqueue output: ${result.stdout}`);
+  return Number(match[1]);
+}
+
+/** `jt jobs:list --json …args`, newest first. */
+export async function listJobs(p: TestProject, args: readonly string[] = [], env?: Record<string, string>): Promise<Job[]> {
+  const result = check(await p.run(["jobs:list", "--json", "--limit", "1000", ...args], { env }), "jt jobs:list --json");
+  return JSON.parse(result.stdout) as Job[];
+}
+
+/** `jt jobs:show ID --json`. */
+export async function showJob(p: TestProject, id: number, env?: Record<string, string>): Promise<Job> {
+  const result = check(await p.run(["jobs:show", String(id), "--json"], { env }), `jt jobs:show ${id} --json`);
+  return JSON.parse(result.stdout) as Job;
+}
+
+/** The lines of a file the project's tasks append to ([] when it does not exist yet). */
+export function fileLines(p: TestProject, path: string): string[] {
+  const full = p.path(path);
+  if (!existsSync(full)) return [];
+  return readFileSync(full, "utf8").split("\n").filter((line) => line !== "");
+}
+
+/** The lines of `text` that match `pattern`. */
+export function linesMatching(text: string, pattern: RegExp): string[] {
+  return text.split("\n").filter((line) => pattern.test(line));
+}
+
+/** SIGTERMs a worker and waits for it to exit; SIGKILLs it if it is still running after `timeoutMs`. */
+export async function stopWorker(worker: RunningJt, timeoutMs = 10_000) {
+  worker.kill("SIGTERM");
+  const timer = setTimeout(() => worker.stop(), timeoutMs);
+  try {
+    return await worker.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,549 @@
+/**
+ * The built-in `jt jobs:*` verbs (issue 6 "Seeing and fixing jobs", DESIGN §4): what each prints
+ * (tables for people, --json for scripts) and its exit code, on a real SQLite file. Tests share
+ * one project (its task files compile once) and each uses a store of its own, selected with
+ * JT_JOBS_URL (the config names no store). Workers here only run briefly (jobs:workoff, or one
+ * jobs:work until a cron slot is enqueued).
+ */
+import { existsSync } from "node:fs";
+import { beforeAll, describe, test } from "vitest";
+import { jobsConfig, listJobs, showJob, stopWorker, type Job } from "../helpers/jobs.js";
+import { startJtInTty } from "../helpers/live.js";
+import { project, sharedProject, type TestProject } from "../helpers/project.js";
+import { spawnJt } from "../helpers/spawn.js";
+
+const ENV = `import { defineEnvironment } from "jt";
+
+export default defineEnvironment({ setup: () => ({}) });
+`;
+
+const TASKS = `import { namespace, task } from "jt";
+
+task("greet", { args: ["who"] }, ({ args }) => console.log(\`hello \${args.who}\`));
+task("boom", { retry: { attempts: 1 } }, () => {
+  throw new Error("boom: always fails");
+});
+task("mailer", { args: ["to"], queue: "mail", priority: 3 }, () => {});
+
+/** Enqueues jobs in one run (fixtures): 'seed[greet:ann,boom,mailer:bob@1h]'; prints their ids. */
+task("seed", { args: ["specs..."] }, async ({ args, enqueue }) => {
+  for (const spec of args.specs as string[]) {
+    const [target, wait] = spec.split("@");
+    const [name, arg] = target!.split(":");
+    console.log((await enqueue(name!, { args: arg === undefined ? [] : [arg], wait })).id);
+  }
+});
+
+namespace("reports", () => {
+  task("daily", { cron: "0 3 * * *", tz: "Europe/Paris" }, () => {});
+});
+task("cleanup", { cron: "0 */15 * * * *", tz: "UTC" }, () => {});
+task("tick", { cron: "* * * * * *" }, () => {});
+`;
+
+// The store is chosen per test with JT_JOBS_URL: a DATABASE_URL from the developer's shell must not pick PostgreSQL.
+delete process.env.DATABASE_URL;
+delete process.env.JT_JOBS_URL;
+
+const shared = sharedProject({ "jt.config.json": jobsConfig(), "app/env.ts": ENV, "tasks/cli.ts": TASKS });
+
+/** A store of the test's own in the shared project. */
+function store(name: string): { env: Record<string, string>; file: string } {
+  return { env: { JT_JOBS_URL: `db/${name}.sqlite3` }, file: shared.path("db", `${name}.sqlite3`) };
+}
+
+function run(args: readonly string[], env: Record<string, string>) {
+  return shared.run(args, { env });
+}
+
+/** A table's lines, split into cells (columns are at least two spaces apart). */
+function cells(table: string): string[][] {
+  return table
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => line.split(/ {2,}/));
+}
+
+const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/;
+const AGO = /^(now|\d+(\.\d)?(ms|s|m) ago)$/;
+
+/** Enqueues jobs with the seed task (one jt run) and returns their ids; then `jobs:workoff` if `work`. */
+async function seed(env: Record<string, string>, specs: string[], work = false): Promise<number[]> {
+  const seeded = await run([`seed[${specs.join(",")}]`], env);
+  if (seeded.code !== 0) throw new Error(`seed: exit ${seeded.code}\n${seeded.stderr}`);
+  if (work) {
+    const worked = await run(["jobs:workoff"], env);
+    if (worked.code !== 0 && worked.code !== 1) throw new Error(`jobs:workoff: exit ${worked.code}\n${worked.stderr}`);
+  }
+  return seeded.stdout.trim().split("\n").map(Number);
+}
+
+/**
+ * The fixture the read-only verbs look at: greet[ann] completed, boom failed, mailer[bob] queued
+ * for an hour from now (queue mail, priority 3), greet[cid] cancelled.
+ */
+async function fixture(env: Record<string, string>): Promise<{ completed: number; failed: number; queued: number; cancelled: number }> {
+  const [completed, failed, queued, cancelled] = await seed(env, ["greet:ann", "boom", "mailer:bob@1h", "greet:cid@1h"], true);
+  const cancel = await run(["jobs:cancel", String(cancelled)], env);
+  if (cancel.code !== 0) throw new Error(cancel.stderr);
+  return { completed: completed!, failed: failed!, queued: queued!, cancelled: cancelled! };
+}
+
+describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () => {
+  const { env } = store("read");
+  let ids: Awaited<ReturnType<typeof fixture>>;
+  beforeAll(async () => {
+    ids = await fixture(env);
+  });
+
+  test("jobs:list: a table, newest first, with the last error", async ({ expect }) => {
+    const result = await run(["jobs:list"], env);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(cells(result.stdout)).toEqual([
+      ["ID", "STATE", "TASK", "QUEUE", "PRI", "ATTEMPTS", "RUN AT", "LAST ERROR"],
+      [String(ids.cancelled), "cancelled", "greet[cid]", "default", "0", "0/5", expect.stringMatching(AGO)],
+      [String(ids.queued), "queued", "mailer[bob]", "mail", "3", "0/5", expect.stringMatching(/^in (1h|60m|59\.\dm)$/)],
+      [String(ids.failed), "failed", "boom", "default", "0", "1/1", expect.stringMatching(AGO), "boom: always fails"],
+      [String(ids.completed), "completed", "greet[ann]", "default", "0", "1/5", expect.stringMatching(AGO)],
+    ]);
+  });
+
+  test("jobs:list --json: every field, for scripts", async ({ expect }) => {
+    const result = await run(["jobs:list", "--json"], env);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const jobs = JSON.parse(result.stdout) as Job[];
+    expect(jobs.map((j) => j.id)).toEqual([ids.cancelled, ids.queued, ids.failed, ids.completed]);
+    const [cancelled, queued, failed, completed] = jobs;
+    expect(queued).toEqual({
+      id: ids.queued,
+      task: "mailer",
+      args: ["bob"],
+      queue: "mail",
+      priority: 3,
+      state: "queued",
+      runAt: expect.any(Number),
+      attempts: 0,
+      maxAttempts: 5,
+      lockedBy: null,
+      lockedUntil: null,
+      uniqueKey: null,
+      createdAt: expect.any(Number),
+      updatedAt: queued!.createdAt,
+      finishedAt: null,
+      errors: [],
+    });
+    // An hour from when it was enqueued (the enqueue and the insert read the clock a moment apart).
+    expect(queued!.runAt - queued!.createdAt).toBeGreaterThan(3_600_000 - 1000);
+    expect(queued!.runAt - queued!.createdAt).toBeLessThanOrEqual(3_600_000);
+    expect(completed).toMatchObject({ task: "greet", args: ["ann"], state: "completed", attempts: 1, errors: [], finishedAt: expect.any(Number) });
+    expect(failed).toMatchObject({ task: "boom", args: [], state: "failed", attempts: 1, maxAttempts: 1, finishedAt: expect.any(Number) });
+    expect(failed!.errors).toEqual([{ attempt: 1, at: expect.any(Number), message: "boom: always fails", stack: expect.stringMatching(/^Error: boom: always fails\n\s+at /) }]);
+    expect(cancelled).toMatchObject({ task: "greet", args: ["cid"], state: "cancelled", attempts: 0, finishedAt: expect.any(Number) });
+  });
+
+  test("jobs:list --state, --task, --queue and --limit filter; they combine", async ({ expect }) => {
+    const idsOf = async (args: string[]) => (await listJobs(shared, args, env)).map((j) => j.id);
+    expect(await idsOf(["--state", "failed"])).toEqual([ids.failed]);
+    expect(await idsOf(["--state", "queued,cancelled"])).toEqual([ids.cancelled, ids.queued]);
+    expect(await idsOf(["--task", "greet"])).toEqual([ids.cancelled, ids.completed]);
+    expect(await idsOf(["--queue", "mail"])).toEqual([ids.queued]);
+    expect(await idsOf(["--task", "greet", "--state", "completed"])).toEqual([ids.completed]);
+    expect(await idsOf(["--task", "nothing"])).toEqual([]);
+    const limited = await run(["jobs:list", "--json", "--limit", "1"], env);
+    expect((JSON.parse(limited.stdout) as Job[]).map((j) => j.id)).toEqual([ids.cancelled]);
+  });
+
+  test("jobs:list: an unknown state, or a bad --limit, is a usage error (exit 2)", async ({ expect }) => {
+    expect(await run(["jobs:list", "--state", "queued,done"], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr: "jt aborted!\nUnknown state 'done': use queued, running, completed, failed, cancelled\n",
+    });
+    expect(await run(["jobs:list", "--limit", "0"], env)).toMatchObject({ code: 2, stdout: "", stderr: "jt aborted!\n--limit must be a whole number of at least 1, not '0'\n" });
+    expect(await run(["jobs:list", "--bogus"], env)).toMatchObject({ code: 2, stdout: "", stderr: "jt aborted!\nunknown option '--bogus'\n(See `jt jobs:list --help`)\n" });
+  });
+
+  test("jobs:list with no jobs says so", async ({ expect }) => {
+    expect(await run(["jobs:list"], store("empty").env)).toEqual({ code: 0, signal: null, stdout: "No jobs.\n", stderr: "" });
+    expect(await run(["jobs:list", "--json"], store("empty").env)).toEqual({ code: 0, signal: null, stdout: "[]\n", stderr: "" });
+  });
+
+  test("jobs:show: the job, and each attempt's error with its stack; --json", async ({ expect }) => {
+    const result = await run(["jobs:show", String(ids.failed)], env);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const job = await showJob(shared, ids.failed, env);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const out = result.stdout.split("\n");
+    expect(out.slice(0, 10)).toEqual([
+      `Job ${ids.failed}: boom`,
+      "  state:     failed",
+      "  queue:     default (priority 0)",
+      "  attempts:  1 of 1",
+      expect.stringMatching(new RegExp(`^  run at:    ${iso(job.runAt).replace(/\./g, "\\.")} \\((now|.+ ago)\\)$`)),
+      `  created:   ${iso(job.createdAt)}`,
+      `  finished:  ${iso(job.finishedAt!)}`,
+      "",
+      "Errors:",
+      `  attempt 1 at ${iso(job.errors[0]!.at)}: boom: always fails`,
+    ]);
+    expect(out[10]).toMatch(new RegExp(`^    at .*${shared.path("tasks/cli.ts").replace(/\./g, "\\.")}:5:9\\)?$`));
+    expect(job).toMatchObject({ id: ids.failed, task: "boom", state: "failed" });
+  });
+
+  test("jobs:show of a job that does not exist, or not a job id: exit 2", async ({ expect }) => {
+    expect(await run(["jobs:show", "999"], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr: "jt aborted!\nThere is no job 999\nSee the jobs with `jt jobs:list`\n",
+    });
+    expect(await run(["jobs:show", "abc"], env)).toMatchObject({ code: 2, stdout: "", stderr: "jt aborted!\nA job id must be a whole number of at least 1, not 'abc'\n" });
+    expect(await run(["jobs:show"], env)).toMatchObject({ code: 2, stdout: "" });
+  });
+
+  test("jobs:stats: jobs by queue and state; --json", async ({ expect }) => {
+    expect(await run(["jobs:stats"], env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout:
+        "QUEUE    QUEUED  RUNNING  COMPLETED  FAILED  CANCELLED\n" +
+        "default  0       0        1          1       1\n" +
+        "mail     1       0        0          0       0\n",
+      stderr: "",
+    });
+    const json = await run(["jobs:stats", "--json"], env);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { queue: "default", state: "cancelled", count: 1 },
+      { queue: "default", state: "completed", count: 1 },
+      { queue: "default", state: "failed", count: 1 },
+      { queue: "mail", state: "queued", count: 1 },
+    ]);
+    expect(await run(["jobs:stats"], store("empty").env)).toEqual({ code: 0, signal: null, stdout: "No jobs.\n", stderr: "" });
+  });
+});
+
+describe.concurrent("fixing jobs", { timeout: 60_000 }, () => {
+  test("jobs:retry by id: a failed job is queued again with fresh attempts, a waiting one made due now; exit 2 naming the others", async ({ expect }) => {
+    const { env } = store("retry");
+    const [failed, completed, waiting] = await seed(env, ["boom", "greet:ann", "greet:later@1h"], true);
+    expect(await run(["jobs:retry", String(failed), String(completed)], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: `Retried 1 job: ${failed}\n`,
+      stderr: `jt aborted!\nNot retried: ${completed} (no such job, or not failed, cancelled or queued)\n`,
+    });
+    const before = Date.now();
+    expect(await run(["jobs:retry", String(waiting), "999"], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: `Retried 1 job: ${waiting}\n`,
+      stderr: "jt aborted!\nNot retried: 999 (no such job, or not failed, cancelled or queued)\n",
+    });
+    const [nowDue, done, retried] = await listJobs(shared, [], env);
+    expect(retried).toMatchObject({ id: failed, state: "queued", attempts: 0, finishedAt: null, lockedBy: null });
+    expect(retried!.errors, "the failed attempt's error is kept").toHaveLength(1);
+    expect(done).toMatchObject({ id: completed, state: "completed", attempts: 1 });
+    expect(nowDue).toMatchObject({ id: waiting, state: "queued", attempts: 0 });
+    expect(nowDue!.runAt).toBeGreaterThanOrEqual(before - 1000);
+    expect(nowDue!.runAt).toBeLessThanOrEqual(Date.now());
+  });
+
+  test("jobs:cancel by id: queued jobs only, exit 2 naming the others; a cancelled job can be retried", async ({ expect }) => {
+    const { env } = store("cancel");
+    const [first, second] = await seed(env, ["greet:a@1h", "greet:b@1h"]);
+    expect(await run(["jobs:cancel", String(first)], env)).toEqual({ code: 0, signal: null, stdout: `Cancelled 1 job: ${first}\n`, stderr: "" });
+    expect(await run(["jobs:cancel", String(first), String(second), "999"], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: `Cancelled 1 job: ${second}\n`,
+      stderr: `jt aborted!\nNot cancelled: ${first}, 999 (no such job, or not queued)\n`,
+    });
+    expect(await run(["jobs:retry", String(first)], env)).toEqual({ code: 0, signal: null, stdout: `Retried 1 job: ${first}\n`, stderr: "" });
+    const jobs = await listJobs(shared, [], env);
+    expect(jobs.map((j) => [j.id, j.state, j.attempts, j.finishedAt === null])).toEqual([
+      [second, "cancelled", 0, false],
+      [first, "queued", 0, true],
+    ]);
+  });
+
+  test("jobs:discard by id: deletes failed and cancelled jobs, exit 2 naming the others", async ({ expect }) => {
+    const { env } = store("discard");
+    const [failed, failedToo, completed, cancelled] = await seed(env, ["boom", "boom", "greet:ann", "greet:x@1h"], true);
+    expect((await run(["jobs:cancel", String(cancelled)], env)).code).toBe(0);
+    expect(await run(["jobs:discard", String(failed), String(completed)], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: `Discarded 1 job: ${failed}\n`,
+      stderr: `jt aborted!\nNot discarded: ${completed} (no such job, or not failed or cancelled)\n`,
+    });
+    expect(await run(["jobs:discard", String(cancelled), String(failedToo)], env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `Discarded 2 jobs: ${failedToo}, ${cancelled}\n`,
+      stderr: "",
+    });
+    expect((await listJobs(shared, [], env)).map((j) => [j.id, j.state])).toEqual([[completed, "completed"]]);
+  });
+
+  test("--all-failed: jobs:retry and jobs:discard take every failed job (not cancelled ones)", async ({ expect }) => {
+    const { env } = store("all-failed");
+    const [a, b, c, cancelled] = await seed(env, ["boom", "boom", "boom", "greet:x@1h"], true);
+    expect((await run(["jobs:cancel", String(cancelled)], env)).code).toBe(0);
+    expect(await run(["jobs:retry", "--all-failed"], env)).toEqual({ code: 0, signal: null, stdout: `Retried 3 jobs: ${a}, ${b}, ${c}\n`, stderr: "" });
+    expect(await run(["jobs:retry", "--all-failed"], env)).toEqual({ code: 0, signal: null, stdout: "Retried 0 jobs\n", stderr: "" });
+    expect((await run(["jobs:workoff"], env)).code).toBe(1);
+    expect(await run(["jobs:discard", "--all-failed"], env)).toEqual({ code: 0, signal: null, stdout: `Discarded 3 jobs: ${a}, ${b}, ${c}\n`, stderr: "" });
+    expect((await listJobs(shared, [], env)).map((j) => [j.id, j.state])).toEqual([[cancelled, "cancelled"]]);
+  });
+
+  test("ids and --all-failed together, or neither, are usage errors (exit 2); jobs:cancel has no --all-failed", async ({ expect }) => {
+    const { env } = store("fix-usage");
+    expect(await run(["jobs:retry", "1", "--all-failed"], env)).toEqual({ code: 2, signal: null, stdout: "", stderr: "jt aborted!\nGive job ids or --all-failed, not both\n" });
+    expect(await run(["jobs:retry"], env)).toEqual({ code: 2, signal: null, stdout: "", stderr: "jt aborted!\njt jobs:retry needs job ids or --all-failed\n" });
+    expect(await run(["jobs:discard"], env)).toEqual({ code: 2, signal: null, stdout: "", stderr: "jt aborted!\njt jobs:discard needs job ids or --all-failed\n" });
+    expect(await run(["jobs:cancel"], env)).toMatchObject({ code: 2, stdout: "" });
+    expect(await run(["jobs:cancel", "--all-failed"], env)).toMatchObject({ code: 2, stdout: "", stderr: expect.stringContaining("unknown option '--all-failed'") });
+    expect(await run(["jobs:retry", "0"], env)).toMatchObject({ code: 2, stderr: "jt aborted!\nA job id must be a whole number of at least 1, not '0'\n" });
+  });
+
+  test("jobs:prune --older-than deletes completed jobs that finished longer ago than that (and nothing else)", async ({ expect }) => {
+    const { env } = store("prune");
+    const [done, doneToo, failed, queued] = await seed(env, ["greet:a", "greet:b", "boom", "greet:c@1h"], true);
+
+    expect(await run(["jobs:prune"], env)).toEqual({ code: 0, signal: null, stdout: "Pruned 0 completed jobs\n", stderr: "" }); // jobs.pruneAfter: 7d
+    expect(await run(["jobs:prune", "--older-than", "1h"], env)).toEqual({ code: 0, signal: null, stdout: "Pruned 0 completed jobs\n", stderr: "" });
+    expect(await run(["jobs:prune", "--older-than", "0s"], env)).toEqual({ code: 0, signal: null, stdout: "Pruned 2 completed jobs\n", stderr: "" });
+    const left = (await listJobs(shared, [], env)).map((j) => j.id);
+    expect(left).toEqual([queued, failed]);
+    expect(left).not.toContain(done);
+    expect(left).not.toContain(doneToo);
+    expect(await run(["jobs:prune", "--older-than", "soon"], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr: "jt aborted!\n--older-than takes a duration like 7d or 12h, not 'soon'\n",
+    });
+  });
+
+  test("jobs:clear without a terminal needs --yes (exit 2, nothing deleted); with --yes it deletes every job", async ({ expect }) => {
+    const { env } = store("clear");
+    await seed(env, ["greet:a", "greet:b@1h"]);
+    expect(await run(["jobs:clear"], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr: "jt aborted!\njt jobs:clear deletes every job; pass --yes to confirm (there is no terminal to ask on)\n",
+    });
+    expect(await listJobs(shared, [], env)).toHaveLength(2);
+    expect(await run(["jobs:clear", "--yes"], env)).toEqual({ code: 0, signal: null, stdout: "Deleted 2 jobs\n", stderr: "" });
+    expect(await run(["jobs:list"], env)).toMatchObject({ code: 0, stdout: "No jobs.\n" });
+  });
+
+  test("jobs:clear on a terminal asks first: no keeps the jobs (exit 1), yes deletes them", async ({ expect, onTestFinished }) => {
+    const { env } = store("clear-tty");
+    await seed(env, ["greet:a"]);
+    const question = "Delete every job, whatever its state? [y/N] ";
+    const no = startJtInTty(["jobs:clear"], { cwd: shared.root, env: { ...env, NO_COLOR: "1" } }, { onTestFinished });
+    await no.waitFor("stdout", question);
+    no.write("n\r");
+    expect(await no.done).toMatchObject({ code: 1, stdout: expect.stringContaining("Nothing deleted.\n") });
+    expect(await listJobs(shared, [], env)).toHaveLength(1);
+
+    const yes = startJtInTty(["jobs:clear"], { cwd: shared.root, env: { ...env, NO_COLOR: "1" } }, { onTestFinished });
+    await yes.waitFor("stdout", question);
+    yes.write("y\r");
+    expect(await yes.done).toMatchObject({ code: 0, stdout: expect.stringContaining("Deleted 1 job\n") });
+    expect(await listJobs(shared, [], env)).toEqual([]);
+  });
+});
+
+describe.concurrent("jobs:enqueue, jobs:migrate, unknown verbs", { timeout: 60_000 }, () => {
+  test("jobs:enqueue: what it prints, --json, --at, --queue and --priority", async ({ expect }) => {
+    const { env } = store("enqueue");
+    const plain = await run(["jobs:enqueue", "greet[ann]"], env);
+    expect(plain).toMatchObject({ code: 0, stderr: "" });
+    expect(plain.stdout).toMatch(new RegExp(`^Enqueued job 1: greet\\[ann\\] on queue default, run at ${ISO.source}\\n$`));
+    expect(await run(["jobs:enqueue", "mailer[bob]", "--at", "2030-01-02T03:04:05Z", "--json"], env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `${JSON.stringify({ id: 2, task: "mailer", args: ["bob"], queue: "mail", runAt: "2030-01-02T03:04:05.000Z", duplicate: false })}\n`,
+      stderr: "",
+    });
+    const moved = await run(["jobs:enqueue", "greet[cid]", "--queue", "urgent", "--priority", "-5"], env);
+    expect(moved.stdout).toMatch(/^Enqueued job 3: greet\[cid\] on queue urgent, run at /);
+    expect(await showJob(shared, 3, env)).toMatchObject({ queue: "urgent", priority: -5, maxAttempts: 5 });
+    expect(await run(["jobs:enqueue", "greet[x]", "--at", "tomorrow"], env)).toMatchObject({
+      code: 2,
+      stderr: "jt aborted!\n--at takes a time like 2026-12-01T03:00:00Z, not 'tomorrow'\n",
+    });
+    expect(await run(["jobs:enqueue", "greet[x]", "--priority", "high"], env)).toMatchObject({ code: 2, stdout: "" });
+    expect(await run(["jobs:enqueue"], env)).toMatchObject({ code: 2, stdout: "" });
+    expect(await listJobs(shared, [], env)).toHaveLength(3);
+  });
+
+  test("jobs:migrate creates the store's schema (and is safe to run again)", async ({ expect }) => {
+    const { env, file } = store("migrate");
+    const expected = { code: 0, signal: null, stdout: `The job store is up to date: SQLite ${file}\n`, stderr: "" };
+    expect(existsSync(file)).toBe(false);
+    expect(await run(["jobs:migrate"], env)).toEqual(expected);
+    expect(existsSync(file)).toBe(true);
+    expect(await run(["jobs:migrate"], env)).toEqual(expected);
+    expect(await run(["jobs:list", "--json"], env)).toMatchObject({ code: 0, stdout: "[]\n" });
+  });
+
+  test("an unknown jobs verb: exit 2, with a suggestion and the list of verbs", async ({ expect }) => {
+    expect(await run(["jobs:lst"], store("unknown").env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr:
+        "jt aborted!\n" +
+        "Unknown jobs command 'jobs:lst'\n" +
+        "Did you mean?  jobs:list\n" +
+        "The jobs commands: jobs:work, jobs:workoff, jobs:enqueue, jobs:list, jobs:show, jobs:retry, jobs:cancel, jobs:discard, jobs:stats, jobs:prune, jobs:clear, jobs:cron, jobs:crontab, jobs:migrate\n",
+    });
+  });
+
+  test("a worker option out of range is a usage error before anything runs", async ({ expect }) => {
+    expect(await run(["jobs:workoff", "--concurrency", "0"], store("options").env)).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "jt aborted!\n--concurrency must be a whole number of at least 1, not '0'\n",
+    });
+  });
+});
+
+describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }, () => {
+  test("jobs:crontab: the equivalent crontab lines, with cd and CRON_TZ; a seconds schedule is a comment", async ({ expect }) => {
+    expect(await run(["jobs:crontab"], store("crontab").env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout:
+        "# jt's schedules as crontab lines (instead of running `jt jobs:work`)\n" +
+        "CRON_TZ=UTC\n" +
+        `*/15 * * * * cd ${shared.root} && jt cleanup\n` +
+        "CRON_TZ=Europe/Paris\n" +
+        `0 3 * * * cd ${shared.root} && jt reports:daily\n` +
+        '# tick: "* * * * * *" fires on a seconds field, which crontab cannot express\n' +
+        "# (it runs at most once a minute); leave this schedule to `jt jobs:work`.\n",
+      stderr: "",
+    });
+  });
+
+  test("jobs:cron before any worker ran: never run, and the next run of each schedule", async ({ expect }) => {
+    const result = await run(["jobs:cron"], store("cron-fresh").env);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(cells(result.stdout)).toEqual([
+      ["TASK", "CRON", "TZ", "LAST RUN", "NEXT RUN"],
+      ["cleanup", "0 */15 * * * *", "UTC", "never", expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:(00|15|30|45):00\.000Z \((now|in .+)\)$/)],
+      ["reports:daily", "0 3 * * *", "Europe/Paris", "never", expect.stringMatching(/^\d{4}-\d\d-\d\dT0[12]:00:00\.000Z \((now|in .+)\)$/)],
+      ["tick", "* * * * * *", "UTC", "never", expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z \((now|in \d+ms)\)$/)],
+    ]);
+  });
+
+  test("jobs:cron after a worker ran: the last run is the last slot enqueued; a schedule that never fired still says never", async ({ expect, onTestFinished }) => {
+    const { env } = store("cron-ran");
+    const worker = spawnJt(shared.root, ["jobs:work"], { env }, { onTestFinished });
+    const [, slot] = await worker.waitFor("stderr", /^jt: cron \* \* \* \* \* \*: enqueued tick for (\S+)$/m);
+    const exit = await stopWorker(worker);
+    expect(exit.code, exit.stderr).toBe(0);
+    const slots = [...exit.stderr.matchAll(/^jt: cron \* \* \* \* \* \*: enqueued tick for (\S+)$/gm)].map((m) => Date.parse(m[1]!));
+    expect(slots[0]).toBe(Date.parse(slot!));
+    const lastSlot = Math.max(...slots);
+
+    const json = await run(["jobs:cron", "--json"], env);
+    expect(json).toMatchObject({ code: 0, stderr: "" });
+    const schedules = JSON.parse(json.stdout) as { task: string; cron: string; tz?: string; lastRun: number | null; nextRun: number | null }[];
+    expect(schedules.map((s) => s.task)).toEqual(["cleanup", "reports:daily", "tick"]);
+    const [cleanup, daily, tick] = schedules;
+    expect(tick).toMatchObject({ cron: "* * * * * *", lastRun: lastSlot });
+    expect(tick!.nextRun).toBeGreaterThan(lastSlot);
+    expect(tick!.nextRun! % 1000).toBe(0);
+    expect(daily).toMatchObject({ cron: "0 3 * * *", tz: "Europe/Paris" });
+    expect(daily!.nextRun).toBeGreaterThan(Date.now());
+    // Unless the worker happened to run across one of their slots, these two never fired.
+    const lastEnqueued = (task: string) => {
+      const found = [...exit.stderr.matchAll(new RegExp(`^jt: cron [^:]*: enqueued ${task} for (\\S+)$`, "gm"))].map((m) => Date.parse(m[1]!));
+      return found.length > 0 ? Math.max(...found) : null;
+    };
+    expect(daily!.lastRun, "reports:daily never ran: no last run").toBe(lastEnqueued("reports:daily"));
+    expect(cleanup!.lastRun, "cleanup never ran: no last run").toBe(lastEnqueued("cleanup"));
+
+    const table = cells((await run(["jobs:cron"], env)).stdout);
+    expect(table.find((row) => row[0] === "tick")?.[3]).toMatch(new RegExp(`^${new Date(lastSlot).toISOString().replace(/\./g, "\\.")} \\(.+\\)$`));
+    if (lastEnqueued("reports:daily") === null) expect(table.find((row) => row[0] === "reports:daily")?.[3]).toBe("never");
+  });
+});
+
+describe.concurrent("schedules in UTC unless a tz is given", { timeout: 60_000 }, () => {
+  const utc = sharedProject({
+    "jt.config.json": jobsConfig(),
+    "app/env.ts": ENV,
+    "tasks/nightly.ts": `import { task } from "jt";\n\ntask("nightly", { cron: "0 3 * * *" }, () => {});\n`,
+  });
+
+  test("jobs:cron: a schedule without tz fires at 03:00 UTC, whatever the machine's time zone", async ({ expect }) => {
+    const result = await utc.run(["jobs:cron", "--json"], { env: { TZ: "America/New_York" } });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const [nightly] = JSON.parse(result.stdout) as { task: string; nextRun: number }[];
+    expect(nightly!.task).toBe("nightly");
+    expect(new Date(nightly!.nextRun).toISOString()).toMatch(/T03:00:00\.000Z$/);
+    const table = await utc.run(["jobs:cron"], { env: { TZ: "America/New_York" } });
+    expect(cells(table.stdout)[1]).toEqual(["nightly", "0 3 * * *", "UTC", "never", expect.stringMatching(/T03:00:00\.000Z \(in /)]);
+  });
+
+  test("jobs:crontab: a schedule without tz gets CRON_TZ=UTC (a system cron runs in the machine's zone)", async ({ expect }) => {
+    expect(await utc.run(["jobs:crontab"])).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `# jt's schedules as crontab lines (instead of running \`jt jobs:work\`)\nCRON_TZ=UTC\n0 3 * * * cd ${utc.root} && jt nightly\n`,
+      stderr: "",
+    });
+  });
+});
+
+describe.concurrent("definition errors: exit 3", { timeout: 60_000 }, () => {
+  test("defining a task named jobs:… (directly or in a jobs namespace) is an error: jobs:* names are jt's", async ({ expect, onTestFinished }) => {
+    const direct = project({ "tasks/bad.ts": `import { task } from "jt";\n\ntask("jobs:x", () => {});\n` }, { onTestFinished });
+    const message = "Cannot define task 'jobs:x': names under jobs: are jt's own (jt jobs:work, jobs:list, …)";
+    for (const args of [["-T"], ["jobs:list"]]) {
+      const result = await direct.run(args);
+      expect(result.code, `jt ${args.join(" ")}`).toBe(3);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain(message);
+    }
+    const nested = project({ "tasks/bad.ts": `import { namespace, task } from "jt";\n\nnamespace("jobs", () => task("x", () => {}));\n` }, { onTestFinished });
+    const result = await nested.run(["-T"]);
+    expect(result).toMatchObject({ code: 3, stdout: "", stderr: expect.stringContaining(message) });
+  });
+
+  test("an invalid cron expression: jobs:work and jobs:cron exit 3 naming the task (no worker keeps running)", async ({ expect, onTestFinished }) => {
+    const p = invalidCron("61 * * * *", undefined, onTestFinished);
+    const expected = /^jt aborted!\nTask 'broken' has an invalid cron schedule: invalid cron expression "61 \* \* \* \*": .+\n/;
+    for (const verb of ["jobs:work", "jobs:cron", "jobs:crontab"]) {
+      const result = await p.run([verb], { timeoutMs: 15_000 });
+      expect(result, verb).toMatchObject({ code: 3, signal: null, stdout: "" });
+      expect(result.stderr, verb).toMatch(expected);
+    }
+  });
+
+  test("an unknown time zone: jobs:work exits 3 naming the task and the zone", async ({ expect, onTestFinished }) => {
+    const p = invalidCron("0 3 * * *", "Mars/Olympus_Mons", onTestFinished);
+    const result = await p.run(["jobs:work"], { timeoutMs: 15_000 });
+    expect(result).toMatchObject({ code: 3, signal: null, stdout: "" });
+    expect(result.stderr).toContain(`jt aborted!\nTask 'broken' has an invalid cron schedule: unknown time zone "Mars/Olympus_Mons"`);
+  });
+});
+
+function invalidCron(cron: string, tz: string | undefined, onTestFinished: (fn: () => void) => void): TestProject {
+  const spec = JSON.stringify({ cron, ...(tz ? { tz } : {}) });
+  return project(
+    {
+      "jt.config.json": jobsConfig(),
+      "app/env.ts": ENV,
+      "tasks/broken.ts": `import { task } from "jt";\n\ntask("fine", () => {});\ntask("broken", ${spec}, () => {});\n`,
+    },
+    { onTestFinished },
+  );
+}

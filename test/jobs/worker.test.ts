@@ -1,0 +1,516 @@
+/**
+ * Background jobs end to end (issue 6, DESIGN §4): real `jt` processes on a real SQLite file
+ * (db/jobs.sqlite3 in a throwaway project). Enqueue from the shell, from a task and from app code;
+ * workers (jobs:work, jobs:workoff) run them with their args; retries, failure, jobs:retry; a
+ * worker killed with SIGKILL has its job run again by another; a CPU-bound task keeps its lease;
+ * SIGTERM finishes or releases running jobs; timeouts, delays, priorities, queues, uniqueness,
+ * enqueue-time checks; the environment boots once per worker; cron slots enqueue exactly once
+ * across three workers.
+ *
+ * Jobs settings are fast (lease 1s, poll 100ms). Tests wait for a line of output, never for a
+ * fixed time; every worker started is stopped (SIGTERM, or SIGKILL when the test finishes).
+ */
+import { execFile } from "node:child_process";
+import { describe, test } from "vitest";
+import { enqueueJob, fileLines, jobsConfig, linesMatching, listJobs, showJob, stopWorker } from "../helpers/jobs.js";
+import { eventually } from "../helpers/live.js";
+import { project, type TestProject } from "../helpers/project.js";
+import { spawnJt } from "../helpers/spawn.js";
+
+/** Counts its boots: a worker must boot it once, however many jobs it runs. */
+const ENV = `import { defineEnvironment } from "jt";
+
+let boots = 0;
+
+export default defineEnvironment({
+  async setup() {
+    boots += 1;
+    await new Promise((resolve) => setTimeout(resolve, 20)); // as connecting to a database would
+    console.log(\`env: setup #\${boots}\`);
+    return { greeting: "hello" };
+  },
+  async teardown() {
+    console.log("env: teardown");
+  },
+});
+`;
+
+const TASKS = `import { task } from "jt";
+import { appendFileSync, existsSync } from "node:fs";
+
+/** Every run leaves a line in runs.log. */
+function record(line: string): void {
+  appendFileSync("runs.log", \`\${line}\\n\`);
+}
+
+/** Resolves after ms, or rejects with the abort reason when the signal fires. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+task("greet", { args: ["who", "greeting"], deps: ["environment"] }, ({ args, app }) => {
+  record(\`greet \${args.who} \${args.greeting} (\${(app as { greeting: string }).greeting})\`);
+});
+
+task("spawner", async ({ enqueue }) => {
+  const job = await enqueue("greet", { args: ["from", "ctx"] });
+  console.log(\`spawner: enqueued job \${job.id} \${job.task}[\${job.args.join(",")}] on \${job.queue}\`);
+});
+
+task("badspawner", async ({ enqueue }) => {
+  await enqueue("greet", { args: ["a", "b", "c"] });
+  console.log("badspawner: not reached");
+});
+
+/** Enqueues ordered[label] jobs at the priorities given as label:priority (one run for many jobs). */
+task("prioritized", { args: ["specs..."] }, async ({ args, enqueue }) => {
+  for (const spec of args.specs as string[]) {
+    const [label, priority] = spec.split(":");
+    await enqueue("ordered", { args: [label!], priority: priority === undefined ? undefined : Number(priority) });
+  }
+});
+
+task("fanout", { args: ["n"] }, async ({ args, enqueue }) => {
+  for (let i = 1; i <= Number(args.n); i++) await enqueue("greet", { args: [String(i), "fan"] });
+});
+
+task("flaky", { retry: { attempts: 3, backoff: 0 } }, () => {
+  record("flaky");
+  if (!existsSync("fixed")) throw new Error("flaky: not fixed yet");
+});
+
+task("marker", async ({ signal }) => {
+  const first = !existsSync("marker");
+  appendFileSync("marker", \`\${process.pid}\\n\`);
+  if (first) {
+    console.log("marker: started, sleeping");
+    await sleep(30_000, signal);
+  }
+  record(\`marker done in \${process.pid}\`);
+});
+
+task("twice", { retry: { attempts: 5, backoff: 0 } }, async ({ signal }) => {
+  const first = !existsSync("twice");
+  appendFileSync("twice", \`\${process.pid}\\n\`);
+  if (first) throw new Error("twice: the first attempt fails");
+  console.log("twice: second attempt, longer than the lease");
+  await sleep(2_500, signal);
+  record("twice done");
+});
+
+task("busy", { args: ["ms"] }, ({ args }) => {
+  record(\`busy started in \${process.pid}\`);
+  console.log("busy: started");
+  const end = Date.now() + Number(args.ms);
+  while (Date.now() < end) {
+    // CPU-bound: the main thread never yields
+  }
+  record(\`busy finished in \${process.pid}\`);
+});
+
+task("slow", { args: ["ms"], deps: ["environment"] }, async ({ args, signal }) => {
+  console.log("slow: started");
+  await sleep(Number(args.ms), signal);
+  console.log("slow: finished");
+  record("slow finished");
+});
+
+task("deadline", { timeout: "300ms", retry: { attempts: 1 } }, async ({ signal }) => {
+  record("deadline started");
+  await new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+});
+
+task("ordered", { args: ["n"] }, ({ args }) => record(\`ordered \${args.n}\`));
+
+task("stamp", () => appendFileSync("stamps.log", \`\${Date.now()}\\n\`));
+
+task("mailer", { args: ["to"], queue: "mail" }, ({ args }) => record(\`mail to \${args.to}\`));
+`;
+
+/** App code, outside jt: a web request handler would do the same. */
+const APP_SCRIPT = `import { enqueue } from "jt";
+
+const job = await enqueue("greet", { args: ["app", "code"] });
+console.log(\`app: enqueued job \${job.id} \${job.task}[\${job.args.join(",")}] on \${job.queue} duplicate=\${job.duplicate}\`);
+for (const [task, args] of [["gret", ["x", "y"]], ["greet", ["a", "b", "c"]]]) {
+  try {
+    await enqueue(task, { args });
+    console.log(\`app: enqueued \${task}\`);
+  } catch (error) {
+    console.log(\`app: \${error.message}\`);
+  }
+}
+`;
+
+const CRON_TASKS = `import { task } from "jt";
+import { appendFileSync } from "node:fs";
+
+task("tick", { cron: "* * * * * *" }, () => appendFileSync("ticks.log", \`\${process.pid}\\n\`));
+// Fires at second 0 of every minute: seen for the first time, it must not fire for the minute already begun.
+task("minutely", { cron: "0 * * * * *" }, () => appendFileSync("minutely.log", "ran\\n"));
+`;
+
+// Every project here uses the default store, db/jobs.sqlite3: not one named by the developer's shell.
+delete process.env.DATABASE_URL;
+delete process.env.JT_JOBS_URL;
+
+type Cleanup = { onTestFinished: (fn: () => void) => void };
+
+function jobsProject(context: Cleanup, jobs: Record<string, unknown> = {}, files: Record<string, string> = { "tasks/jobs.ts": TASKS }): TestProject {
+  return project({ "jt.config.json": jobsConfig(jobs), "app/env.ts": ENV, ...files }, context);
+}
+
+/** Runs `node script` in the project, as an app would run (no jt CLI involved). */
+function runNode(p: TestProject, script: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [script], { cwd: p.root, env, timeout: 20_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const WORKING = /^jt: worker \S+ working/m;
+
+describe.concurrent("enqueue, then work", { timeout: 60_000 }, () => {
+  test("jobs from jt jobs:enqueue, ctx.enqueue in a task and enqueue() in app code all run with their args, and complete", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished }).installJt("link").file("app/enqueue.mjs", APP_SCRIPT);
+
+    const shell = await enqueueJob(p, "greet[bob,hi]");
+    const fromTask = await p.run(["spawner"]);
+    expect(fromTask).toMatchObject({ code: 0, stderr: "" });
+    expect(fromTask.stdout).toBe(`spawner: enqueued job ${shell + 1} greet[from,ctx] on default\n`);
+    const fromApp = await runNode(p, "app/enqueue.mjs");
+    expect(fromApp).toEqual({
+      code: 0,
+      stdout:
+        `app: enqueued job ${shell + 2} greet[app,code] on default duplicate=false\n` +
+        "app: Cannot enqueue 'gret': there is no such task (did you mean 'greet'?)\n" +
+        "app: Cannot enqueue greet[a,b,c]: 'greet' takes 2 args [who,greeting], not 3\n",
+      stderr: "",
+    });
+
+    const queued = await listJobs(p);
+    expect(queued.map((j) => [j.id, j.task, j.args, j.queue, j.state, j.attempts])).toEqual([
+      [shell + 2, "greet", ["app", "code"], "default", "queued", 0],
+      [shell + 1, "greet", ["from", "ctx"], "default", "queued", 0],
+      [shell, "greet", ["bob", "hi"], "default", "queued", 0],
+    ]);
+
+    const work = await p.run(["jobs:workoff"]);
+    expect(work.code, work.stderr).toBe(0);
+    expect(work.stderr).toMatch(/^jt: worker stopped: 3 completed, 0 failed for good, 0 released$/m);
+    expect(fileLines(p, "runs.log").sort()).toEqual(["greet app code (hello)", "greet bob hi (hello)", "greet from ctx (hello)"]);
+
+    const done = await listJobs(p);
+    expect(done.map((j) => [j.id, j.state, j.attempts, j.errors, j.lockedBy])).toEqual([
+      [shell + 2, "completed", 1, [], null],
+      [shell + 1, "completed", 1, [], null],
+      [shell, "completed", 1, [], null],
+    ]);
+    for (const job of done) expect(job.finishedAt).toBeGreaterThanOrEqual(job.createdAt);
+  });
+
+  test("a failing job is retried up to its attempts, then failed with each attempt's error; jobs:retry after a fix completes it", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const id = await enqueueJob(p, "flaky");
+
+    const failing = await p.run(["jobs:workoff"]);
+    expect(linesMatching(failing.stderr, /^jt: job /)).toEqual([
+      `jt: job ${id} flaky started (attempt 1 of 3)`,
+      `jt: job ${id} flaky failed (flaky: not fixed yet); retrying in 0ms`,
+      `jt: job ${id} flaky started (attempt 2 of 3)`,
+      `jt: job ${id} flaky failed (flaky: not fixed yet); retrying in 0ms`,
+      `jt: job ${id} flaky started (attempt 3 of 3)`,
+      `jt: job ${id} flaky failed for good after 3 attempts: flaky: not fixed yet`,
+    ]);
+    expect(failing.stderr).toMatch(/^jt: worker stopped: 0 completed, 1 failed for good, 0 released$/m);
+    expect(failing.code, "jobs:workoff exits 1 when a job failed for good").toBe(1);
+    expect(fileLines(p, "runs.log")).toEqual(["flaky", "flaky", "flaky"]);
+
+    const failed = await showJob(p, id);
+    expect(failed).toMatchObject({ state: "failed", attempts: 3, maxAttempts: 3, lockedBy: null });
+    expect(failed.errors.map((e) => [e.attempt, e.message])).toEqual([
+      [1, "flaky: not fixed yet"],
+      [2, "flaky: not fixed yet"],
+      [3, "flaky: not fixed yet"],
+    ]);
+    for (const error of failed.errors) expect(error.stack).toMatch(/^Error: flaky: not fixed yet\n\s+at .*tasks\/jobs\.ts:\d+:\d+/);
+    expect(failed.finishedAt).toEqual(expect.any(Number));
+
+    expect(await p.run(["jobs:retry", String(id)])).toEqual({ code: 0, signal: null, stdout: `Retried 1 job: ${id}\n`, stderr: "" });
+    expect(await showJob(p, id)).toMatchObject({ state: "queued", attempts: 0, finishedAt: null });
+
+    p.file("fixed", "");
+    const fixed = await p.run(["jobs:workoff"]);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(linesMatching(fixed.stderr, /^jt: job /)).toEqual([
+      `jt: job ${id} flaky started (attempt 1 of 3)`,
+      expect.stringMatching(new RegExp(`^jt: job ${id} flaky completed in \\d`)),
+    ]);
+    const completed = await showJob(p, id);
+    expect(completed).toMatchObject({ state: "completed", attempts: 1 });
+    expect(completed.errors, "the earlier attempts' errors are kept").toHaveLength(3);
+  });
+
+  test("a per-task timeout aborts ctx.signal and fails the attempt with a 'timed out' error", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const id = await enqueueJob(p, "deadline");
+    const work = await p.run(["jobs:workoff"]);
+    expect(work.code).toBe(1);
+    expect(work.stderr).toContain(`jt: job ${id} deadline failed for good after 1 attempt: timed out after 300ms\n`);
+    const job = await showJob(p, id);
+    expect(job).toMatchObject({ state: "failed", attempts: 1, maxAttempts: 1 });
+    expect(job.errors.map((e) => [e.attempt, e.message])).toEqual([[1, "timed out after 300ms"]]);
+    expect(fileLines(p, "runs.log")).toEqual(["deadline started"]);
+  });
+
+  test("a delayed job is not run before it is due: jobs:workoff leaves it queued, jobs:work runs it once due (--in 2s)", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const later = await enqueueJob(p, "ordered[later]", ["--in", "1m"]);
+    const now = await enqueueJob(p, "ordered[now]");
+    const work = await p.run(["jobs:workoff"]);
+    expect(work.code, work.stderr).toBe(0);
+    expect(fileLines(p, "runs.log")).toEqual(["ordered now"]);
+    const waiting = await showJob(p, later);
+    expect(waiting).toMatchObject({ state: "queued", attempts: 0 });
+    expect(waiting.runAt - waiting.createdAt).toBeGreaterThan(60_000 - 1000);
+    expect(waiting.runAt - waiting.createdAt).toBeLessThanOrEqual(60_000);
+    expect(await showJob(p, now)).toMatchObject({ state: "completed" });
+
+    const soon = await enqueueJob(p, "stamp", ["--in", "2s"]);
+    const due = (await showJob(p, soon)).runAt;
+    const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await worker.waitFor("stderr", `jt: job ${soon} stamp completed`);
+    expect((await stopWorker(worker)).code).toBe(0);
+    const [ranAt] = fileLines(p, "stamps.log").map(Number);
+    expect(ranAt, "run no sooner than its run_at").toBeGreaterThanOrEqual(due);
+    expect(await showJob(p, later), "the job due in a minute is still waiting").toMatchObject({ state: "queued", attempts: 0 });
+  });
+
+  test("lower priority numbers run first (one at a time), in enqueue order within a priority", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    expect(await p.run(["prioritized[five-a:5,zero,minus-one:-1,five-b:5]"])).toMatchObject({ code: 0, stderr: "" });
+    await enqueueJob(p, "ordered[two]", ["--priority", "2"]);
+    const work = await p.run(["jobs:workoff", "--concurrency", "1"]);
+    expect(work.code, work.stderr).toBe(0);
+    expect(fileLines(p, "runs.log")).toEqual(["ordered minus-one", "ordered zero", "ordered two", "ordered five-a", "ordered five-b"]);
+  });
+
+  test("jobs:enqueue --unique twice: one job, the second says Already enqueued", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const first = await p.run(["jobs:enqueue", "ordered[x]", "--unique"]);
+    expect(first).toMatchObject({ code: 0, stderr: "" });
+    expect(first.stdout).toMatch(/^Enqueued job 1: ordered\[x\] on queue default, run at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\n$/);
+    const second = await p.run(["jobs:enqueue", "ordered[x]", "--unique"]);
+    expect(second).toEqual({ code: 0, signal: null, stdout: first.stdout.replace("Enqueued", "Already enqueued"), stderr: "" });
+    const other = await enqueueJob(p, "ordered[y]", ["--unique"]); // other args: another key
+    const jobs = await listJobs(p);
+    expect(jobs.map((j) => [j.id, j.args, j.uniqueKey, j.state])).toEqual([
+      [other, ["y"], "ordered[y]", "queued"],
+      [1, ["x"], "ordered[x]", "queued"],
+    ]);
+    // Once the job is done, the key is free again.
+    expect((await p.run(["jobs:workoff"])).code).toBe(0);
+    const again = await p.run(["jobs:enqueue", "ordered[x]", "--unique"]);
+    expect(again.stdout).toMatch(/^Enqueued job \d+: ordered\[x\]/);
+    expect((await listJobs(p, ["--state", "queued"])).map((j) => j.args)).toEqual([["x"]]);
+  });
+
+  test("enqueue checks the task and its args at enqueue time: nothing is written when they are wrong", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    expect(await p.run(["jobs:enqueue", "gret[a,b]"])).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr: "jt aborted!\nCannot enqueue 'gret': there is no such task (did you mean 'greet'?)\n",
+    });
+    expect(await p.run(["jobs:enqueue", "greet[a,b,c]"])).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr: "jt aborted!\nCannot enqueue greet[a,b,c]: 'greet' takes 2 args [who,greeting], not 3\n",
+    });
+    expect(await p.run(["jobs:enqueue", "greet[a,b"])).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr: "jt aborted!\nMalformed task arguments in 'greet[a,b': expected name[arg1,arg2,...] with a closing ']'\n",
+    });
+    expect(await p.run(["jobs:enqueue", "ordered[1]", "--in", "soon"])).toMatchObject({ code: 2, stderr: "jt aborted!\n--in takes a duration like 30s, 5m or 2h, not 'soon'\n" });
+    const inTask = await p.run(["badspawner"]);
+    expect(inTask.code).toBe(1);
+    expect(inTask.stdout).toBe("");
+    expect(inTask.stderr).toContain("Cannot enqueue greet[a,b,c]: 'greet' takes 2 args [who,greeting], not 3");
+    expect(await listJobs(p)).toEqual([]);
+  });
+
+  test("a worker boots the environment once, however many jobs it runs, and tears it down once", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    expect(await p.run(["fanout[8]"])).toMatchObject({ code: 0, stderr: "" });
+    const work = await p.run(["jobs:workoff"]); // 5 at a time (the default concurrency)
+    expect(work.code, work.stderr).toBe(0);
+    expect(work.stderr).toMatch(/ 5 at a time$/m);
+    expect(fileLines(p, "runs.log")).toHaveLength(8);
+    expect(work.stdout).toBe("env: setup #1\nenv: teardown\n");
+  });
+});
+
+describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
+  test("jobs:work --queues mail takes only mail jobs", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const other = await enqueueJob(p, "ordered[default-queue]");
+    const mail = await enqueueJob(p, "mailer[ann]"); // the task's queue
+    const moved = await enqueueJob(p, "ordered[moved]", ["--queue", "mail"]);
+    const worker = spawnJt(p.root, ["jobs:work", "--queues", "mail"], {}, { onTestFinished });
+    await worker.waitFor("stderr", `jt: job ${mail} mailer[ann] completed`);
+    await worker.waitFor("stderr", `jt: job ${moved} ordered[moved] completed`);
+    const exit = await stopWorker(worker);
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stderr).toMatch(/^jt: worker \S+ working queues mail in SQLite .*\/db\/jobs\.sqlite3, 5 at a time$/m);
+    expect(exit.stderr).not.toContain(`job ${other} `);
+    expect(fileLines(p, "runs.log").sort()).toEqual(["mail to ann", "ordered moved"]);
+    const jobs = await listJobs(p);
+    expect(jobs.map((j) => [j.id, j.queue, j.state])).toEqual([
+      [moved, "mail", "completed"],
+      [mail, "mail", "completed"],
+      [other, "default", "queued"],
+    ]);
+  });
+
+  test("kill -9 of a worker mid-job: a worker started afterwards runs it again within seconds and completes it", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const id = await enqueueJob(p, "marker");
+    const first = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await first.waitFor("stdout", "marker: started, sleeping");
+    first.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
+    expect(await showJob(p, id)).toMatchObject({ state: "running", attempts: 1 });
+
+    const startedAt = Date.now();
+    const second = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await second.waitFor("stderr", `jt: job ${id} marker completed`, 15_000);
+    const tookMs = Date.now() - startedAt;
+    const exit = await stopWorker(second);
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(tookMs, "lease 1s: the job is run again within a few seconds (the default lease alone is 30s)").toBeLessThan(10_000);
+    expect(exit.stderr).toContain("jt: put back 1 job whose worker stopped\n");
+    expect(exit.stderr).toContain(`jt: job ${id} marker started (attempt 2 of 5)\n`);
+    expect(fileLines(p, "marker")).toEqual([String(first.pid), String(second.pid)]);
+    expect(fileLines(p, "runs.log")).toEqual([`marker done in ${second.pid}`]);
+
+    const job = await showJob(p, id);
+    expect(job).toMatchObject({ state: "completed", attempts: 2, lockedBy: null });
+    expect(job.errors).toHaveLength(1);
+    expect(job.errors[0]).toMatchObject({ attempt: 1, message: "The worker running it stopped (its lease expired)" });
+  });
+
+  test("SIGTERM while a job runs: the job finishes within jobs.shutdownTimeout and completes; teardown runs once; exit 0", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished }, { shutdownTimeout: "10s" });
+    const id = await enqueueJob(p, "slow[800]");
+    const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await worker.waitFor("stdout", "slow: started");
+    const signalledAt = Date.now();
+    const exit = await stopWorker(worker, 15_000);
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.at - signalledAt).toBeLessThan(10_000);
+    expect(exit.stdout).toBe("env: setup #1\nslow: started\nslow: finished\nenv: teardown\n");
+    expect(exit.stderr).toContain("jt: SIGTERM: finishing running jobs (up to 10s), then stopping\n");
+    expect(exit.stderr).toMatch(/^jt: worker stopped: 1 completed, 0 failed for good, 0 released$/m);
+    expect(await showJob(p, id)).toMatchObject({ state: "completed", attempts: 1, errors: [] });
+  });
+
+  test("SIGTERM with a job longer than jobs.shutdownTimeout: the job is released (queued, attempts back to 0) and the worker exits", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished }, { shutdownTimeout: "500ms" });
+    const id = await enqueueJob(p, "slow[30000]");
+    const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await worker.waitFor("stdout", "slow: started");
+    expect(await showJob(p, id)).toMatchObject({ state: "running", attempts: 1 });
+    const signalledAt = Date.now();
+    const exit = await stopWorker(worker, 15_000);
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.at - signalledAt).toBeLessThan(8_000);
+    expect(exit.stdout).toBe("env: setup #1\nslow: started\nenv: teardown\n");
+    expect(exit.stderr).toContain(`jt: job ${id} slow[30000] released for another worker (shutting down)\n`);
+    expect(exit.stderr).toMatch(/^jt: worker stopped: 0 completed, 0 failed for good, 1 released$/m);
+    expect(fileLines(p, "runs.log")).toEqual([]);
+    expect(await showJob(p, id)).toMatchObject({ state: "queued", attempts: 0, lockedBy: null, lockedUntil: null, errors: [] });
+  });
+});
+
+// One at a time (not alongside other tests of this file): these watch leases and clocks over seconds.
+describe("leases over time; cron", { timeout: 60_000 }, () => {
+  test("a CPU-bound task (3× the lease) keeps its lease: another worker running meanwhile never runs it; it completes on its first attempt", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    // Both workers are up before the job exists, so both are watching for the whole run.
+    const workers = [1, 2].map(() => spawnJt(p.root, ["jobs:work"], {}, { onTestFinished }));
+    await Promise.all(workers.map((w) => w.waitFor("stderr", WORKING)));
+    const id = await enqueueJob(p, "busy[3000]");
+    const busy = await Promise.any(workers.map((w) => w.waitFor("stdout", "busy: started").then(() => w)));
+    const other = workers.find((w) => w !== busy)!;
+    await busy.waitFor("stderr", `jt: job ${id} busy[3000] completed`, 15_000);
+    const [busyExit, otherExit] = await Promise.all([stopWorker(busy), stopWorker(other)]);
+    expect(busyExit.code, busyExit.stderr).toBe(0);
+    expect(otherExit.code, otherExit.stderr).toBe(0);
+    expect(busyExit.stderr).not.toMatch(/put back|lease had expired|heartbeat failed/);
+    expect(otherExit.stderr).not.toMatch(/put back|started/);
+    expect(otherExit.stdout).toBe("");
+    expect(fileLines(p, "runs.log")).toEqual([`busy started in ${busy.pid}`, `busy finished in ${busy.pid}`]);
+    const job = await showJob(p, id);
+    expect(job).toMatchObject({ state: "completed", attempts: 1, errors: [] });
+  });
+
+  test("a job retried at once keeps its lease on the next attempt: a second attempt longer than the lease is not put back or run twice", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const id = await enqueueJob(p, "twice");
+    const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await worker.waitFor("stderr", new RegExp(`^jt: job ${id} twice (completed|finished)`, "m"), 15_000);
+    const exit = await stopWorker(worker);
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(linesMatching(exit.stderr, /^jt: (job|put back)/)).toEqual([
+      `jt: job ${id} twice started (attempt 1 of 5)`,
+      `jt: job ${id} twice failed (twice: the first attempt fails); retrying in 0ms`,
+      `jt: job ${id} twice started (attempt 2 of 5)`,
+      expect.stringMatching(new RegExp(`^jt: job ${id} twice completed in \\d`)),
+    ]);
+    expect(fileLines(p, "twice")).toHaveLength(2);
+    const job = await showJob(p, id);
+    expect(job).toMatchObject({ state: "completed", attempts: 2 });
+    expect(job.errors.map((e) => e.message)).toEqual(["twice: the first attempt fails"]);
+  });
+
+  test("three workers and a per-second schedule for ~4 s: exactly one job per slot, and no slot from before the schedule was first seen", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished }, {}, { "tasks/cron.ts": CRON_TASKS });
+    const startedAt = Date.now();
+    const workers = [1, 2, 3].map(() => spawnJt(p.root, ["jobs:work"], { timeoutMs: 30_000 }, { onTestFinished }));
+    await Promise.all(workers.map((w) => w.waitFor("stderr", WORKING)));
+    const allUp = Date.now();
+
+    const slotsOf = (task: string) =>
+      workers.flatMap((w) => [...w.stderr.matchAll(new RegExp(`^jt: cron [^:]*: enqueued ${task} for (\\S+)$`, "gm"))].map((m) => Date.parse(m[1]!)));
+    const enough = await eventually(() => slotsOf("tick").filter((slot) => slot > allUp).length >= 4, 15_000, 50);
+    const exits = await Promise.all(workers.map((w) => stopWorker(w)));
+    expect(enough, `4 slots after all workers were up\n${workers.map((w) => w.stderr).join("---\n")}`).toBe(true);
+    for (const exit of exits) expect(exit.code, exit.stderr).toBe(0);
+
+    const slots = slotsOf("tick").sort((a, b) => a - b);
+    expect(new Set(slots).size, "no slot enqueued twice").toBe(slots.length);
+    expect(slots.every((slot, i) => i === 0 || slot - slots[i - 1]! === 1000), `consecutive seconds: ${slots.map((s) => new Date(s).toISOString())}`).toBe(true);
+    expect(slots[0], "a new schedule does not fire for the slot already past when it is first seen").toBeGreaterThan(startedAt);
+    for (const slot of slotsOf("minutely")) expect(slot).toBeGreaterThan(startedAt);
+
+    const jobs = await listJobs(p, ["--task", "tick"]);
+    expect(jobs, "one job per slot").toHaveLength(slots.length);
+    const completed = jobs.filter((j) => j.state === "completed");
+    expect(completed.every((j) => j.attempts === 1)).toBe(true);
+    expect(fileLines(p, "ticks.log"), "each completed job ran once").toHaveLength(completed.length);
+    expect(fileLines(p, "minutely.log")).toHaveLength((await listJobs(p, ["--task", "minutely", "--state", "completed"])).length);
+  });
+});
