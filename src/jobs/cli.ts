@@ -15,10 +15,10 @@ import { millisecondsFromEnv, openSession, runnerEnvironment, tearDown, type Ses
 import { crontabLines, nextRun, scheduleKey, validateSchedule, type Schedule } from "./clock.js";
 import { parseDuration } from "./duration.js";
 import { jobDetails, jobsTable, schedulesTable, statsTable } from "./format.js";
-import { EnqueueError, type TaskCatalog } from "./jobs.js";
+import { EnqueueError, type Jobs, type TaskCatalog } from "./jobs.js";
 import { ProjectJobs } from "./project-jobs.js";
-import { describeLocation } from "./store/open.js";
-import type { JobState } from "./store/store.js";
+import { describeLocation, type StoreLocation } from "./store/open.js";
+import type { JobState, JobStore } from "./store/store.js";
 import { JobWorker } from "./worker.js";
 
 const DEFAULT_CATCH_UP_MS = 60_000;
@@ -29,6 +29,8 @@ interface VerbContext {
   output: Output;
   /** Opens the project and its job store (after the verb's options are parsed). */
   open(): Promise<{ session: Session; jobs: ProjectJobs }>;
+  /** Opens the project and its store, runs `use`, and closes the store whatever happens. */
+  withStore<T>(use: (opened: { session: Session; jobs: Jobs; store: JobStore; location: StoreLocation }) => Promise<T>): Promise<T>;
 }
 
 interface Definition {
@@ -161,6 +163,15 @@ export async function runJobsCommand(argv: readonly string[], output: Output): P
       const session = await openSession({ env: [], directory: options.directory, silent: false }, output);
       return { session, jobs: new ProjectJobs(session) };
     },
+    async withStore(use) {
+      const { session, jobs } = await this.open();
+      try {
+        const opened = await jobs.get();
+        return await use({ session, jobs: opened, store: opened.store, location: jobs.location });
+      } finally {
+        await jobs.close();
+      }
+    },
   };
   return definition.run(context, program);
 }
@@ -265,28 +276,27 @@ async function enqueueVerb(context: VerbContext, program: Command): Promise<numb
   if (flags.in !== undefined && parseDuration(flags.in) === undefined) throw new UsageError(`--in takes a duration like 30s, 5m or 2h, not '${flags.in}'`);
   const at = flags.at === undefined ? undefined : new Date(flags.at);
   if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at takes a time like 2026-12-01T03:00:00Z, not '${flags.at}'`);
-  const { jobs } = await context.open();
-  try {
-    const job = await (await jobs.get()).enqueue(target.name, {
-      args: target.values,
-      wait: flags.in,
-      waitUntil: at,
-      queue: flags.queue,
-      priority: integer(flags.priority, "--priority", Number.MIN_SAFE_INTEGER),
-      unique: flags.unique === true,
-    });
-    context.output.out(
-      flags.json
-        ? `${JSON.stringify(job)}\n`
-        : `${job.duplicate ? "Already enqueued" : "Enqueued"} job ${job.id}: ${word} on queue ${job.queue}, run at ${job.runAt.toISOString()}\n`,
-    );
-    return 0;
-  } catch (error) {
-    if (error instanceof EnqueueError) throw new UsageError(error.message);
-    throw error;
-  } finally {
-    await jobs.close();
-  }
+  return context.withStore(async ({ jobs }) => {
+    try {
+      const job = await jobs.enqueue(target.name, {
+        args: target.values,
+        wait: flags.in,
+        waitUntil: at,
+        queue: flags.queue,
+        priority: integer(flags.priority, "--priority", Number.MIN_SAFE_INTEGER),
+        unique: flags.unique === true,
+      });
+      context.output.out(
+        flags.json
+          ? `${JSON.stringify(job)}\n`
+          : `${job.duplicate ? "Already enqueued" : "Enqueued"} job ${job.id}: ${word} on queue ${job.queue}, run at ${job.runAt.toISOString()}\n`,
+      );
+      return 0;
+    } catch (error) {
+      if (error instanceof EnqueueError) throw new UsageError(error.message);
+      throw error;
+    }
+  });
 }
 
 async function listVerb(context: VerbContext, program: Command): Promise<number> {
@@ -295,30 +305,22 @@ async function listVerb(context: VerbContext, program: Command): Promise<number>
   const unknown = states?.find((s) => !STATES.includes(s as JobState));
   if (unknown !== undefined) throw new UsageError(`Unknown state '${unknown}': use ${STATES.join(", ")}`);
   const limit = integer(flags.limit, "--limit", 1);
-  const { jobs } = await context.open();
-  try {
-    const { store } = await jobs.get();
+  return context.withStore(async ({ store }) => {
     const list = await store.list({ states: states as JobState[] | undefined, task: flags.task, queue: flags.queue, limit });
     context.output.out(flags.json ? `${JSON.stringify(list, null, 2)}\n` : jobsTable(list, await store.now()));
     return 0;
-  } finally {
-    await jobs.close();
-  }
+  });
 }
 
 async function showVerb(context: VerbContext, program: Command): Promise<number> {
   const [id] = ids(program.args);
   const flags = program.opts<{ json?: true }>();
-  const { jobs } = await context.open();
-  try {
-    const { store } = await jobs.get();
+  return context.withStore(async ({ store }) => {
     const job = await store.get(id!);
     if (!job) throw new UsageError(`There is no job ${id}`, ["See the jobs with `jt jobs:list`"]);
     context.output.out(flags.json ? `${JSON.stringify(job, null, 2)}\n` : jobDetails(job, await store.now()));
     return 0;
-  } finally {
-    await jobs.close();
-  }
+  });
 }
 
 async function fixVerb(context: VerbContext, program: Command, action: "retry" | "cancel" | "discard"): Promise<number> {
@@ -326,9 +328,7 @@ async function fixVerb(context: VerbContext, program: Command, action: "retry" |
   const wanted = ids(program.args);
   if (flags.allFailed && wanted.length > 0) throw new UsageError(`Give job ids or --all-failed, not both`);
   if (!flags.allFailed && wanted.length === 0) throw new UsageError(`jt jobs:${action} needs job ids${action === "cancel" ? "" : " or --all-failed"}`);
-  const { jobs } = await context.open();
-  try {
-    const { store } = await jobs.get();
+  return context.withStore(async ({ store }) => {
     const which = flags.allFailed ? "all-failed" : wanted;
     const done = action === "retry" ? await store.retry(which) : action === "discard" ? await store.discard(which) : await store.cancel(wanted);
     const verbed = { retry: "Retried", cancel: "Cancelled", discard: "Discarded" }[action];
@@ -339,35 +339,27 @@ async function fixVerb(context: VerbContext, program: Command, action: "retry" |
       throw new UsageError(`Not ${action === "retry" ? "retried" : verbed.toLowerCase()}: ${missed.join(", ")} (no such job, or not ${allowed})`);
     }
     return 0;
-  } finally {
-    await jobs.close();
-  }
+  });
 }
 
 async function statsVerb(context: VerbContext, program: Command): Promise<number> {
   const flags = program.opts<{ json?: true }>();
-  const { jobs } = await context.open();
-  try {
-    const stats = await (await jobs.get()).store.stats();
+  return context.withStore(async ({ store }) => {
+    const stats = await store.stats();
     context.output.out(flags.json ? `${JSON.stringify(stats, null, 2)}\n` : statsTable(stats));
     return 0;
-  } finally {
-    await jobs.close();
-  }
+  });
 }
 
 async function pruneVerb(context: VerbContext, program: Command): Promise<number> {
   const flags = program.opts<{ olderThan?: string }>();
   const olderThan = flags.olderThan === undefined ? undefined : parseDuration(flags.olderThan);
   if (flags.olderThan !== undefined && olderThan === undefined) throw new UsageError(`--older-than takes a duration like 7d or 12h, not '${flags.olderThan}'`);
-  const { session, jobs } = await context.open();
-  try {
-    const pruned = await (await jobs.get()).store.prune(olderThan ?? session.project.config.jobs.pruneAfterMs);
+  return context.withStore(async ({ session, store }) => {
+    const pruned = await store.prune(olderThan ?? session.project.config.jobs.pruneAfterMs);
     context.output.out(`Pruned ${pruned} completed job${pruned === 1 ? "" : "s"}\n`);
     return 0;
-  } finally {
-    await jobs.close();
-  }
+  });
 }
 
 async function clearVerb(context: VerbContext, program: Command): Promise<number> {
@@ -382,22 +374,17 @@ async function clearVerb(context: VerbContext, program: Command): Promise<number
       return ExitCode.taskFailed;
     }
   }
-  const { jobs } = await context.open();
-  try {
-    const cleared = await (await jobs.get()).store.clear();
+  return context.withStore(async ({ store }) => {
+    const cleared = await store.clear();
     context.output.out(`Deleted ${cleared} job${cleared === 1 ? "" : "s"}\n`);
     return 0;
-  } finally {
-    await jobs.close();
-  }
+  });
 }
 
 async function cronVerb(context: VerbContext, program: Command): Promise<number> {
   const flags = program.opts<{ json?: true }>();
-  const { session, jobs } = await context.open();
-  try {
+  return context.withStore(async ({ session, store }) => {
     const schedules = schedulesOf(await session.source.allDefinitions());
-    const { store } = await jobs.get();
     const now = await store.now();
     const statuses = await Promise.all(
       schedules.map(async (schedule) => ({ schedule, lastRun: await store.lastCronRun(scheduleKey(schedule)), nextRun: nextRun(schedule, now) })),
@@ -408,9 +395,7 @@ async function cronVerb(context: VerbContext, program: Command): Promise<number>
         : schedulesTable(statuses, now),
     );
     return 0;
-  } finally {
-    await jobs.close();
-  }
+  });
 }
 
 async function crontabVerb(context: VerbContext): Promise<number> {
@@ -426,12 +411,8 @@ async function crontabVerb(context: VerbContext): Promise<number> {
 }
 
 async function migrateVerb(context: VerbContext): Promise<number> {
-  const { jobs } = await context.open();
-  try {
-    await jobs.get();
-    context.output.out(`The job store is up to date: ${describeLocation(jobs.location)}\n`);
+  return context.withStore(async ({ location }) => {
+    context.output.out(`The job store is up to date: ${describeLocation(location)}\n`);
     return 0;
-  } finally {
-    await jobs.close();
-  }
+  });
 }

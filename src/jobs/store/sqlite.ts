@@ -175,6 +175,20 @@ export class SqliteStore implements JobStore {
     return (this.statements ??= this.prepare());
   }
 
+  /** Inserts a job unless a live job holds its unique key (then undefined). */
+  private insert(job: NewJob, now: number): Row | undefined {
+    return this.sql.insert.get({
+      task: job.task,
+      args: JSON.stringify(job.args),
+      queue: job.queue,
+      priority: job.priority,
+      runAt: job.runAt ?? now,
+      maxAttempts: job.maxAttempts,
+      uniqueKey: job.uniqueKey,
+      now,
+    }) as Row | undefined;
+  }
+
   async enqueue(jobs: readonly NewJob[], connection?: unknown): Promise<EnqueueResult[]> {
     if (connection !== undefined) {
       throw new TypeError("enqueue({ db }) enqueues inside your own database transaction, which needs jobs on PostgreSQL; this project's jobs are on SQLite");
@@ -182,16 +196,7 @@ export class SqliteStore implements JobStore {
     const now = this.clock();
     const results = this.write(() =>
       jobs.map((job): EnqueueResult => {
-        const row = this.sql.insert.get({
-          task: job.task,
-          args: JSON.stringify(job.args),
-          queue: job.queue,
-          priority: job.priority,
-          runAt: job.runAt ?? now,
-          maxAttempts: job.maxAttempts,
-          uniqueKey: job.uniqueKey,
-          now,
-        }) as Row | undefined;
+        const row = this.insert(job, now);
         if (row) return { job: toJob(row), inserted: true };
         const existing = this.sql.byUniqueKey.get(job.uniqueKey) as Row;
         return { job: toJob(existing), inserted: false };
@@ -302,17 +307,7 @@ export class SqliteStore implements JobStore {
            ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot, last_enqueued = excluded.last_enqueued`,
         )
         .run(schedule, slot, slot);
-      const now = this.clock();
-      this.sql.insert.get({
-        task: job.task,
-        args: JSON.stringify(job.args),
-        queue: job.queue,
-        priority: job.priority,
-        runAt: job.runAt ?? now,
-        maxAttempts: job.maxAttempts,
-        uniqueKey: job.uniqueKey,
-        now,
-      });
+      this.insert(job, this.clock());
       return true;
     });
     if (inserted) this.notify();
