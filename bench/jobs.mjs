@@ -69,7 +69,7 @@ const SETTINGS = {
   /** Jobs in the queue when a drain starts. */
   drainJobs: Number(flags.jobs ?? (QUICK ? 10_000 : 100_000)),
   /** A drain that has not finished by then is stopped; its rate is taken over the jobs done so far. */
-  drainCapMs: 1000 * Number(flags["drain-cap"] ?? (QUICK ? 8 : 30)),
+  drainCapMs: 1000 * Number(flags["drain-cap"] ?? (QUICK ? 6 : 25)),
   /** Jobs in flight per worker process, for every system that has such a setting. */
   concurrency: Number(flags.concurrency ?? 10),
   singleJobs: QUICK ? 1_000 : 5_000,
@@ -123,6 +123,17 @@ function setupOf(id, c = SETTINGS.concurrency) {
     "pg-boss": `work() with batchSize ${c} and pollingIntervalSeconds 0.5 (its minimum); a worker sleeps out its interval after each fetch; latency: batchSize 100, same interval (no wake-up)`,
   }[id];
 }
+
+/**
+ * Drains run once more in another set-up: jt with one job in flight (one job per claim and per
+ * completion transaction: "unbatched"), and pg-boss with a batch large enough that its poll interval
+ * is not what limits it (its documented way to throughput).
+ */
+const EXTRA_DRAINS = {
+  "jt-sqlite": [{ label: "jt, --concurrency 1", concurrency: 1, workers: [1], setup: "one job in flight: one job per claim and per completion transaction (unbatched)" }],
+  "jt-postgres": [{ label: "jt, --concurrency 1", concurrency: 1, workers: [1], setup: "one job in flight: one job per claim and per completion transaction (unbatched)" }],
+  "pg-boss": [{ label: "pg-boss, batchSize 1000", concurrency: SETTINGS.concurrency, options: { batchSize: 1000 }, workers: [1, 2], setup: "work() with batchSize 1000, pollingIntervalSeconds 0.5: at most 1,000 jobs per fetch, one fetch per 0.5 s per worker" }],
+};
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -226,6 +237,20 @@ async function measureSystem(system, result, { newTarget, project, scratch }) {
       drain(system, target, workers, { project, scratch, queued: bulk.queued }),
     );
   }
+  result.extras = [];
+  for (const extra of EXTRA_DRAINS[system.id] ?? []) {
+    const drains = {};
+    for (const workers of extra.workers) {
+      const target = newTarget();
+      log(`${system.id}: fill to ${SETTINGS.drainJobs.toLocaleString("en-US")} jobs, drain with ${workers} worker process${workers === 1 ? "" : "es"} (${extra.label}) …`);
+      const filled = await step(`fill (${extra.label})`, () => runChild("enqueue", { system: system.id, target, mode: "fill", fillTo: SETTINGS.drainJobs, root: project }, 180_000));
+      if (!filled) continue;
+      drains[workers] = await step(`drain (${extra.label}, ${workers} worker${workers === 1 ? "" : "s"})`, () =>
+        drain(system, target, workers, { project, scratch, queued: filled.queued, concurrency: extra.concurrency, options: extra.options }),
+      );
+    }
+    result.extras.push({ ...extra, drains });
+  }
   log(`${system.id}: enqueue→start latency …`);
   result.latency = await step("latency", () => latency(system, newTarget(), { project, scratch }));
   log(`${system.id}: done in ${Math.round((Date.now() - t0) / 1000)} s`);
@@ -235,77 +260,103 @@ async function measureSystem(system, result, { newTarget, project, scratch }) {
 // Drains
 
 /**
- * Fills nothing (the queue is ready), starts `workers` worker processes at once, and waits for them
- * to exit (each stops when nothing is runnable) or for the cap (then SIGTERM: they finish what they
- * run and exit). Each process's task records its first start, last end and count.
+ * Starts `workers` worker processes at once on a full queue and waits for them to exit (each stops
+ * when nothing is runnable), or for the cap: then SIGTERM (they finish what they run and exit),
+ * and SIGKILL for any still running KILL_GRACE_MS later. Each process's task records its first
+ * start, last end and count, and writes them every 1,000 jobs or 0.5 s and when it exits, so a
+ * process that has to be killed still reports what it did.
  */
-async function drain(system, target, workers, { project, scratch, queued }) {
+const KILL_GRACE_MS = QUICK ? 2_000 : 5_000;
+/** A process still running at the cap whose last recorded progress is older than this has stalled. */
+const STALL_MS = 3_000;
+
+async function drain(system, target, workers, { project, scratch, queued, concurrency = SETTINGS.concurrency, options = {} }) {
   const marks = mkdtempSync(join(scratch, `marks-${system.id}-`));
   const procs = [];
   for (let i = 0; i < workers; i++) {
     const logFile = join(marks, `worker-${i}.log`);
     if (system.id.startsWith("jt-")) {
       procs.push(
-        startProcess([process.execPath, JT_BIN, "jobs:workoff", "--concurrency", String(SETTINGS.concurrency)], {
+        startProcess([process.execPath, JT_BIN, "jobs:workoff", "--concurrency", String(concurrency)], {
           cwd: project,
           env: benchEnv({ JT_JOBS_URL: target.store, JT_BENCH_MARKS: marks }),
           logFile,
         }),
       );
     } else {
-      procs.push(startRole("drain-worker", { system: system.id, target, concurrency: SETTINGS.concurrency, marks }, logFile));
+      procs.push(startRole("drain-worker", { system: system.id, target, concurrency, marks, options }, logFile));
     }
   }
   const startedAt = Date.now();
-  let capped = false;
-  const all = Promise.all(procs.map((p) => p.exited));
+  let capAt;
+  const killed = new Set();
   const timer = setTimeout(() => {
-    capped = true;
+    capAt = hrMs();
     for (const p of procs) p.kill("SIGTERM");
   }, SETTINGS.drainCapMs);
   const hard = setTimeout(() => {
-    for (const p of procs) p.kill("SIGKILL");
-  }, SETTINGS.drainCapMs + 20_000);
-  const exits = await all;
+    procs.forEach((p, i) => {
+      if (p.running()) {
+        killed.add(i);
+        p.kill("SIGKILL");
+      }
+    });
+  }, SETTINGS.drainCapMs + KILL_GRACE_MS);
+  const exits = await Promise.all(procs.map((p) => p.exited));
   clearTimeout(timer);
   clearTimeout(hard);
   const wallMs = Date.now() - startedAt;
-  const failed = exits.map((e, i) => ({ ...e, i })).filter((e) => !(e.code === 0 || (capped && (e.signal === "SIGTERM" || e.code === 143))));
-  const recorded = readdirSync(marks)
-    .filter((f) => f.startsWith("drain-"))
-    .map((f) => JSON.parse(readFileSync(join(marks, f), "utf8")));
+  const capped = capAt !== undefined;
+  const logOf = (i) => tail(readIfExists(join(marks, `worker-${i}.log`)));
+  const failed = exits.map((e, i) => ({ ...e, i })).filter((e) => e.code !== 0 && !(capped && (e.signal === "SIGTERM" || e.signal === "SIGKILL" || e.code === 143)));
+  const recorded = procs.map((p) => {
+    const file = join(marks, `drain-${p.child.pid}.json`);
+    return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : { first: 0, last: 0, count: 0 };
+  });
   const count = recorded.reduce((sum, m) => sum + m.count, 0);
-  if (failed.length > 0 && count === 0) {
-    throw new Error(`worker exited ${failed[0].code ?? failed[0].signal}: ${tail(readFileSync(join(marks, `worker-${failed[0].i}.log`), "utf8"))}`);
+  if (count === 0) {
+    const e = failed[0] ?? { i: 0, code: exits[0].code, signal: exits[0].signal };
+    throw new Error(`no job ran (process ${e.i} exited ${e.code ?? e.signal}): ${logOf(e.i)}`);
   }
-  const first = Math.min(...recorded.filter((m) => m.count > 0).map((m) => m.first));
-  const last = Math.max(...recorded.filter((m) => m.count > 0).map((m) => m.last));
-  const windowMs = last - first;
+  const active = recorded.filter((m) => m.count > 0);
+  const first = Math.min(...active.map((m) => m.first));
+  const last = Math.max(...active.map((m) => m.last));
+  // Stalled: still running at the cap, and no progress recorded for a while before it.
+  const stalled = capped ? recorded.map((m, i) => ({ m, i })).filter(({ m, i }) => exits[i].code !== 0 || killed.has(i)).filter(({ m }) => capAt - (m.count > 0 ? m.last : first) > STALL_MS) : [];
+  const windowMs = (stalled.length > 0 ? capAt : last) - first;
+  const notes = [
+    ...stalled.map(({ m, i }) => `process ${i} stalled: no job finished in the ${((capAt - (m.count > 0 ? m.last : first)) / 1000).toFixed(1)} s before the cap (${m.count.toLocaleString("en-US")} jobs done)`),
+    ...[...killed].map((i) => `process ${i} did not exit within ${KILL_GRACE_MS / 1000} s of SIGTERM (killed; its count is the last it wrote)`),
+    ...failed.map((e) => `process ${e.i} exited ${e.code ?? e.signal}: ${logOf(e.i)}`),
+  ];
   const out = {
     workers,
+    // Jobs a process holds at once: plainjob runs one at a time; pg-boss hands its handler a whole fetched batch.
+    inFlight: system.id === "plainjob" ? 1 : system.id === "pg-boss" ? (options.batchSize ?? concurrency) : concurrency,
     queued,
     count,
     windowMs,
     rate: count > 1 ? (count / windowMs) * 1000 : NaN,
     capped,
+    stalled: stalled.length > 0,
     wallMs,
     perProcess: recorded.map((m) => m.count),
-    failures: failed.map((e) => `process ${e.i} exited ${e.code ?? e.signal}: ${tail(readFileSync(join(marks, `worker-${e.i}.log`), "utf8"))}`),
+    notes,
   };
-  if (system.id.startsWith("jt-")) out.store = await jtStoreCheck(target, first);
+  if (system.id.startsWith("jt-")) out.store = await jtStoreCheck(target);
   rmSync(marks, { recursive: true, force: true });
   return out;
 }
 
-/** jt's own record of the drain: completed jobs and the last finished_at, to check the tasks' marks against. */
-async function jtStoreCheck(target, firstStartHrMs) {
+/** jt's own record of the drain: the jobs it completed, to check the tasks' counts against. */
+async function jtStoreCheck(target) {
   try {
     if (target.kind === "sqlite") {
       const Database = repoRequire("better-sqlite3");
       const db = new Database(target.file, { readonly: true });
-      const row = db.prepare("SELECT count(*) AS n, max(finished_at) AS last FROM jt_jobs WHERE state = 'completed'").get();
+      const row = db.prepare("SELECT count(*) AS n FROM jt_jobs WHERE state = 'completed'").get();
       db.close();
-      return { completed: row.n, lastFinishedAt: row.last, firstStartHrMs };
+      return { completed: row.n };
     }
     const { Client } = repoRequire("pg");
     const client = new Client({ connectionString: target.connectionString });
@@ -385,11 +436,13 @@ function startProcess(argv, { cwd = REPO_DIR, env = benchEnv(), logFile }) {
   child.stdout.on("data", sink);
   child.stderr.on("data", sink);
   const exited = new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+  const running = () => child.exitCode === null && child.signalCode === null;
   return {
     child,
     exited,
+    running,
     kill: (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (running()) child.kill(signal);
     },
   };
 }
@@ -529,11 +582,19 @@ const marks = process.env.JT_BENCH_MARKS;
 const drain = { first: 0, last: 0, count: 0 };
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
+let written = 0;
+const save = () => {
+  if (marks && drain.count > 0) writeFileSync(\`\${marks}/drain-\${process.pid}.json\`, JSON.stringify(drain));
+  written = drain.last;
+};
+
 task("noop", () => {
   const t = now();
   if (drain.count === 0) drain.first = t;
   drain.count += 1;
   drain.last = t;
+  // Now and then as well as at exit: a worker that has to be killed still reports what it did.
+  if (drain.count % 1000 === 0 || t - written > 500) save();
 });
 
 task("lat", { args: ["t"] }, ({ args }) => {
@@ -541,9 +602,7 @@ task("lat", { args: ["t"] }, ({ args }) => {
   if (marks) appendFileSync(\`\${marks}/lat-\${process.pid}.txt\`, \`\${ns}\\n\`);
 });
 
-process.on("exit", () => {
-  if (marks && drain.count > 0) writeFileSync(\`\${marks}/drain-\${process.pid}.json\`, JSON.stringify(drain));
-});
+process.on("exit", save);
 `,
   );
   // Build jt's manifest once (createJobs reads it; it would otherwise spawn jt to build it).
@@ -586,67 +645,82 @@ function rates(r) {
 
 function drainCell(d) {
   if (!d) return "failed";
-  const done = d.capped ? ` (${d.count.toLocaleString("en-US")} jobs by the cap)` : "";
-  return `${fmtRate(d.rate)}${done}`;
+  const unfinished = d.capped && !(d.count >= d.queued);
+  const how = d.stalled ? `, stalled (${d.count.toLocaleString("en-US")} jobs by the cap)` : unfinished ? ` (${d.count.toLocaleString("en-US")} jobs by the cap)` : "";
+  return `${fmtRate(d.rate)}${how}`;
 }
+
+const storeName = (r) => (r.system.db === "sqlite" ? "SQLite" : "PostgreSQL");
 
 function report({ results, facts, endFacts, pg, seconds }) {
   const header = ["system", "store", "enqueue single /s", "enqueue bulk /s", "drain, 1 worker /s", "drain, 2 workers /s", "latency p50 ms", "latency p99 ms"];
-  const rows = results.map((r) => {
-    const label = r.system.label;
-    const store = r.system.db === "sqlite" ? "SQLite" : "PostgreSQL";
-    if (r.skipped) return [label, store, "skipped", "", "", "", "", ""];
+  const rows = [];
+  for (const r of results) {
+    if (r.skipped) {
+      rows.push([r.system.label, storeName(r), "skipped", "", "", "", "", ""]);
+      continue;
+    }
     const x = rates(r);
     const latencyMode = r.latency ? (r.latency.mode === "in-process" ? " (in-process)" : " (cross-process)") : "";
-    return [
-      label,
-      store,
+    const missing = r.latency && r.latency.n < r.latency.expected ? `, ${r.latency.expected - r.latency.n} jobs never started` : "";
+    rows.push([
+      r.system.label,
+      storeName(r),
       r.single ? fmtRate(x.single) : "failed",
       r.bulkUnsupported ? "n/a (no batch API)" : r.bulk?.length ? fmtRate(x.bulk) : "failed",
       drainCell(r.drains?.[1]),
       drainCell(r.drains?.[2]),
-      r.latency ? `${fmtLat(x.p50)}${latencyMode}` : "failed",
+      r.latency ? `${fmtLat(x.p50)}${latencyMode}${missing}` : "failed",
       r.latency ? fmtLat(x.p99) : "failed",
-    ];
-  });
+    ]);
+    for (const extra of r.extras ?? []) {
+      rows.push([extra.label, storeName(r), "", "", extra.workers.includes(1) ? drainCell(extra.drains[1]) : "", extra.workers.includes(2) ? drainCell(extra.drains[2]) : "", "", ""]);
+    }
+  }
+  const allDrains = (r) => [
+    ...[1, 2].map((w) => ({ label: r.system.label, workers: w, d: r.drains?.[w] })),
+    ...(r.extras ?? []).flatMap((e) => e.workers.map((w) => ({ label: e.label, workers: w, d: e.drains[w] }))),
+  ];
   const targets = evaluateTargets(results);
   console.log(`\n${textTable(header, rows)}\n`);
   console.log(textTable(["target", "measured", "status"], targets.map((t) => [t.target, t.measured, t.status])));
-  const problems = results.flatMap((r) => [...(r.skipped ? [`${r.system.id}: skipped: ${r.skipped}`] : []), ...r.notes.map((n) => `${r.system.id}: ${n}`)]);
-  const drainNotes = results.flatMap((r) =>
-    Object.values(r.drains ?? {})
-      .filter(Boolean)
-      .flatMap((d) => d.failures.map((f) => `${r.system.id}, ${d.workers} worker(s): ${f}`)),
-  );
-  if (problems.length + drainNotes.length > 0) console.log(`\n${[...problems, ...drainNotes].map((p) => `- ${p}`).join("\n")}`);
+  const problems = results.flatMap((r) => [
+    ...(r.skipped ? [`${r.system.id}: skipped: ${r.skipped}`] : []),
+    ...r.notes.map((n) => `${r.system.id}: ${n}`),
+    ...allDrains(r).flatMap(({ label, workers, d }) => (d?.notes ?? []).map((n) => `${label} (${storeName(r)}), ${workers} worker${workers === 1 ? "" : "s"}: ${n}`)),
+  ]);
+  if (problems.length > 0) console.log(`\n${problems.map((p) => `- ${p}`).join("\n")}`);
   console.log(`\n${seconds} s in all`);
   if (flags["no-write"]) return;
 
-  const versions = versionRows(pg);
   const details = results
     .filter((r) => !r.skipped)
     .flatMap((r) =>
-      [1, 2].map((w) => {
-        const d = r.drains?.[w];
-        if (!d) return [r.system.id, w, "–", "–", "–", "–", "failed"];
-        const store = d.store?.completed !== undefined ? `${d.store.completed.toLocaleString("en-US")} completed in the store` : "";
+      allDrains(r).map(({ label, workers, d }) => {
+        if (!d) return [`${label} (${storeName(r)})`, workers, "–", "–", "–", "–", "–", "failed"];
+        const store = d.store?.completed !== undefined ? `${d.store.completed.toLocaleString("en-US")} completed in jt's store` : "";
         return [
-          r.system.id,
-          w,
+          `${label} (${storeName(r)})`,
+          workers,
+          d.inFlight.toLocaleString("en-US"),
           `${d.count.toLocaleString("en-US")} of ${d.queued?.toLocaleString("en-US") ?? "?"}`,
           (d.windowMs / 1000).toFixed(2),
           (d.wallMs / 1000).toFixed(1),
           d.perProcess.map((n) => n.toLocaleString("en-US")).join(" + "),
-          [d.capped ? `stopped at the ${SETTINGS.drainCapMs / 1000} s cap` : "", store, ...d.failures].filter(Boolean).join("; "),
+          [d.capped ? `stopped at the ${SETTINGS.drainCapMs / 1000} s cap` : "", store].filter(Boolean).join("; "),
         ];
       }),
     );
+  const setups = results.flatMap((r) => [
+    [`${r.system.label} (${storeName(r)})`, r.skipped ? `skipped: ${r.skipped}` : setupOf(r.system.id)],
+    ...(r.skipped ? [] : (r.extras ?? []).map((e) => [`${e.label} (${storeName(r)})`, e.setup])),
+  ]);
   const body = `## Background jobs: enqueue, drain and latency, jt against its peers
 
-Measured ${facts.date} with \`node bench/jobs.mjs${QUICK ? " --quick" : ""}\` on ${facts.cpuCount} × ${facts.cpuModel.split(" ").slice(0, 2).join(" ")}, ${facts.memGiB} GiB, ${facts.platform}; load average ${facts.loadavg} at the start, ${endFacts.loadavg} at the end; ${seconds} s.${pg.ok ? ` PostgreSQL ${pg.version} on the same machine (fsync ${pg.fsync}, synchronous_commit ${pg.sync}): one durable single-row commit took ${pg.commitMs.toFixed(2)} ms, a \`SELECT 1\` round trip ${pg.roundTripMs.toFixed(2)} ms.` : ""}
+Measured ${facts.date} with \`node bench/jobs.mjs${QUICK ? " --quick" : ""}\` on ${facts.cpuCount} × ${facts.cpuModel.split(" ").slice(0, 2).join(" ")}, ${facts.memGiB} GiB, ${facts.platform}; load average ${facts.loadavg} at the start, ${endFacts.loadavg} at the end; ${seconds} s.${pg.ok ? ` PostgreSQL ${pg.version} on the same machine, as installed (fsync ${pg.fsync}, synchronous_commit ${pg.sync}): one durable single-row commit took ${pg.commitMs.toFixed(2)} ms, a \`SELECT 1\` round trip ${pg.roundTripMs.toFixed(2)} ms.` : ""}
 
 - **Enqueue**: single = one enqueue call per job, awaited in sequence (${SETTINGS.singleJobs.toLocaleString("en-US")} jobs or ${SETTINGS.singleCapMs / 1000} s, whichever comes first); bulk = the batch API with batches of ${SETTINGS.batch.toLocaleString("en-US")} (${SETTINGS.bulkJobs.toLocaleString("en-US")} jobs or ${SETTINGS.bulkCapMs / 1000} s; the mean of two runs). jt through \`createJobs\` (\`enqueue\`, \`enqueueMany\`), after the store is open.
-- **Drain**: a queue of ${SETTINGS.drainJobs.toLocaleString("en-US")} no-op jobs, worked off by 1 or 2 worker processes started together, ${SETTINGS.concurrency} jobs in flight per process where the system has such a setting. The rate is the jobs done over the time from the first task start to the last task end, as the tasks recorded them (CLOCK_MONOTONIC, shared by the processes); start-up and shutdown are outside it. A drain still running after ${SETTINGS.drainCapMs / 1000} s is stopped (SIGTERM) and its rate is taken over the jobs done by then.
+- **Drain**: a queue of ${SETTINGS.drainJobs.toLocaleString("en-US")} no-op jobs worked off by 1 or 2 worker processes started together, ${SETTINGS.concurrency} jobs in flight per process unless said otherwise. The rate is the jobs done over the time from the first task start to the last task end, as the tasks recorded them (CLOCK_MONOTONIC, shared by the processes): start-up and shutdown are outside it; jt's count is checked against the jobs its store marked completed. A drain still running after ${SETTINGS.drainCapMs / 1000} s is stopped (SIGTERM, then SIGKILL ${KILL_GRACE_MS / 1000} s later) and its rate is taken over the jobs done by then ("by the cap"); one with a process that made no progress for ${STALL_MS / 1000} s before the cap is "stalled", its rate taken up to the cap.
 - **Latency**: ${SETTINGS.latencyJobs.toLocaleString("en-US")} jobs enqueued one by one, ${SETTINGS.latencyPauseMs} ms apart, while a worker waits; from just before the enqueue call to the start of the task's action (the job carries the enqueuer's \`process.hrtime\`). SQLite: the worker and the enqueuer in one process. PostgreSQL: a worker process and an enqueuing process.
 
 | ${header.join(" | ")} |
@@ -659,19 +733,16 @@ ${markdownTable(["target", "measured", "status"], targets.map((t) => [t.target, 
 
 ### How each system ran
 
-${markdownTable(
-  ["system", "set-up"],
-  results.map((r) => [`${r.system.label} (${r.system.db === "sqlite" ? "SQLite" : "PostgreSQL"})`, r.skipped ? `skipped: ${r.skipped}` : setupOf(r.system.id)]),
-)}
-
+${markdownTable(["system", "set-up"], setups)}
+${problems.length > 0 ? `\n### Problems seen in this run\n\n${problems.map((p) => `- ${p.replace(/\|/g, "\\|")}`).join("\n")}\n` : ""}
 ### Versions
 
-${markdownTable(["component", "version"], versions)}
+${markdownTable(["component", "version"], versionRows(pg))}
 
-<details><summary>Every drain: jobs done, the measured window, wall time, problems</summary>
+<details><summary>Every drain: jobs done, the measured window, wall time</summary>
 
-${markdownTable(["system", "workers", "jobs done", "window s", "wall s (spawn to exit)", "per process", "notes"], details)}
-${problems.length + drainNotes.length > 0 ? `\n${[...problems, ...drainNotes].map((p) => `- ${p.replace(/\|/g, "\\|")}`).join("\n")}\n` : ""}
+${markdownTable(["system", "workers", "in flight per worker", "jobs done", "window s", "wall s (spawn to exit)", "per process", "notes"], details)}
+
 </details>`;
   writeResultsSection("jobs-throughput", body);
   log("wrote the jobs-throughput section of bench/RESULTS.md");
@@ -714,16 +785,20 @@ function evaluateTargets(results) {
   };
   const perS = (v) => `${fmtRate(v)}/s`;
   const ms = (v) => `${fmtLat(v)} ms`;
+  const extraRate = (r, workers) => r.extras?.[0]?.drains?.[workers]?.rate ?? NaN;
+  const c = SETTINGS.concurrency;
   const s = by("jt-sqlite");
   if (s) {
     const x = rates(s);
     const best = Math.max(x.d1, x.d2);
-    check("SQLite drain ≥ 1,500/s unbatched", best, perS, (v) => v >= 1500, ` (best of 1 and 2 workers; claims take up to ${SETTINGS.concurrency} jobs, completions one per transaction)`);
-    out.push({
-      target: "SQLite drain ≥ 5,000/s batched",
-      measured: `${perS(best)}: jt has no batched mode (it completes one job per transaction)`,
-      status: best >= 5000 ? "met" : "missed",
-    });
+    check("SQLite drain ≥ 1,500/s unbatched", extraRate(s, 1), perS, (v) => v >= 1500, " (1 worker, --concurrency 1: one job per claim and per completion)");
+    check(
+      "SQLite drain ≥ 5,000/s batched",
+      best,
+      perS,
+      (v) => v >= 5000,
+      ` (best of 1 and 2 workers at --concurrency ${c}: claims take up to ${c} jobs, but jt completes one job per transaction; it has no batched completion)`,
+    );
     check("SQLite enqueue ≥ 3,000/s single", x.single, perS, (v) => v >= 3000);
     check("SQLite enqueue ≥ 50,000/s bulk", x.bulk, perS, (v) => v >= 50_000);
     check("SQLite in-process latency p50 ≤ 2 ms", x.p50, ms, (v) => v <= 2);
@@ -733,7 +808,7 @@ function evaluateTargets(results) {
   if (p) {
     const x = rates(p);
     const best = Math.max(x.d1, x.d2);
-    check("PostgreSQL drain ≥ 5,000/s", best, perS, (v) => v >= 5000, " (best of 1 and 2 workers)");
+    check("PostgreSQL drain ≥ 5,000/s", best, perS, (v) => v >= 5000, ` (best of 1 and 2 workers, --concurrency ${c})`);
     check("PostgreSQL latency p50 ≤ 10 ms", x.p50, ms, (v) => v <= 10);
     check("PostgreSQL latency p99 ≤ 50 ms", x.p99, ms, (v) => v <= 50);
     for (const peer of ["graphile-worker", "pg-boss"]) {
@@ -743,11 +818,14 @@ function evaluateTargets(results) {
         continue;
       }
       const y = rates(q);
-      const drainAhead = x.d1 > y.d1 && x.d2 > y.d2;
+      // Against the peer's best set-up (pg-boss also runs with a large batch).
+      const peer1 = Math.max(y.d1, Number.isFinite(extraRate(q, 1)) ? extraRate(q, 1) : -Infinity);
+      const peer2 = Math.max(y.d2, Number.isFinite(extraRate(q, 2)) ? extraRate(q, 2) : -Infinity);
+      const drainAhead = x.d1 > peer1 && x.d2 > peer2;
       out.push({
         target: `PostgreSQL drain ahead of ${peer}`,
-        measured: `jt ${fmtRate(x.d1)} / ${fmtRate(x.d2)} vs ${fmtRate(y.d1)} / ${fmtRate(y.d2)} jobs/s (1 / 2 workers)`,
-        status: Number.isFinite(x.d1 + y.d1) ? (drainAhead ? "met" : "missed") : "–",
+        measured: `jt ${fmtRate(x.d1)} / ${fmtRate(x.d2)} vs ${fmtRate(peer1)} / ${fmtRate(peer2)} jobs/s (1 / 2 workers${q.extras?.length ? `; the peer's best set-up` : ""})`,
+        status: Number.isFinite(x.d1 + peer1) ? (drainAhead ? "met" : "missed") : "–",
       });
       const latAhead = x.p50 < y.p50 && x.p99 < y.p99;
       out.push({
@@ -795,6 +873,7 @@ async function producer(system, target, root) {
         bulk,
         lat: (t) => jobs.enqueue("lat", { args: [t] }),
         async fill(total) {
+          await jobs.enqueueMany([]); // opens (and migrates) the store
           if (system === "jt-sqlite") {
             const Database = repoRequire("better-sqlite3");
             const db = new Database(target.file, { readonly: true });
@@ -920,6 +999,10 @@ async function enqueueRole({ system, target, mode, count, capMs, fillTo, root })
   const p = await producer(system, target, root);
   try {
     if (mode === "migrate") return { ok: true };
+    if (mode === "fill") {
+      await p.fill(fillTo);
+      return { queued: fillTo };
+    }
     if (mode === "bulk" && !p.bulk) {
       await p.fill(fillTo);
       return { unsupported: "no batch API", queued: fillTo };
@@ -950,11 +1033,13 @@ async function enqueueRole({ system, target, mode, count, capMs, fillTo, root })
   }
 }
 
-/** A drain marker like the jt task's: first start, last end, count; written on exit or SIGTERM. */
+/** A drain marker like the jt task's: first start, last end, count; written every 1,000 jobs or 0.5 s, on exit and on SIGTERM. */
 function drainMarks(marksDir) {
   const marks = { first: 0, last: 0, count: 0 };
+  let written = 0;
   const write = () => {
     if (marks.count > 0) writeFileSync(join(marksDir, `drain-${process.pid}.json`), JSON.stringify(marks));
+    written = marks.last;
   };
   process.once("SIGTERM", () => {
     write();
@@ -966,6 +1051,7 @@ function drainMarks(marksDir) {
       if (marks.count === 0) marks.first = t;
       marks.count += k;
       marks.last = t;
+      if (marks.count % 1000 < k || t - written > 500) write();
     },
     end() {
       marks.last = hrMs();
@@ -975,7 +1061,7 @@ function drainMarks(marksDir) {
 }
 
 /** A peer's worker process for a drain: works until nothing is runnable, then exits. */
-async function drainWorkerRole({ system, target, concurrency, marks: marksDir }) {
+async function drainWorkerRole({ system, target, concurrency, marks: marksDir, options = {} }) {
   const marks = drainMarks(marksDir);
   switch (system) {
     case "plainjob": {
@@ -1015,7 +1101,7 @@ async function drainWorkerRole({ system, target, concurrency, marks: marksDir })
     case "pg-boss": {
       const boss = await startBoss(target);
       let inFlight = 0;
-      await boss.work("noop", { batchSize: concurrency, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+      await boss.work("noop", { batchSize: options.batchSize ?? concurrency, pollingIntervalSeconds: 0.5 }, async (jobs) => {
         inFlight += 1;
         marks.start(jobs.length);
         inFlight -= 1;

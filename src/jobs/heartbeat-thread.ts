@@ -13,7 +13,7 @@ interface Data {
   intervalMs: number;
 }
 
-type Message = { type: "track" | "untrack"; id: number } | { type: "stop" };
+type Message = { type: "update"; track: number[]; untrack: number[] } | { type: "stop" };
 
 const { location, workerId, leaseMs, intervalMs } = workerData as Data;
 const store = await openStore(location, { connections: 1 });
@@ -27,9 +27,10 @@ const timer = setInterval(() => {
 }, intervalMs);
 
 parentPort!.on("message", (message: Message) => {
-  if (message.type === "track") held.add(message.id);
-  else if (message.type === "untrack") held.delete(message.id);
-  else {
+  if (message.type === "update") {
+    for (const id of message.track) held.add(id);
+    for (const id of message.untrack) held.delete(id);
+  } else {
     clearInterval(timer);
     void store.close().finally(() => parentPort!.close());
   }

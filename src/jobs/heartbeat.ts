@@ -24,10 +24,16 @@ export class Heartbeat {
   /** Runs of each job held now: a job retried at once can start its next attempt before the last one's cleanup. */
   private readonly held = new Map<number, number>();
 
+  /** Releases not yet told to the thread: sent once per turn of the event loop, not once per job. */
+  private readonly released = new Set<number>();
+
+  /** Told at once: the job may keep the main thread busy from its first instant. */
   track(id: number): void {
     const count = this.held.get(id) ?? 0;
     this.held.set(id, count + 1);
-    if (count === 0) this.thread.postMessage({ type: "track", id });
+    if (count > 0) return;
+    this.released.delete(id);
+    this.thread.postMessage({ type: "update", track: [id], untrack: [] });
   }
 
   untrack(id: number): void {
@@ -37,7 +43,14 @@ export class Heartbeat {
       return;
     }
     this.held.delete(id);
-    this.thread.postMessage({ type: "untrack", id });
+    if (this.released.size === 0) {
+      setImmediate(() => {
+        const untrack = [...this.released];
+        this.released.clear();
+        if (untrack.length > 0) this.thread.postMessage({ type: "update", track: [], untrack });
+      });
+    }
+    this.released.add(id);
   }
 
   async stop(): Promise<void> {

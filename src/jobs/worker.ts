@@ -91,6 +91,9 @@ export class JobWorker {
         for (const job of claimed) this.start(job, heartbeat);
         if (options.untilEmpty && claimed.length === 0 && this.running.size === 0) break;
         if (claimed.length === 0 || this.running.size >= options.concurrency) await this.sleep();
+        // A SQLite store never yields (better-sqlite3 is synchronous): let signals, timers (the
+        // reaper, the clock) and finished jobs in between claims, however long the backlog.
+        else await new Promise((resolve) => setImmediate(resolve));
       }
       await this.finishRunning();
     } finally {
@@ -138,10 +141,31 @@ export class JobWorker {
     this.running.set(job, { job, controller, done });
   }
 
+  /** Completions of one turn of the event loop, recorded in one transaction. */
+  private completions: { job: Job; settle: (held: boolean) => void; fail: (error: unknown) => void }[] = [];
+
+  private complete(job: Job): Promise<boolean> {
+    return new Promise((settle, fail) => {
+      this.completions.push({ job, settle, fail });
+      if (this.completions.length > 1) return;
+      setImmediate(() => {
+        const batch = this.completions.splice(0);
+        this.options.store.complete(batch.map((c) => c.job), this.id).then(
+          (ids) => {
+            const held = new Set(ids);
+            for (const c of batch) c.settle(held.has(c.job.id));
+          },
+          (error: unknown) => {
+            for (const c of batch) c.fail(error);
+          },
+        );
+      });
+    });
+  }
+
   private async succeeded(job: Job, label: string, ms: number): Promise<void> {
     if (this.releasing.has(job)) return this.release(job, label);
-    const [completed] = await this.options.store.complete([job], this.id);
-    if (completed === undefined) {
+    if (!(await this.complete(job))) {
       this.options.log(`jt: ${label} finished, but its lease had expired and another worker owns it now`);
       return;
     }

@@ -3,6 +3,10 @@
  * only when FEATURE_X is set): the manifest is valid only while those values stay the same.
  */
 export function recordingEnvReads<T>(run: () => Promise<T>): Promise<{ result: T; env: Record<string, string | null> }> {
+  // Loads that overlap (two jobs of a worker loading task files at once) share one watch: a
+  // second Proxy around the first would never be unwound in the right order.
+  if (recording) return run().then((result) => ({ result, env: {} }));
+  recording = true;
   const real = process.env;
   const read: Record<string, string | null> = {};
   const note = (name: string | symbol) => {
@@ -20,6 +24,7 @@ export function recordingEnvReads<T>(run: () => Promise<T>): Promise<{ result: T
   });
   const restore = () => {
     process.env = real;
+    recording = false;
   };
   return run().then(
     (result) => (restore(), { result, env: read }),
@@ -29,3 +34,5 @@ export function recordingEnvReads<T>(run: () => Promise<T>): Promise<{ result: T
     },
   );
 }
+
+let recording = false;

@@ -78,6 +78,8 @@ export class TaskSource {
   }
 
   private async load(files: readonly string[]) {
+    // Nothing new to load (a worker's every job after the first, usually): nothing to watch either.
+    if (files.length === 0) return { modules: [], env: {}, complete: true };
     const result = await loadTaskFiles(files, this.options.registry, this.options.project.root);
     for (const file of files) this.loaded.add(file);
     return result;

@@ -49,6 +49,8 @@ function migrations(schema: string): readonly string[] {
      CREATE INDEX jobs_finished ON ${s}.jobs (state, finished_at);
      CREATE TABLE ${s}.cron (schedule TEXT PRIMARY KEY, last_slot TIMESTAMPTZ NOT NULL);`,
     `ALTER TABLE ${s}.cron ADD COLUMN last_enqueued TIMESTAMPTZ;`,
+    `DROP INDEX ${s}.jobs_finished;
+     CREATE INDEX jobs_completed ON ${s}.jobs (finished_at) WHERE state = 'completed';`,
   ];
 }
 
@@ -260,33 +262,63 @@ export class PostgresStore implements JobStore {
   }
 
   async enqueue(jobs: readonly NewJob[], connection?: unknown): Promise<EnqueueResult[]> {
-    const insert = async (client: Queryable) => {
-      const results: EnqueueResult[] = [];
-      for (const job of jobs) {
-        const [row] = await this.query<Row>(
-          `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, now(), now())
-           ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
-           RETURNING *`,
-          [job.task, JSON.stringify(job.args), job.queue, job.priority, job.runAt, job.maxAttempts, job.uniqueKey],
-          client,
-        );
-        if (row) {
-          results.push({ job: toJob(row), inserted: true });
-        } else {
-          const [existing] = await this.query<Row>(`SELECT * FROM ${this.jobs} WHERE unique_key = $1 AND state IN ('queued', 'running')`, [job.uniqueKey], client);
-          results.push({ job: toJob(existing!), inserted: false });
-        }
-      }
-      // Delivered when the transaction commits; never for one that rolls back.
-      if (results.some((r) => r.inserted)) await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
-      return results;
-    };
-    if (connection !== undefined) {
-      if (typeof (connection as Queryable).query !== "function") throw new TypeError("enqueue({ db }) takes a pg client (or pool) with a query() method");
-      return insert(connection as Queryable);
+    if (connection !== undefined && typeof (connection as Queryable).query !== "function") {
+      throw new TypeError("enqueue({ db }) takes a pg client (or pool) with a query() method");
     }
-    return this.transaction(insert);
+    const client = (connection as Queryable | undefined) ?? this.pool;
+    if (jobs.length === 0) return [];
+    // One statement, so one round trip and its own transaction (or the app's): every row at once,
+    // and the NOTIFY, delivered when that transaction commits (never if it rolls back).
+    const inserted = await this.query<Row & { ord: string }>(
+      `WITH incoming AS (
+         SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int[], $5::double precision[], $6::int[], $7::text[])
+           WITH ORDINALITY AS t(task, args, queue, priority, run_at, max_attempts, unique_key, ord)
+       ),
+       inserted AS (
+         INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)
+         SELECT task, args, queue, priority, 'queued', coalesce(to_timestamp(run_at / 1000), now()), max_attempts, unique_key, now(), now()
+         FROM incoming ORDER BY ord
+         ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
+         RETURNING *
+       )
+       SELECT inserted.*, pg_notify('${CHANNEL}', '') IS NULL AS notified FROM inserted`,
+      [
+        jobs.map((j) => j.task),
+        jobs.map((j) => JSON.stringify(j.args)),
+        jobs.map((j) => j.queue),
+        jobs.map((j) => j.priority),
+        jobs.map((j) => j.runAt),
+        jobs.map((j) => j.maxAttempts),
+        jobs.map((j) => j.uniqueKey),
+      ],
+      client,
+    );
+    // Rows come back in no set order: match them by unique key (a batch repeats keys) or by position.
+    const byKey = new Map(inserted.filter((row) => row.unique_key !== null).map((row) => [row.unique_key!, row]));
+    const plain = inserted.filter((row) => row.unique_key === null).sort((a, b) => Number(a.id) - Number(b.id));
+    const results: (EnqueueResult | undefined)[] = [];
+    const missing: string[] = [];
+    const claimedKeys = new Set<string>();
+    for (const job of jobs) {
+      if (job.uniqueKey === null) {
+        results.push({ job: toJob(plain.shift()!), inserted: true });
+      } else if (byKey.has(job.uniqueKey) && !claimedKeys.has(job.uniqueKey)) {
+        claimedKeys.add(job.uniqueKey);
+        results.push({ job: toJob(byKey.get(job.uniqueKey)!), inserted: true });
+      } else {
+        results.push(undefined);
+        missing.push(job.uniqueKey);
+      }
+    }
+    if (missing.length === 0) return results as EnqueueResult[];
+    // The jobs that hold those keys: the newest with each (it may have finished since, outside a transaction).
+    const existing = await this.query<Row>(
+      `SELECT DISTINCT ON (unique_key) * FROM ${this.jobs} WHERE unique_key = ANY($1::text[]) ORDER BY unique_key, id DESC`,
+      [[...new Set(missing)]],
+      client,
+    );
+    const holders = new Map(existing.map((row) => [row.unique_key!, row]));
+    return results.map((result, i) => result ?? { job: toJob(holders.get(jobs[i]!.uniqueKey!)!), inserted: false });
   }
 
   async claim(request: ClaimRequest): Promise<Job[]> {

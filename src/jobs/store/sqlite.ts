@@ -40,6 +40,10 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX jt_jobs_finished ON jt_jobs (state, finished_at);
    CREATE TABLE jt_cron (schedule TEXT PRIMARY KEY, last_slot INTEGER NOT NULL);`,
   `ALTER TABLE jt_cron ADD COLUMN last_enqueued INTEGER;`,
+  // Only pruning needs finished_at, and only of completed jobs; an index over every state tempted
+  // the planner to scan it for claims.
+  `DROP INDEX jt_jobs_finished;
+   CREATE INDEX jt_jobs_completed ON jt_jobs (finished_at) WHERE state = 'completed';`,
 ];
 
 interface Row {
@@ -100,6 +104,29 @@ function loadDriver(): typeof BetterSqlite3 {
   }
 }
 
+/**
+ * Switches a file to WAL. Switching needs an exclusive lock, and when several processes open a
+ * fresh file at once SQLite can refuse without waiting on the busy timeout (to avoid a deadlock):
+ * the pragma then throws SQLITE_BUSY or keeps the old mode. Both are retried for a while.
+ */
+function useWal(db: Database): void {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      if (db.pragma("journal_mode = WAL", { simple: true }) === "wal" || db.memory) return;
+    } catch (error) {
+      if (!/^SQLITE_BUSY/.test((error as { code?: string }).code ?? "") || Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`Could not switch ${db.name} to WAL mode: another process keeps it locked`);
+    sleepSync(5 + Math.random() * 20);
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
+}
+
 export interface SqliteStoreOptions {
   /** The clock, for tests; Date.now by default. */
   clock?: () => number;
@@ -119,7 +146,7 @@ export class SqliteStore implements JobStore {
     const Driver = loadDriver();
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Driver(file, { timeout: 15_000 });
-    this.db.pragma("journal_mode = WAL");
+    useWal(this.db);
     this.db.pragma("synchronous = NORMAL");
     this.clock = options.clock ?? Date.now;
     let wake = wakeUps.get(file);
@@ -209,19 +236,28 @@ export class SqliteStore implements JobStore {
   async claim(request: ClaimRequest): Promise<Job[]> {
     const now = this.clock();
     const queues = request.queues;
-    const queueFilter = queues === undefined ? "" : `AND queue IN (${queues.map(() => "?").join(", ")})`;
     const rows = this.write(
-      () =>
-        this.db
-          .prepare(
-            `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
-             WHERE id IN (SELECT id FROM jt_jobs WHERE state = 'queued' AND run_at <= ? ${queueFilter}
-                          ORDER BY priority, run_at, id LIMIT ?)
-             RETURNING *`,
-          )
-          .all(request.workerId, now + request.leaseMs, now, now, ...(queues ?? []), request.limit) as Row[],
+      () => this.claimStatement(queues?.length).all(request.workerId, now + request.leaseMs, now, now, ...(queues ?? []), request.limit) as Row[],
     );
     return rows.map(toJob).sort(byClaimOrder);
+  }
+
+  private readonly claimStatements = new Map<number | undefined, BetterSqlite3.Statement>();
+
+  /** The claim, prepared once per number of queues; it walks the runnable index, in claim order. */
+  private claimStatement(queueCount: number | undefined): BetterSqlite3.Statement {
+    let statement = this.claimStatements.get(queueCount);
+    if (!statement) {
+      const queueFilter = queueCount === undefined ? "" : `AND queue IN (${Array.from({ length: queueCount }, () => "?").join(", ")})`;
+      statement = this.db.prepare(
+        `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
+         WHERE id IN (SELECT id FROM jt_jobs INDEXED BY jt_jobs_runnable WHERE state = 'queued' AND run_at <= ? ${queueFilter}
+                      ORDER BY priority, run_at, id LIMIT ?)
+         RETURNING *`,
+      );
+      this.claimStatements.set(queueCount, statement);
+    }
+    return statement;
   }
 
   async renewLeases(workerId: string, jobIds: readonly number[], leaseMs: number): Promise<void> {
