@@ -115,7 +115,7 @@ const SYSTEMS = [
 /** How each system is set up, in words, for the table (what "same concurrency" means for it). */
 function setupOf(id, c = SETTINGS.concurrency) {
   return {
-    "jt-sqlite": `\`jt jobs:workoff --concurrency ${c}\` (claims up to its free slots per transaction, completes one job per transaction); in-process latency: JobWorker + Jobs in one process, woken by the enqueue`,
+    "jt-sqlite": `\`jt jobs:workoff --concurrency ${c}\` (a claim takes up to its free slots; the jobs finished in one turn of the event loop are completed in one transaction); in-process latency: JobWorker + Jobs in one process, woken by the enqueue`,
     plainjob: `one worker per process (plainjob runs one job at a time; its README scales with processes), until nothing is pending; latency: worker polling every ${SETTINGS.peerPollMs} ms (no wake-up; default 1 s); debug log lines dropped`,
     liteque: `Runner with concurrency ${c}, runUntilEmpty; no batch enqueue API; latency: Runner polling every ${SETTINGS.peerPollMs} ms (no wake-up; the README uses 1 s)`,
     "jt-postgres": `\`jt jobs:workoff --concurrency ${c}\` (pool of 5 connections); latency: \`jt jobs:work\`, woken by LISTEN/NOTIFY`,
@@ -131,7 +131,16 @@ function setupOf(id, c = SETTINGS.concurrency) {
  */
 const EXTRA_DRAINS = {
   "jt-sqlite": [{ label: "jt, --concurrency 1", concurrency: 1, workers: [1], setup: "one job in flight: one job per claim and per completion transaction (unbatched)" }],
-  "jt-postgres": [{ label: "jt, --concurrency 1", concurrency: 1, workers: [1], setup: "one job in flight: one job per claim and per completion transaction (unbatched)" }],
+  "jt-postgres": [
+    { label: "jt, --concurrency 1", concurrency: 1, workers: [1], setup: "one job in flight: one job per claim and per completion transaction (unbatched)" },
+    {
+      label: `jt, --prefetch ${SETTINGS.concurrency * 10}`,
+      concurrency: SETTINGS.concurrency,
+      options: { prefetch: SETTINGS.concurrency * 10 },
+      workers: [1, 2],
+      setup: `${SETTINGS.concurrency} in flight and up to ${SETTINGS.concurrency * 10} claimed ahead (its opt-in batching, as graphile-worker's localQueue here)`,
+    },
+  ],
   "pg-boss": [{ label: "pg-boss, batchSize 1000", concurrency: SETTINGS.concurrency, options: { batchSize: 1000 }, workers: [1, 2], setup: "work() with batchSize 1000, pollingIntervalSeconds 0.5: at most 1,000 jobs per fetch, one fetch per 0.5 s per worker" }],
 };
 
@@ -277,7 +286,7 @@ async function drain(system, target, workers, { project, scratch, queued, concur
     const logFile = join(marks, `worker-${i}.log`);
     if (system.id.startsWith("jt-")) {
       procs.push(
-        startProcess([process.execPath, JT_BIN, "jobs:workoff", "--concurrency", String(concurrency)], {
+        startProcess([process.execPath, JT_BIN, "jobs:workoff", "--concurrency", String(concurrency), ...(options.prefetch ? ["--prefetch", String(options.prefetch)] : [])], {
           cwd: project,
           env: benchEnv({ JT_JOBS_URL: target.store, JT_BENCH_MARKS: marks }),
           logFile,
@@ -797,7 +806,7 @@ function evaluateTargets(results) {
       best,
       perS,
       (v) => v >= 5000,
-      ` (best of 1 and 2 workers at --concurrency ${c}: claims take up to ${c} jobs, but jt completes one job per transaction; it has no batched completion)`,
+      ` (best of 1 and 2 workers at --concurrency ${c}: a claim takes up to ${c} jobs, a completion transaction the jobs that finished in one turn of the event loop)`,
     );
     check("SQLite enqueue ≥ 3,000/s single", x.single, perS, (v) => v >= 3000);
     check("SQLite enqueue ≥ 50,000/s bulk", x.bulk, perS, (v) => v >= 50_000);
@@ -807,8 +816,13 @@ function evaluateTargets(results) {
   const p = by("jt-postgres");
   if (p) {
     const x = rates(p);
-    const best = Math.max(x.d1, x.d2);
-    check("PostgreSQL drain ≥ 5,000/s", best, perS, (v) => v >= 5000, ` (best of 1 and 2 workers, --concurrency ${c})`);
+    // jt's best set-up: the default, or with its opt-in prefetch (the peers get theirs too).
+    const prefetched = (workers) => p.extras?.find((e) => e.options?.prefetch)?.drains?.[workers]?.rate ?? NaN;
+    const bestOf = (...values) => (values.some(Number.isFinite) ? Math.max(...values.filter(Number.isFinite)) : NaN);
+    x.d1 = bestOf(x.d1, prefetched(1));
+    x.d2 = bestOf(x.d2, prefetched(2));
+    const best = bestOf(x.d1, x.d2);
+    check("PostgreSQL drain ≥ 5,000/s", best, perS, (v) => v >= 5000, ` (best of 1 and 2 workers, --concurrency ${c}, with or without --prefetch ${c * 10})`);
     check("PostgreSQL latency p50 ≤ 10 ms", x.p50, ms, (v) => v <= 10);
     check("PostgreSQL latency p99 ≤ 50 ms", x.p99, ms, (v) => v <= 50);
     for (const peer of ["graphile-worker", "pg-boss"]) {
@@ -1163,6 +1177,7 @@ async function latencyInProcessRole({ system, target, n, pauseMs, concurrency })
           }).run([{ name: job.task, values: job.args }]),
         queues: undefined,
         concurrency,
+        prefetch: 0,
         leaseMs: 30_000,
         pollMs: 1_000,
         shutdownTimeoutMs: 5_000,

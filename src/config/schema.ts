@@ -24,6 +24,12 @@ export interface JobsConfig {
   store?: string;
   /** How many jobs a worker runs at once. Default 5. */
   concurrency?: number;
+  /**
+   * How many jobs a worker claims ahead of free slots, to start them without a trip to the store.
+   * Faster for many short jobs; a claimed job waits for a slot although another worker may be idle.
+   * Default 0.
+   */
+  prefetch?: number;
   /** How long a claimed job stays leased without a heartbeat. Default "30s". */
   lease?: string | number;
   /** How often an idle worker looks for jobs (it is also woken when jobs are enqueued). Default "1s". */
@@ -47,6 +53,7 @@ export interface ResolvedJobsConfig {
   /** As configured; undefined means JT_JOBS_URL, else the default SQLite file. */
   store: string | undefined;
   concurrency: number;
+  prefetch: number;
   leaseMs: number;
   pollMs: number;
   shutdownTimeoutMs: number;
@@ -71,6 +78,7 @@ const isDurationValue: Check = (value) => (parseDuration(value) !== undefined ? 
 const JOBS_KEYS: Record<keyof JobsConfig, Check> = {
   store: (value) => (typeof value === "string" && value.trim() !== "" ? undefined : "a SQLite file path or a postgres:// URL"),
   concurrency: (value) => (Number.isInteger(value) && (value as number) >= 1 ? undefined : "a whole number of at least 1"),
+  prefetch: (value) => (Number.isInteger(value) && (value as number) >= 0 ? undefined : "a whole number, 0 or more"),
   lease: isDurationValue,
   pollInterval: isDurationValue,
   shutdownTimeout: isDurationValue,
@@ -107,6 +115,7 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
     jobs: {
       store: jobs.store,
       concurrency: jobs.concurrency ?? 5,
+      prefetch: jobs.prefetch ?? 0,
       leaseMs: parseDuration(jobs.lease ?? "30s")!,
       pollMs: parseDuration(jobs.pollInterval ?? "1s")!,
       shutdownTimeoutMs: parseDuration(jobs.shutdownTimeout ?? "25s")!,

@@ -44,12 +44,12 @@ const STATES: readonly JobState[] = ["queued", "running", "completed", "failed",
 const VERBS: Record<string, Definition> = {
   "jobs:work": {
     describe: "Run jobs until stopped (SIGTERM or Ctrl-C: running jobs finish or are released)",
-    configure: (p) => p.option("--queues <names>", "comma-separated queues to take jobs from, or * for all", "*").option("--concurrency <n>", "jobs run at once (default: jobs.concurrency, 5)"),
+    configure: (p) => p.option("--queues <names>", "comma-separated queues to take jobs from, or * for all", "*").option("--concurrency <n>", "jobs run at once (default: jobs.concurrency, 5)").option("--prefetch <n>", "jobs claimed ahead of free slots (default: jobs.prefetch, 0)"),
     run: (context, program) => work(context, program, false),
   },
   "jobs:workoff": {
     describe: "Run jobs until none is runnable, then exit (1 if a job failed for good)",
-    configure: (p) => p.option("--queues <names>", "comma-separated queues, or * for all", "*").option("--concurrency <n>", "jobs run at once"),
+    configure: (p) => p.option("--queues <names>", "comma-separated queues, or * for all", "*").option("--concurrency <n>", "jobs run at once").option("--prefetch <n>", "jobs claimed ahead of free slots"),
     run: (context, program) => work(context, program, true),
   },
   "jobs:enqueue": {
@@ -201,15 +201,37 @@ function schedulesOf(catalog: TaskCatalog): Schedule[] {
   return schedules.sort((a, b) => (a.task < b.task ? -1 : 1));
 }
 
+/**
+ * The worker's log, written once per turn of the event loop: a busy worker logs two lines per job,
+ * and one write per line cost it more than running no-op jobs.
+ */
+function batchedLines(write: (text: string) => void): { log: (line: string) => void; flush: () => void } {
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = pending.join("");
+    pending = [];
+    write(text);
+  };
+  return {
+    log: (line) => {
+      if (pending.length === 0) setImmediate(flush);
+      pending.push(`${line}\n`);
+    },
+    flush,
+  };
+}
+
 async function work(context: VerbContext, program: Command, untilEmpty: boolean): Promise<number> {
-  const flags = program.opts<{ queues: string; concurrency?: string; trace?: true; quiet?: true }>();
+  const flags = program.opts<{ queues: string; concurrency?: string; prefetch?: string; trace?: true; quiet?: true }>();
   const { session, jobs } = await context.open();
   const config = session.project.config.jobs;
   const concurrency = integer(flags.concurrency, "--concurrency", 1) ?? config.concurrency;
+  const prefetch = integer(flags.prefetch, "--prefetch", 0) ?? config.prefetch;
   const queues = flags.queues === "*" ? undefined : flags.queues.split(",").map((q) => q.trim()).filter(Boolean);
   const opened = await jobs.get();
   const catalog = await session.source.allDefinitions();
-  const log = (line: string) => context.output.err(`${line}\n`);
+  const { log, flush } = batchedLines((text) => context.output.err(text));
   const worker = new JobWorker({
     store: opened.store,
     location: jobs.location,
@@ -231,6 +253,7 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
       }).run([{ name: job.task, values: job.args }]),
     queues,
     concurrency,
+    prefetch,
     leaseMs: config.leaseMs,
     pollMs: config.pollMs,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
@@ -239,12 +262,13 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
     untilEmpty,
     log,
   });
-  log(`jt: worker ${worker.id} ${untilEmpty ? "working off" : "working"} ${queues ? `queues ${queues.join(", ")}` : "every queue"} in ${describeLocation(jobs.location)}, ${concurrency} at a time`);
+  log(`jt: worker ${worker.id} ${untilEmpty ? "working off" : "working"} ${queues ? `queues ${queues.join(", ")}` : "every queue"} in ${describeLocation(jobs.location)}, ${concurrency} at a time${prefetch > 0 ? `, ${prefetch} claimed ahead` : ""}`);
   const stop = (signal: NodeJS.Signals) => {
     log(`jt: ${signal}: finishing running jobs (up to ${Math.round(config.shutdownTimeoutMs / 1000)}s), then stopping`);
     worker.stop();
     process.once(signal, () => {
       log(`jt: ${signal} again, exiting now`);
+      flush();
       killLeftoverCommands();
       process.exit(signal === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint);
     });
@@ -265,6 +289,7 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
     await jobs.close();
   }
   log(`jt: worker stopped: ${summary.completed} completed, ${summary.failed} failed for good, ${summary.released} released`);
+  flush();
   return untilEmpty && summary.failed > 0 ? ExitCode.taskFailed : 0;
 }
 

@@ -27,13 +27,17 @@ export class Heartbeat {
   /** Releases not yet told to the thread: sent once per turn of the event loop, not once per job. */
   private readonly released = new Set<number>();
 
-  /** Told at once: the job may keep the main thread busy from its first instant. */
-  track(id: number): void {
-    const count = this.held.get(id) ?? 0;
-    this.held.set(id, count + 1);
-    if (count > 0) return;
-    this.released.delete(id);
-    this.thread.postMessage({ type: "update", track: [id], untrack: [] });
+  /** Told at once, before the jobs start: one may keep the main thread busy from its first instant. */
+  track(ids: readonly number[]): void {
+    const fresh: number[] = [];
+    for (const id of ids) {
+      const count = this.held.get(id) ?? 0;
+      this.held.set(id, count + 1);
+      if (count > 0) continue;
+      this.released.delete(id);
+      fresh.push(id);
+    }
+    if (fresh.length > 0) this.thread.postMessage({ type: "update", track: fresh, untrack: [] });
   }
 
   untrack(id: number): void {

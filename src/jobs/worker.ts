@@ -30,6 +30,8 @@ export interface WorkerOptions {
   /** Queues to take jobs from; undefined for all. */
   queues: readonly string[] | undefined;
   concurrency: number;
+  /** Jobs claimed ahead of free slots (jobs.prefetch). */
+  prefetch: number;
   leaseMs: number;
   pollMs: number;
   shutdownTimeoutMs: number;
@@ -56,6 +58,11 @@ export class JobWorker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   /** Keyed by the claimed Job object: a job retried at once may run its next attempt before this one is cleaned up. */
   private readonly running = new Map<Job, { job: Job; controller: AbortController; done: Promise<void> }>();
+  /** Outcomes being recorded. A job's slot frees when its action ends, so the next claim and this
+   * write go to the store side by side instead of one after the other. */
+  private readonly recording = new Set<Promise<void>>();
+  /** Claimed, not started yet: at most `prefetch` beyond free slots. */
+  private readonly waiting: Job[] = [];
   private readonly releasing = new Set<Job>();
   private stopping = false;
   private wake: () => void = () => {};
@@ -76,11 +83,13 @@ export class JobWorker {
     const unsubscribe = store.onJobsAvailable(() => this.wake());
     const background = this.startBackgroundWork();
     try {
+      const capacity = options.concurrency + options.prefetch;
       while (!this.stopping) {
-        const free = options.concurrency - this.running.size;
+        this.startWaiting(heartbeat);
+        const room = capacity - this.running.size - this.waiting.length;
         let claimed: Job[] = [];
         try {
-          if (free > 0) claimed = await store.claim({ workerId: this.id, queues: options.queues, limit: free, leaseMs: options.leaseMs });
+          if (room > 0) claimed = await store.claim({ workerId: this.id, queues: options.queues, limit: room, leaseMs: options.leaseMs });
         } catch (error) {
           // The store is out of reach for a moment (a dropped connection, a locked file): keep the
           // running jobs going and try again after the poll interval.
@@ -88,13 +97,18 @@ export class JobWorker {
           await this.sleep();
           continue;
         }
-        for (const job of claimed) this.start(job, heartbeat);
-        if (options.untilEmpty && claimed.length === 0 && this.running.size === 0) break;
-        if (claimed.length === 0 || this.running.size >= options.concurrency) await this.sleep();
+        heartbeat.track(claimed.map((job) => job.id));
+        this.waiting.push(...claimed);
+        this.startWaiting(heartbeat);
+        const idle = this.running.size === 0 && this.waiting.length === 0 && this.recording.size === 0;
+        // (An outcome still being recorded may be a retry due at once: wait for it before calling the queue empty.)
+        if (options.untilEmpty && claimed.length === 0 && idle) break;
+        if (claimed.length === 0 || this.running.size + this.waiting.length >= capacity) await this.sleep();
         // A SQLite store never yields (better-sqlite3 is synchronous): let signals, timers (the
         // reaper, the clock) and finished jobs in between claims, however long the backlog.
         else await new Promise((resolve) => setImmediate(resolve));
       }
+      await this.releaseWaiting(heartbeat);
       await this.finishRunning();
     } finally {
       background.stop();
@@ -102,6 +116,23 @@ export class JobWorker {
       await heartbeat.stop();
     }
     return this.summary;
+  }
+
+  /** Starts claimed jobs while there are free slots (none once stopping: they are released). */
+  private startWaiting(heartbeat: Heartbeat): void {
+    while (this.waiting.length > 0 && this.running.size < this.options.concurrency && !this.stopping) {
+      this.start(this.waiting.shift()!, heartbeat);
+    }
+  }
+
+  private async releaseWaiting(heartbeat: Heartbeat): Promise<void> {
+    const jobs = this.waiting.splice(0);
+    for (const job of jobs) {
+      await this.release(job, `job ${job.id} ${formatTarget(job.task, job.args)}`).catch((error: unknown) =>
+        this.options.log(`jt: job ${job.id}: could not release it: ${(error as Error).message}`),
+      );
+      heartbeat.untrack(job.id);
+    }
   }
 
   /** Waits until woken (an enqueue, a finished job, a stop) or the poll interval passes. */
@@ -121,23 +152,26 @@ export class JobWorker {
     const task = this.options.catalog.get(job.task);
     const timeoutMs = task?.job.timeoutMs;
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new TimedOut(`timed out after ${formatDuration(timeoutMs)}`)), timeoutMs);
-    heartbeat.track(job.id);
     const label = `job ${job.id} ${formatTarget(job.task, job.args)}`;
     this.options.log(`jt: ${label} started (attempt ${job.attempts} of ${job.maxAttempts})`);
     const startedAt = Date.now();
-    const done = this.options
-      .runTask(job, controller.signal)
+    const action = this.options.runTask(job, controller.signal).finally(() => {
+      clearTimeout(timer);
+      this.running.delete(job);
+      this.wake();
+    });
+    const done: Promise<void> = action
       .then(
         () => this.succeeded(job, label, Date.now() - startedAt),
         (error: unknown) => this.failed(job, label, task, controller.signal, error),
       )
       .catch((error: unknown) => this.options.log(`jt: ${label}: could not record its outcome: ${(error as Error).message}`))
       .finally(() => {
-        clearTimeout(timer);
         heartbeat.untrack(job.id);
-        this.running.delete(job);
+        this.recording.delete(done);
         this.wake();
       });
+    this.recording.add(done);
     this.running.set(job, { job, controller, done });
   }
 
@@ -204,6 +238,11 @@ export class JobWorker {
 
   /** After a stop: let running jobs finish within the shutdown timeout, then release the rest. */
   private async finishRunning(): Promise<void> {
+    await this.finishActions();
+    await Promise.all(this.recording);
+  }
+
+  private async finishActions(): Promise<void> {
     if (this.running.size === 0) return;
     const all = () => Promise.all([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;

@@ -443,6 +443,37 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(fileLines(p, "runs.log")).toEqual([]);
     expect(await showJob(p, id)).toMatchObject({ state: "queued", attempts: 0, lockedBy: null, lockedUntil: null, errors: [] });
   });
+
+  test("--prefetch claims jobs ahead of free slots; on SIGTERM the ones not started are released at once", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished }, { shutdownTimeout: "10s" });
+    const ids = [await enqueueJob(p, "slow[1500]"), await enqueueJob(p, "slow[1500]"), await enqueueJob(p, "slow[1500]"), await enqueueJob(p, "slow[1500]")];
+    const worker = spawnJt(p.root, ["jobs:work", "--concurrency", "1", "--prefetch", "2"], {}, { onTestFinished });
+    await worker.waitFor("stderr", /1 at a time, 2 claimed ahead/);
+    await worker.waitFor("stdout", "slow: started");
+    // One running, two claimed ahead (leased to this worker, not started), one left for other workers.
+    const states = await Promise.all(ids.map((id) => showJob(p, id)));
+    expect(states.map((j) => j.state)).toEqual(["running", "running", "running", "queued"]);
+    expect(fileLines(p, "runs.log")).toEqual([]);
+    const exit = await stopWorker(worker, 15_000);
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.stdout).toBe("env: setup #1\nslow: started\nslow: finished\nenv: teardown\n");
+    expect(exit.stderr).toContain(`jt: job ${ids[1]} slow[1500] released for another worker (shutting down)\n`);
+    expect(exit.stderr).toContain(`jt: job ${ids[2]} slow[1500] released for another worker (shutting down)\n`);
+    expect(exit.stderr).toMatch(/^jt: worker stopped: 1 completed, 0 failed for good, 2 released$/m);
+    const after = await Promise.all(ids.map((id) => showJob(p, id)));
+    expect(after.map((j) => [j.state, j.attempts])).toEqual([["completed", 1], ["queued", 0], ["queued", 0], ["queued", 0]]);
+  });
+
+  test("--prefetch and jobs.prefetch must be whole numbers, 0 or more", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const bad = await p.run(["jobs:workoff", "--prefetch", "-1"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--prefetch must be a whole number of at least 0, not '-1'");
+    const q = jobsProject({ onTestFinished }, { prefetch: 1.5 });
+    const config = await q.run(["jobs:workoff"]);
+    expect(config.code).toBe(3);
+    expect(config.stderr).toMatch(/prefetch.*a whole number, 0 or more/);
+  });
 });
 
 // One at a time (not alongside other tests of this file): these watch leases and clocks over seconds.
