@@ -3,11 +3,11 @@
  * test runs jt on a fresh copy of the app (without the repo copy's db/, as on a fresh clone), in
  * the layout package.json's "example" script expects, then opens the SQLite file itself.
  */
-import Database from "better-sqlite3";
 import { cpSync, existsSync, readFileSync, symlinkSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { describe, test } from "vitest";
 import { project, REPO_ROOT, type TestProject } from "./helpers/project.js";
+import { readSqlite } from "./helpers/sqlite.js";
 import { lines, position } from "./helpers/text.js";
 
 const EXAMPLE_DIR = join(REPO_ROOT, "examples/app");
@@ -53,15 +53,10 @@ interface UserRow {
 }
 
 function readDb(file: string): { users: UserRow[]; migrations: string[] } {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    return {
-      users: db.prepare("SELECT * FROM users ORDER BY login").all() as UserRow[],
-      migrations: db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all() as string[],
-    };
-  } finally {
-    db.close();
-  }
+  return readSqlite(file, (query) => ({
+    users: query("SELECT * FROM users ORDER BY login").all() as UserRow[],
+    migrations: query("SELECT version FROM schema_migrations ORDER BY version").pluck().all() as string[],
+  }));
 }
 
 const MIGRATIONS = ["20260101000000_create_users", "20260102000000_add_users_source"];

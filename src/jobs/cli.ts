@@ -232,6 +232,8 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
   const opened = await jobs.get();
   const catalog = await session.source.allDefinitions();
   const { log, flush } = batchedLines((text) => context.output.err(text));
+  // Also on the way out of a crash or a task's process.exit(): the last lines say which job it was.
+  process.once("exit", flush);
   const worker = new JobWorker({
     store: opened.store,
     location: jobs.location,
@@ -287,6 +289,7 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
     }
     killLeftoverCommands();
     await jobs.close();
+    flush();
   }
   log(`jt: worker stopped: ${summary.completed} completed, ${summary.failed} failed for good, ${summary.released} released`);
   flush();

@@ -54,7 +54,7 @@ export function scheduleKey(s: Schedule): string {
 export function validateSchedule(cron: string, tz: string | undefined): string | undefined {
   if (tz !== undefined) {
     try {
-      // Offsets ("+01:00") are zones to Node 22's Intl but not to Node 20's: refused everywhere, so a
+      // Offsets ("+01:00") are zones to the Intl of Node 22 and later, not of Node 20: refused everywhere, so a
       // schedule valid on one machine is valid on all (and an offset ignores DST, rarely what is meant).
       if (/^[+-]/.test(tz)) throw new RangeError(tz);
       new Intl.DateTimeFormat("en-US", { timeZone: tz });

@@ -127,12 +127,14 @@ export class JobWorker {
 
   private async releaseWaiting(heartbeat: Heartbeat): Promise<void> {
     const jobs = this.waiting.splice(0);
-    for (const job of jobs) {
-      await this.release(job, `job ${job.id} ${formatTarget(job.task, job.args)}`).catch((error: unknown) =>
-        this.options.log(`jt: job ${job.id}: could not release it: ${(error as Error).message}`),
-      );
-      heartbeat.untrack(job.id);
-    }
+    await Promise.all(
+      jobs.map(async (job) => {
+        await this.release(job, `job ${job.id} ${formatTarget(job.task, job.args)}`).catch((error: unknown) =>
+          this.options.log(`jt: job ${job.id}: could not release it: ${(error as Error).message}`),
+        );
+        heartbeat.untrack(job.id);
+      }),
+    );
   }
 
   /** Waits until woken (an enqueue, a finished job, a stop) or the poll interval passes. */
@@ -184,13 +186,16 @@ export class JobWorker {
       if (this.completions.length > 1) return;
       setImmediate(() => {
         const batch = this.completions.splice(0);
-        this.options.store.complete(batch.map((c) => c.job), this.id).then(
+        const { store } = this.options;
+        store.complete(batch.map((c) => c.job), this.id).then(
           (ids) => {
             const held = new Set(ids);
             for (const c of batch) c.settle(held.has(c.job.id));
           },
           (error: unknown) => {
-            for (const c of batch) c.fail(error);
+            // One failed write must not cost every job of the batch a second run: each on its own.
+            if (batch.length === 1) return batch[0]!.fail(error);
+            for (const c of batch) store.complete([c.job], this.id).then((ids) => c.settle(ids.length > 0), c.fail);
           },
         );
       });

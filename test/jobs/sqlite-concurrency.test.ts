@@ -7,11 +7,11 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { SqliteStore } from "../../src/jobs/store/sqlite.js";
 import type { NewJob } from "../../src/jobs/store/store.js";
 import { REPO_ROOT } from "../helpers/project.js";
+import { readSqlite } from "../helpers/sqlite.js";
 
 const FIXTURE = join(REPO_ROOT, "test/jobs/fixtures/sqlite-process.ts");
 
@@ -93,15 +93,12 @@ describe("SqliteStore, several processes on one file", () => {
     expect(busyErrors(results)).toEqual([]);
     expect(results.flatMap((r) => r.errors)).toEqual([]);
 
-    const db = new BetterSqlite3(file, { readonly: true });
-    try {
-      expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-      const versions = db.prepare("SELECT version FROM jt_migrations ORDER BY version").pluck().all();
+    readSqlite(file, (query) => {
+      expect(query("PRAGMA journal_mode").pluck().get()).toBe("wal");
+      const versions = query("SELECT version FROM jt_migrations ORDER BY version").pluck().all();
       expect(versions.length).toBeGreaterThan(0);
       expect(versions).toEqual([...new Set(versions)]);
-    } finally {
-      db.close();
-    }
+    });
     const store = new SqliteStore(file);
     try {
       await store.migrate();

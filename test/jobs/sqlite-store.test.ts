@@ -7,9 +7,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, test } from "vitest";
 import { SqliteStore } from "../../src/jobs/store/sqlite.js";
+import { readSqlite } from "../helpers/sqlite.js";
 import { storeConformance, type StoreUnderTest } from "./conformance.js";
 
 /** A fresh SQLite file in a temp dir; every connection shares one clock when `testClock` is set. */
@@ -60,14 +60,11 @@ describe("SqliteStore", () => {
     await under.store.migrate();
     await (await under.connect()).migrate();
     const file = (under.store as SqliteStore).file;
-    const db = new BetterSqlite3(file, { readonly: true });
-    try {
-      expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-      const versions = db.prepare("SELECT version FROM jt_migrations ORDER BY version").pluck().all();
+    readSqlite(file, (query) => {
+      expect(query("PRAGMA journal_mode").pluck().get()).toBe("wal");
+      const versions = query("SELECT version FROM jt_migrations ORDER BY version").pluck().all();
       expect(versions).toEqual([...new Set(versions)]);
       expect(versions.length).toBeGreaterThan(0);
-    } finally {
-      db.close();
-    }
+    });
   });
 });

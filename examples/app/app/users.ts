@@ -1,3 +1,4 @@
+import type { Statement } from "better-sqlite3";
 import type { Db } from "./db.ts";
 
 export interface User {
@@ -17,21 +18,30 @@ export class Users {
 
   /** Inserts the user, or updates the one with the same login. */
   upsert(user: NewUser): User {
-    return this.db
-      .prepare(
-        `INSERT INTO users (login, name, email, department, source) VALUES (@login, @name, @email, @department, @source)
-         ON CONFLICT (login) DO UPDATE SET name = excluded.name, email = excluded.email,
-           department = excluded.department, source = excluded.source
-         RETURNING *`,
-      )
-      .get({ email: null, department: null, source: "manual", ...user }) as User;
+    return this.statement(
+      `INSERT INTO users (login, name, email, department, source) VALUES (@login, @name, @email, @department, @source)
+       ON CONFLICT (login) DO UPDATE SET name = excluded.name, email = excluded.email,
+         department = excluded.department, source = excluded.source
+       RETURNING *`,
+    ).get({ email: null, department: null, source: "manual", ...user }) as User;
   }
 
   all(): User[] {
-    return this.db.prepare("SELECT * FROM users ORDER BY login").all() as User[];
+    return this.statement("SELECT * FROM users ORDER BY login").all() as User[];
   }
 
   count(): number {
-    return this.db.prepare("SELECT count(*) FROM users").pluck().get() as number;
+    return this.statement("SELECT count(*) FROM users").pluck().get() as number;
+  }
+
+  // Each statement is prepared once, on first use (the table exists only after db:migrate), and
+  // kept: cheaper than preparing per call, and on Node 24.19+ a garbage-collected better-sqlite3
+  // statement can abort the process (a Node bug; see jt's README).
+  private readonly statements = new Map<string, Statement>();
+
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
   }
 }

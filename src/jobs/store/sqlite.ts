@@ -107,17 +107,19 @@ function loadDriver(): typeof BetterSqlite3 {
 /**
  * Switches a file to WAL. Switching needs an exclusive lock, and when several processes open a
  * fresh file at once SQLite can refuse without waiting on the busy timeout (to avoid a deadlock):
- * the pragma then throws SQLITE_BUSY or keeps the old mode. Both are retried for a while.
+ * the pragma then throws SQLITE_BUSY (retried for up to the busy timeout) or answers with the old
+ * mode (retried for a second: where WAL is not supported, on some network file systems, that is the
+ * answer for good, and the store carries on in the old mode).
  */
-function useWal(db: Database): void {
-  const deadline = Date.now() + 15_000;
+function useWal(db: Database, sql: (text: string) => BetterSqlite3.Statement): void {
+  const started = Date.now();
+  const walMode = sql("PRAGMA journal_mode = WAL").pluck();
   for (;;) {
     try {
-      if (db.pragma("journal_mode = WAL", { simple: true }) === "wal" || db.memory) return;
+      if (walMode.get() === "wal" || db.memory || Date.now() - started > 1_000) return;
     } catch (error) {
-      if (!/^SQLITE_BUSY/.test((error as { code?: string }).code ?? "") || Date.now() > deadline) throw error;
+      if (!/^SQLITE_BUSY/.test((error as { code?: string }).code ?? "") || Date.now() - started > 15_000) throw error;
     }
-    if (Date.now() > deadline) throw new Error(`Could not switch ${db.name} to WAL mode: another process keeps it locked`);
     sleepSync(5 + Math.random() * 20);
   }
 }
@@ -126,6 +128,15 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms: number): void {
   Atomics.wait(sleeper, 0, 0, ms);
 }
+
+/**
+ * Every connection and statement the stores open, kept until the process (or thread) exits and
+ * never left to the garbage collector: on Node 24.19 and later, collecting a better-sqlite3 object
+ * can abort the process (`Assertion failed: (env) != nullptr` in RemoveEnvironmentCleanupHook;
+ * Node's ObjectWrap removes its exit hook from a GC callback, where there is no current
+ * Environment). A store prepares each SQL text once, so this holds a few dozen objects per store.
+ */
+const keptAlive = new Set<object>();
 
 export interface SqliteStoreOptions {
   /** The clock, for tests; Date.now by default. */
@@ -138,6 +149,7 @@ export class SqliteStore implements JobStore {
   private readonly wake: EventEmitter;
   /** Prepared on first use: the tables exist only once migrate() has run. */
   private statements: ReturnType<SqliteStore["prepare"]> | undefined;
+  private readonly prepared = new Map<string, BetterSqlite3.Statement>();
 
   constructor(
     readonly file: string,
@@ -146,12 +158,24 @@ export class SqliteStore implements JobStore {
     const Driver = loadDriver();
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Driver(file, { timeout: 15_000 });
-    useWal(this.db);
-    this.db.pragma("synchronous = NORMAL");
+    keptAlive.add(this.db);
+    useWal(this.db, (text) => this.sql(text));
+    this.db.exec("PRAGMA synchronous = NORMAL");
     this.clock = options.clock ?? Date.now;
     let wake = wakeUps.get(file);
     if (!wake) wakeUps.set(file, (wake = new EventEmitter().setMaxListeners(0)));
     this.wake = wake;
+  }
+
+  /** The statement for `text`, prepared on first use and kept (see keptAlive). */
+  private sql(text: string): BetterSqlite3.Statement {
+    let statement = this.prepared.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.prepared.set(text, statement);
+      keptAlive.add(statement);
+    }
+    return statement;
   }
 
   /** Runs `body` in a BEGIN IMMEDIATE transaction. */
@@ -166,10 +190,10 @@ export class SqliteStore implements JobStore {
   async migrate(): Promise<void> {
     this.write(() => {
       this.db.exec("CREATE TABLE IF NOT EXISTS jt_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
-      const applied = (this.db.prepare("SELECT max(version) FROM jt_migrations").pluck().get() as number | null) ?? 0;
+      const applied = (this.sql("SELECT max(version) FROM jt_migrations").pluck().get() as number | null) ?? 0;
       for (let version = applied + 1; version <= MIGRATIONS.length; version++) {
         this.db.exec(MIGRATIONS[version - 1]!);
-        this.db.prepare("INSERT INTO jt_migrations (version, applied_at) VALUES (?, ?)").run(version, this.clock());
+        this.sql("INSERT INTO jt_migrations (version, applied_at) VALUES (?, ?)").run(version, this.clock());
       }
     });
   }
@@ -185,26 +209,26 @@ export class SqliteStore implements JobStore {
 
   private prepare() {
     return {
-      insert: this.db.prepare(
+      insert: this.sql(
         `INSERT INTO jt_jobs (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)
          VALUES (@task, @args, @queue, @priority, 'queued', @runAt, @maxAttempts, @uniqueKey, @now, @now)
          ON CONFLICT DO NOTHING RETURNING *`,
       ),
-      byUniqueKey: this.db.prepare(`SELECT * FROM jt_jobs WHERE unique_key = ? AND state IN ('queued', 'running')`),
-      complete: this.db.prepare(
+      byUniqueKey: this.sql(`SELECT * FROM jt_jobs WHERE unique_key = ? AND state IN ('queued', 'running')`),
+      complete: this.sql(
         `UPDATE jt_jobs SET state = 'completed', locked_by = NULL, locked_until = NULL, finished_at = @now, updated_at = @now
          WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
       ),
     };
   }
 
-  private get sql(): ReturnType<SqliteStore["prepare"]> {
+  private get common(): ReturnType<SqliteStore["prepare"]> {
     return (this.statements ??= this.prepare());
   }
 
   /** Inserts a job unless a live job holds its unique key (then undefined). */
   private insert(job: NewJob, now: number): Row | undefined {
-    return this.sql.insert.get({
+    return this.common.insert.get({
       task: job.task,
       args: JSON.stringify(job.args),
       queue: job.queue,
@@ -225,7 +249,7 @@ export class SqliteStore implements JobStore {
       jobs.map((job): EnqueueResult => {
         const row = this.insert(job, now);
         if (row) return { job: toJob(row), inserted: true };
-        const existing = this.sql.byUniqueKey.get(job.uniqueKey) as Row;
+        const existing = this.common.byUniqueKey.get(job.uniqueKey) as Row;
         return { job: toJob(existing), inserted: false };
       }),
     );
@@ -242,38 +266,33 @@ export class SqliteStore implements JobStore {
     return rows.map(toJob).sort(byClaimOrder);
   }
 
-  private readonly claimStatements = new Map<number | undefined, BetterSqlite3.Statement>();
-
-  /** The claim, prepared once per number of queues; it walks the runnable index, in claim order. */
+  /** The claim (one statement per number of queues); it walks the runnable index, in claim order. */
   private claimStatement(queueCount: number | undefined): BetterSqlite3.Statement {
-    let statement = this.claimStatements.get(queueCount);
-    if (!statement) {
-      const queueFilter = queueCount === undefined ? "" : `AND queue IN (${Array.from({ length: queueCount }, () => "?").join(", ")})`;
-      statement = this.db.prepare(
-        `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
-         WHERE id IN (SELECT id FROM jt_jobs INDEXED BY jt_jobs_runnable WHERE state = 'queued' AND run_at <= ? ${queueFilter}
-                      ORDER BY priority, run_at, id LIMIT ?)
-         RETURNING *`,
-      );
-      this.claimStatements.set(queueCount, statement);
-    }
-    return statement;
+    const queueFilter = queueCount === undefined ? "" : `AND queue IN (${Array.from({ length: queueCount }, () => "?").join(", ")})`;
+    return this.sql(
+      `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
+       WHERE id IN (SELECT id FROM jt_jobs INDEXED BY jt_jobs_runnable WHERE state = 'queued' AND run_at <= ? ${queueFilter}
+                    ORDER BY priority, run_at, id LIMIT ?)
+       RETURNING *`,
+    );
   }
 
   async renewLeases(workerId: string, jobIds: readonly number[], leaseMs: number): Promise<void> {
     if (jobIds.length === 0) return;
     const now = this.clock();
     this.write(() =>
-      this.db
-        .prepare(`UPDATE jt_jobs SET locked_until = ? WHERE state = 'running' AND locked_by = ? AND id IN (${jobIds.map(() => "?").join(", ")})`)
-        .run(now + leaseMs, workerId, ...jobIds),
+      this.sql(`UPDATE jt_jobs SET locked_until = ? WHERE state = 'running' AND locked_by = ? AND id IN (SELECT value FROM json_each(?))`).run(
+        now + leaseMs,
+        workerId,
+        JSON.stringify(jobIds),
+      ),
     );
   }
 
   async complete(jobs: readonly Job[], workerId: string): Promise<number[]> {
     const now = this.clock();
     return this.write(() =>
-      jobs.filter((job) => this.sql.complete.run({ id: job.id, workerId, attempts: job.attempts, now }).changes === 1).map((job) => job.id),
+      jobs.filter((job) => this.common.complete.run({ id: job.id, workerId, attempts: job.attempts, now }).changes === 1).map((job) => job.id),
     );
   }
 
@@ -281,16 +300,15 @@ export class SqliteStore implements JobStore {
     const now = this.clock();
     const changed = this.write(
       () =>
-        this.db
-          .prepare(
-            `UPDATE jt_jobs SET
-               state = CASE WHEN @retryAt IS NULL THEN 'failed' ELSE 'queued' END,
-               run_at = coalesce(@retryAt, run_at),
-               finished_at = CASE WHEN @retryAt IS NULL THEN @now ELSE NULL END,
-               locked_by = NULL, locked_until = NULL, updated_at = @now,
-               errors = json_insert(errors, '$[#]', json(@error))
-             WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
-          )
+        this.sql(
+          `UPDATE jt_jobs SET
+             state = CASE WHEN @retryAt IS NULL THEN 'failed' ELSE 'queued' END,
+             run_at = coalesce(@retryAt, run_at),
+             finished_at = CASE WHEN @retryAt IS NULL THEN @now ELSE NULL END,
+             locked_by = NULL, locked_until = NULL, updated_at = @now,
+             errors = json_insert(errors, '$[#]', json(@error))
+           WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
+        )
           .run({ id: job.id, workerId, attempts: job.attempts, retryAt, now, error: JSON.stringify(error) }).changes,
     );
     if (changed === 1 && retryAt !== null) this.notify();
@@ -301,11 +319,10 @@ export class SqliteStore implements JobStore {
     const now = this.clock();
     const changed = this.write(
       () =>
-        this.db
-          .prepare(
-            `UPDATE jt_jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = @now
-             WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
-          )
+        this.sql(
+          `UPDATE jt_jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = @now
+           WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
+        )
           .run({ id: job.id, workerId, attempts: job.attempts, now }).changes,
     );
     if (changed === 1) this.notify();
@@ -318,15 +335,14 @@ export class SqliteStore implements JobStore {
       `json_object('attempt', ${attemptSql}, 'at', @now, 'message', 'The worker running it stopped (its lease expired)')`;
     const changed = this.write(
       () =>
-        this.db
-          .prepare(
-            `UPDATE jt_jobs SET
-               state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-               finished_at = CASE WHEN attempts >= max_attempts THEN @now ELSE NULL END,
-               locked_by = NULL, locked_until = NULL, updated_at = @now,
-               errors = json_insert(errors, '$[#]', ${error("attempts")})
-             WHERE state = 'running' AND locked_until < @now`,
-          )
+        this.sql(
+          `UPDATE jt_jobs SET
+             state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+             finished_at = CASE WHEN attempts >= max_attempts THEN @now ELSE NULL END,
+             locked_by = NULL, locked_until = NULL, updated_at = @now,
+             errors = json_insert(errors, '$[#]', ${error("attempts")})
+           WHERE state = 'running' AND locked_until < @now`,
+        )
           .run({ now }).changes,
     );
     if (changed > 0) this.notify();
@@ -335,13 +351,12 @@ export class SqliteStore implements JobStore {
 
   async enqueueCronSlot(schedule: string, slot: number, job: NewJob): Promise<boolean> {
     const inserted = this.write(() => {
-      const last = this.db.prepare("SELECT last_slot FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | undefined;
+      const last = this.sql("SELECT last_slot FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | undefined;
       if (last !== undefined && last >= slot) return false;
-      this.db
-        .prepare(
-          `INSERT INTO jt_cron (schedule, last_slot, last_enqueued) VALUES (?, ?, ?)
-           ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot, last_enqueued = excluded.last_enqueued`,
-        )
+      this.sql(
+        `INSERT INTO jt_cron (schedule, last_slot, last_enqueued) VALUES (?, ?, ?)
+         ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot, last_enqueued = excluded.last_enqueued`,
+      )
         .run(schedule, slot, slot);
       this.insert(job, this.clock());
       return true;
@@ -351,23 +366,22 @@ export class SqliteStore implements JobStore {
   }
 
   async lastCronSlot(schedule: string): Promise<number | null> {
-    return (this.db.prepare("SELECT last_slot FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | undefined) ?? null;
+    return (this.sql("SELECT last_slot FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | undefined) ?? null;
   }
 
   async lastCronRun(schedule: string): Promise<number | null> {
-    return (this.db.prepare("SELECT last_enqueued FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | null | undefined) ?? null;
+    return (this.sql("SELECT last_enqueued FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | null | undefined) ?? null;
   }
 
   async markCronSlot(schedule: string, slot: number): Promise<void> {
     this.write(() =>
-      this.db
-        .prepare("INSERT INTO jt_cron (schedule, last_slot) VALUES (?, ?) ON CONFLICT (schedule) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)")
+      this.sql("INSERT INTO jt_cron (schedule, last_slot) VALUES (?, ?) ON CONFLICT (schedule) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)")
         .run(schedule, slot),
     );
   }
 
   async get(id: number): Promise<Job | undefined> {
-    const row = this.db.prepare("SELECT * FROM jt_jobs WHERE id = ?").get(id) as Row | undefined;
+    const row = this.sql("SELECT * FROM jt_jobs WHERE id = ?").get(id) as Row | undefined;
     return row && toJob(row);
   }
 
@@ -387,26 +401,25 @@ export class SqliteStore implements JobStore {
       params.push(filter.queue);
     }
     const sql = `SELECT * FROM jt_jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...params, filter.limit ?? 100) as Row[]).map(toJob);
+    return (this.sql(sql).all(...params, filter.limit ?? 100) as Row[]).map(toJob);
   }
 
   async stats(): Promise<QueueStats[]> {
-    return this.db.prepare("SELECT queue, state, count(*) AS count FROM jt_jobs GROUP BY queue, state ORDER BY queue, state").all() as QueueStats[];
+    return this.sql("SELECT queue, state, count(*) AS count FROM jt_jobs GROUP BY queue, state ORDER BY queue, state").all() as QueueStats[];
   }
 
   async retry(ids: readonly number[] | "all-failed"): Promise<number[]> {
     const now = this.clock();
-    const which = ids === "all-failed" ? "state = 'failed'" : `state IN ('failed', 'cancelled', 'queued') AND id IN (${ids.map(() => "?").join(", ") || "NULL"})`;
+    const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled', 'queued') AND id IN (SELECT value FROM json_each(?))";
     const retried = this.write(
       () =>
-        this.db
-          .prepare(
-            `WITH ${retryEligible("jt_jobs", which)}
-             UPDATE jt_jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, updated_at = ?
-             WHERE id IN (SELECT id FROM eligible) RETURNING id`,
-          )
+        this.sql(
+          `WITH ${retryEligible("jt_jobs", which)}
+           UPDATE jt_jobs SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, updated_at = ?
+           WHERE id IN (SELECT id FROM eligible) RETURNING id`,
+        )
           .pluck()
-          .all(...(ids === "all-failed" ? [] : ids), now, now) as number[],
+          .all(...(ids === "all-failed" ? [] : [JSON.stringify(ids)]), now, now) as number[],
     );
     if (retried.length > 0) this.notify();
     return retried.sort((a, b) => a - b);
@@ -416,34 +429,32 @@ export class SqliteStore implements JobStore {
     const now = this.clock();
     return this.write(
       () =>
-        this.db
-          .prepare(
-            `UPDATE jt_jobs SET state = 'cancelled', finished_at = ?, updated_at = ?
-             WHERE state = 'queued' AND id IN (${ids.map(() => "?").join(", ") || "NULL"}) RETURNING id`,
-          )
+        this.sql(
+          `UPDATE jt_jobs SET state = 'cancelled', finished_at = ?, updated_at = ?
+           WHERE state = 'queued' AND id IN (SELECT value FROM json_each(?)) RETURNING id`,
+        )
           .pluck()
-          .all(now, now, ...ids) as number[],
+          .all(now, now, JSON.stringify(ids)) as number[],
     ).sort((a, b) => a - b);
   }
 
   async discard(ids: readonly number[] | "all-failed"): Promise<number[]> {
-    const which = ids === "all-failed" ? "state = 'failed'" : `state IN ('failed', 'cancelled') AND id IN (${ids.map(() => "?").join(", ") || "NULL"})`;
+    const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled') AND id IN (SELECT value FROM json_each(?))";
     return this.write(
       () =>
-        this.db
-          .prepare(`DELETE FROM jt_jobs WHERE ${which} RETURNING id`)
+        this.sql(`DELETE FROM jt_jobs WHERE ${which} RETURNING id`)
           .pluck()
-          .all(...(ids === "all-failed" ? [] : ids)) as number[],
+          .all(...(ids === "all-failed" ? [] : [JSON.stringify(ids)])) as number[],
     ).sort((a, b) => a - b);
   }
 
   async prune(olderThanMs: number): Promise<number> {
     const before = this.clock() - olderThanMs;
-    return this.write(() => this.db.prepare("DELETE FROM jt_jobs WHERE state = 'completed' AND finished_at < ?").run(before).changes);
+    return this.write(() => this.sql("DELETE FROM jt_jobs WHERE state = 'completed' AND finished_at < ?").run(before).changes);
   }
 
   async clear(): Promise<number> {
-    return this.write(() => this.db.prepare("DELETE FROM jt_jobs").run().changes);
+    return this.write(() => this.sql("DELETE FROM jt_jobs").run().changes);
   }
 
   async close(): Promise<void> {
