@@ -268,31 +268,47 @@ export class PostgresStore implements JobStore {
     const client = (connection as Queryable | undefined) ?? this.pool;
     if (jobs.length === 0) return [];
     // One statement, so one round trip and its own transaction (or the app's): every row at once,
-    // and the NOTIFY, delivered when that transaction commits (never if it rolls back).
-    const inserted = await this.query<Row & { ord: string }>(
-      `WITH incoming AS (
-         SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int[], $5::double precision[], $6::int[], $7::text[])
-           WITH ORDINALITY AS t(task, args, queue, priority, run_at, max_attempts, unique_key, ord)
-       ),
-       inserted AS (
-         INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)
-         SELECT task, args, queue, priority, 'queued', coalesce(to_timestamp(run_at / 1000), now()), max_attempts, unique_key, now(), now()
-         FROM incoming ORDER BY ord
-         ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
-         RETURNING *
-       )
-       SELECT inserted.*, pg_notify('${CHANNEL}', '') IS NULL AS notified FROM inserted`,
-      [
-        jobs.map((j) => j.task),
-        jobs.map((j) => JSON.stringify(j.args)),
-        jobs.map((j) => j.queue),
-        jobs.map((j) => j.priority),
-        jobs.map((j) => j.runAt),
-        jobs.map((j) => j.maxAttempts),
-        jobs.map((j) => j.uniqueKey),
-      ],
-      client,
-    );
+    // and the NOTIFY, delivered when that transaction commits (never if it rolls back). One job (a
+    // web request's) takes a plain VALUES row, which PostgreSQL plans in half the time of unnest.
+    const insert = `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)`;
+    const onConflict = `ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING RETURNING *`;
+    const notify = `SELECT inserted.*, pg_notify('${CHANNEL}', '') IS NULL AS notified FROM inserted`;
+    const [only] = jobs;
+    const inserted =
+      jobs.length === 1
+        ? await this.query<Row>(
+            `WITH inserted AS (
+               ${insert}
+               VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, now(), now())
+               ${onConflict}
+             )
+             ${notify}`,
+            [only!.task, JSON.stringify(only!.args), only!.queue, only!.priority, only!.runAt, only!.maxAttempts, only!.uniqueKey],
+            client,
+          )
+        : await this.query<Row>(
+            `WITH incoming AS (
+               SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int[], $5::double precision[], $6::int[], $7::text[])
+                 WITH ORDINALITY AS t(task, args, queue, priority, run_at, max_attempts, unique_key, ord)
+             ),
+             inserted AS (
+               ${insert}
+               SELECT task, args, queue, priority, 'queued', coalesce(to_timestamp(run_at / 1000), now()), max_attempts, unique_key, now(), now()
+               FROM incoming ORDER BY ord
+               ${onConflict}
+             )
+             ${notify}`,
+            [
+              jobs.map((j) => j.task),
+              jobs.map((j) => JSON.stringify(j.args)),
+              jobs.map((j) => j.queue),
+              jobs.map((j) => j.priority),
+              jobs.map((j) => j.runAt),
+              jobs.map((j) => j.maxAttempts),
+              jobs.map((j) => j.uniqueKey),
+            ],
+            client,
+          );
     // Rows come back in no set order: match them by unique key (a batch repeats keys) or by position.
     const byKey = new Map(inserted.filter((row) => row.unique_key !== null).map((row) => [row.unique_key!, row]));
     const plain = inserted.filter((row) => row.unique_key === null).sort((a, b) => Number(a.id) - Number(b.id));
