@@ -32,6 +32,12 @@ describe.concurrent("finding the config", () => {
     expect(await p.run(["-T"])).toMatchObject({ code: 0, stdout: JOBS_LISTED, stderr: "" });
   });
 
+  test("a key whose value is undefined counts as not set (store: process.env.X with X unset)", async ({ expect, onTestFinished }) => {
+    const config = `export default { tasksDir: "jobs", environment: undefined, jobs: { store: process.env.JT_TEST_NOT_SET, concurrency: undefined } };\n`;
+    const p = project(withJobs({ "jt.config.mjs": config }), { onTestFinished });
+    expect(await p.run(["-T"])).toMatchObject({ code: 0, stdout: JOBS_LISTED, stderr: "" });
+  });
+
   test("jt.config.mjs", async ({ expect, onTestFinished }) => {
     const p = project(withJobs({ "jt.config.mjs": `const dir = ["jo", "bs"].join("");\nexport default { tasksDir: dir };\n` }), { onTestFinished });
     expect(await p.run(["-T"])).toMatchObject({ code: 0, stdout: JOBS_LISTED, stderr: "" });

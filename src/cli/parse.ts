@@ -47,7 +47,7 @@ export async function buildProgram(version: string, write: Writers): Promise<Com
     .option("-D, --describe [pattern]", "describe tasks in full (whose name matches pattern), then exit")
     .option("-P, --prereqs", "list tasks and their prerequisites, then exit")
     .option("-W, --where [pattern]", "show where tasks (whose name matches pattern) are defined, then exit")
-    .option("-A, --all", "with -T, -D or -W: include tasks without a description")
+    .option("-A, --all", "with -T or -D: include tasks without a description")
     .option("--json", "with -T, -D, -P or -W: print the listing as JSON")
     .option("-n, --dry-run", "print what would run (as --trace does), run no action")
     .option("-t, --trace", "print ** Invoke / ** Execute lines and full stack traces")

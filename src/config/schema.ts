@@ -127,6 +127,8 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
 function checkKeys(values: Record<string, unknown>, checks: Record<string, Check>, file: string, prefix: string): void {
   for (const [key, value] of Object.entries(values)) {
     if (prefix === "" && key === "$schema") continue;
+    // A key set to undefined is not set: `store: process.env.DATABASE_URL` when the variable is not.
+    if (value === undefined) continue;
     const check = checks[key];
     if (!check) {
       const matches = closeMatches(key, Object.keys(checks), 1);
