@@ -104,9 +104,11 @@ export class JobWorker {
         // (An outcome still being recorded may be a retry due at once: wait for it before calling the queue empty.)
         if (options.untilEmpty && claimed.length === 0 && idle) break;
         if (claimed.length === 0 || this.running.size + this.waiting.length >= capacity) await this.sleep();
-        // A SQLite store never yields (better-sqlite3 is synchronous): let signals, timers (the
-        // reaper, the clock) and finished jobs in between claims, however long the backlog.
-        else await new Promise((resolve) => setImmediate(resolve));
+        // Every pass ends with a turn of the event loop. A SQLite store never yields (better-sqlite3
+        // is synchronous) and a short job ends within microtasks, so without this the loop would
+        // claim and run the whole backlog as one chain of microtasks: no signal handled, no timer
+        // (the reaper, the clock), no outcome written until the queue is empty.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       await this.releaseWaiting(heartbeat);
       await this.finishRunning();

@@ -128,6 +128,8 @@ task("deadline", { timeout: "300ms", retry: { attempts: 1 } }, async ({ signal }
 
 task("ordered", { args: ["n"] }, ({ args }) => record(\`ordered \${args.n}\`));
 
+task("noop", () => {});
+
 task("stamp", () => appendFileSync("stamps.log", \`\${Date.now()}\\n\`));
 
 task("mailer", { args: ["to"], queue: "mail" }, ({ args }) => record(\`mail to \${args.to}\`));
@@ -442,6 +444,26 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(exit.stderr).toMatch(/^jt: worker stopped: 0 completed, 0 failed for good, 1 released$/m);
     expect(fileLines(p, "runs.log")).toEqual([]);
     expect(await showJob(p, id)).toMatchObject({ state: "queued", attempts: 0, lockedBy: null, lockedUntil: null, errors: [] });
+  });
+
+  test("SIGTERM in a long backlog of instant jobs: the worker stops at once, not when the queue is empty", async ({ expect, onTestFinished }) => {
+    const fill = `import { createJobs } from "jt";\nconst jobs = createJobs();\nfor (let i = 0; i < 20; i++) await jobs.enqueueMany(Array.from({ length: 1000 }, () => ({ task: "noop" })));\nconsole.log("filled");\nprocess.exit(0);\n`;
+    const p = jobsProject({ onTestFinished }).installJt("link").file("fill.mjs", fill);
+    const filled = await runNode(p, "fill.mjs");
+    expect(filled, filled.stderr).toMatchObject({ code: 0, stdout: "filled\n" });
+    const worker = spawnJt(p.root, ["jobs:workoff", "--concurrency", "1"], {}, { onTestFinished });
+    await worker.waitFor("stderr", /^jt: job 200 noop completed/m);
+    const signalledAt = Date.now();
+    const exit = await stopWorker(worker, 15_000);
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.at - signalledAt).toBeLessThan(2_000);
+    const summary = exit.stderr.match(/^jt: worker stopped: (\d+) completed, 0 failed for good, 0 released$/m);
+    expect(summary, exit.stderr).not.toBeNull();
+    const completed = Number(summary![1]);
+    expect(completed).toBeLessThan(20_000);
+    // What it ran is recorded as completed, the rest is still queued for the next worker.
+    const queued = await listJobs(p, ["--state", "queued"]);
+    expect(queued.length).toBe(Math.min(1000, 20_000 - completed));
   });
 
   test("--prefetch claims jobs ahead of free slots; on SIGTERM the ones not started are released at once", async ({ expect, onTestFinished }) => {
