@@ -12,9 +12,9 @@
  *   exists only if that transaction commits.
  */
 import { EventEmitter } from "node:events";
-import { createRequire } from "node:module";
 import type * as PG from "pg";
 import { DefinitionError } from "../../errors.js";
+import { loadDriver } from "./driver.js";
 import { retryEligible } from "./sql.js";
 import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobState, JobStore, NewJob, QueueStats } from "./store.js";
 
@@ -110,17 +110,6 @@ function byClaimOrder(a: Job, b: Job): number {
 /** Epoch ms as a timestamptz parameter. */
 const AT = (index: number) => `to_timestamp($${index}::double precision / 1000)`;
 
-function loadDriver(): typeof PG {
-  try {
-    return createRequire(import.meta.url)("pg") as typeof PG;
-  } catch (error) {
-    throw new DefinitionError("Jobs on PostgreSQL need the pg package, which is not installed", [
-      "Install it in your app: npm install pg",
-      `(${(error as Error).message.split("\n")[0]})`,
-    ]);
-  }
-}
-
 /** The URL without jt's own `schema` parameter, and that schema. */
 export function parsePostgresUrl(url: string): { connectionString: string; schema: string } {
   const parsed = new URL(url);
@@ -149,7 +138,7 @@ export class PostgresStore implements JobStore {
   private readonly poolSize: number;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
-    this.driver = loadDriver();
+    this.driver = loadDriver<typeof PG>("pg", "PostgreSQL", "npm install pg");
     const { connectionString, schema } = parsePostgresUrl(url);
     this.connectionString = connectionString;
     this.schema = schema;

@@ -6,10 +6,9 @@
  */
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
-import { DefinitionError } from "../../errors.js";
+import { loadDriver } from "./driver.js";
 import { retryEligible } from "./sql.js";
 import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobState, JobStore, NewJob, QueueStats } from "./store.js";
 
@@ -93,17 +92,6 @@ function byClaimOrder(a: Job, b: Job): number {
 /** In-process wake-ups, per database file: an enqueue here wakes a worker here at once. */
 const wakeUps = new Map<string, EventEmitter>();
 
-function loadDriver(): typeof BetterSqlite3 {
-  try {
-    return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
-  } catch (error) {
-    throw new DefinitionError("Jobs on SQLite need the better-sqlite3 package, which is not installed", [
-      "Install it in your app: npm install better-sqlite3 (and allow its install script: npm install-scripts approve better-sqlite3)",
-      `(${(error as Error).message.split("\n")[0]})`,
-    ]);
-  }
-}
-
 /**
  * Switches a file to WAL. Switching needs an exclusive lock, and when several processes open a
  * fresh file at once SQLite can refuse without waiting on the busy timeout (to avoid a deadlock):
@@ -147,15 +135,14 @@ export class SqliteStore implements JobStore {
   private readonly db: Database;
   private readonly clock: () => number;
   private readonly wake: EventEmitter;
-  /** Prepared on first use: the tables exist only once migrate() has run. */
-  private statements: ReturnType<SqliteStore["prepare"]> | undefined;
+  /** Statements by SQL text, prepared on first use (the tables exist only once migrate() has run). */
   private readonly prepared = new Map<string, BetterSqlite3.Statement>();
 
   constructor(
     readonly file: string,
     options: SqliteStoreOptions = {},
   ) {
-    const Driver = loadDriver();
+    const Driver = loadDriver<typeof BetterSqlite3>("better-sqlite3", "SQLite", "npm install better-sqlite3 (and allow its install script: npm install-scripts approve better-sqlite3)");
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Driver(file, { timeout: 15_000 });
     keptAlive.add(this.db);
@@ -207,28 +194,13 @@ export class SqliteStore implements JobStore {
     return () => this.wake.off("jobs", listener);
   }
 
-  private prepare() {
-    return {
-      insert: this.sql(
-        `INSERT INTO jt_jobs (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)
-         VALUES (@task, @args, @queue, @priority, 'queued', @runAt, @maxAttempts, @uniqueKey, @now, @now)
-         ON CONFLICT DO NOTHING RETURNING *`,
-      ),
-      byUniqueKey: this.sql(`SELECT * FROM jt_jobs WHERE unique_key = ? AND state IN ('queued', 'running')`),
-      complete: this.sql(
-        `UPDATE jt_jobs SET state = 'completed', locked_by = NULL, locked_until = NULL, finished_at = @now, updated_at = @now
-         WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
-      ),
-    };
-  }
-
-  private get common(): ReturnType<SqliteStore["prepare"]> {
-    return (this.statements ??= this.prepare());
-  }
-
   /** Inserts a job unless a live job holds its unique key (then undefined). */
   private insert(job: NewJob, now: number): Row | undefined {
-    return this.common.insert.get({
+    return this.sql(
+      `INSERT INTO jt_jobs (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)
+       VALUES (@task, @args, @queue, @priority, 'queued', @runAt, @maxAttempts, @uniqueKey, @now, @now)
+       ON CONFLICT DO NOTHING RETURNING *`,
+    ).get({
       task: job.task,
       args: JSON.stringify(job.args),
       queue: job.queue,
@@ -249,7 +221,7 @@ export class SqliteStore implements JobStore {
       jobs.map((job): EnqueueResult => {
         const row = this.insert(job, now);
         if (row) return { job: toJob(row), inserted: true };
-        const existing = this.common.byUniqueKey.get(job.uniqueKey) as Row;
+        const existing = this.sql(`SELECT * FROM jt_jobs WHERE unique_key = ? AND state IN ('queued', 'running')`).get(job.uniqueKey) as Row;
         return { job: toJob(existing), inserted: false };
       }),
     );
@@ -291,9 +263,11 @@ export class SqliteStore implements JobStore {
 
   async complete(jobs: readonly Job[], workerId: string): Promise<number[]> {
     const now = this.clock();
-    return this.write(() =>
-      jobs.filter((job) => this.common.complete.run({ id: job.id, workerId, attempts: job.attempts, now }).changes === 1).map((job) => job.id),
+    const complete = this.sql(
+      `UPDATE jt_jobs SET state = 'completed', locked_by = NULL, locked_until = NULL, finished_at = @now, updated_at = @now
+       WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
     );
+    return this.write(() => jobs.filter((job) => complete.run({ id: job.id, workerId, attempts: job.attempts, now }).changes === 1).map((job) => job.id));
   }
 
   async fail(job: Job, workerId: string, error: JobError, retryAt: number | null): Promise<boolean> {
