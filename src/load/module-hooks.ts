@@ -8,10 +8,12 @@
  * - what tsx compiles, and how relative imports resolve, is recorded for the cache; the local
  *   modules loaded, and whether any calls `import()`, are noted for the loader and the manifest.
  */
+import { existsSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import * as jtApi from "../index.js";
 import { JT_ENTRY, JT_OWN_DIRS } from "../package-paths.js";
 import type { CompiledCache } from "./compiled-cache.js";
+import { pathAliasCandidates } from "./tsconfig-paths.js";
 
 const require = createRequire(import.meta.url);
 
@@ -127,17 +129,29 @@ class ModuleHooks {
       if (generation !== hooks.generation) return next.call(this, request, parent, ...rest);
       const from = parent?.filename;
       const known = from === undefined ? undefined : hooks.cache?.get(from)?.resolved[request];
-      if (known !== undefined && hooks.servedFromCache.has(from!)) return known;
+      // (A remembered answer only while that file is still there: a moved module resolves anew.)
+      if (known !== undefined && hooks.servedFromCache.has(from!) && existsSync(known)) return known;
+      const local = from !== undefined && isLocalModule(from);
+      if (local && !hooks.tsxRegistered && !isRelative(request)) {
+        // tsx (once registered) resolves tsconfig `paths` itself; until then, jt tries them as tsx does: aliases first.
+        for (const candidate of pathAliasCandidates(request)) {
+          try {
+            return next.call(this, candidate, parent, ...rest);
+          } catch {
+            // the next candidate, then the request as it is
+          }
+        }
+      }
       let resolved: string;
       try {
         resolved = next.call(this, request, parent, ...rest);
       } catch (error) {
-        // `./models.js` meaning models.ts, and other TypeScript-style imports: tsx knows them.
-        if (hooks.tsxRegistered || !isRelative(request)) throw error;
+        // `./models.js` meaning models.ts, an alias to `@/db/client.js`, and other TypeScript-style imports: tsx knows them.
+        if (hooks.tsxRegistered || !local) throw error;
         hooks.registerTsx();
         return CjsModule._resolveFilename.call(this, request, parent, ...rest);
       }
-      if (from !== undefined && isLocalModule(from) && isRelative(request)) {
+      if (local && isRelative(request)) {
         let map = hooks.resolutions.get(from);
         if (!map) hooks.resolutions.set(from, (map = {}));
         map[request] = resolved;
