@@ -20,12 +20,14 @@ export function pathAliasCandidates(request: string): string[] {
 }
 
 function loadMatcher(): PathsMatcher | null {
-  const { createPathsMatcher, getTsconfig, parseTsconfig } = require("get-tsconfig") as typeof import("get-tsconfig");
   try {
+    const { createPathsMatcher, getTsconfig, parseTsconfig } = require("get-tsconfig") as typeof import("get-tsconfig");
     const explicit = process.env.TSX_TSCONFIG_PATH;
     const tsconfig = explicit ? { path: resolve(explicit), config: parseTsconfig(explicit) } : getTsconfig();
     return tsconfig ? createPathsMatcher(tsconfig) : null;
   } catch {
-    return null; // tsx too runs without aliases when the tsconfig cannot be read
+    // An unreadable tsconfig: tsx too runs without aliases. (get-tsconfig missing from an install
+    // made before jt depended on it: a failing request still reaches tsx, which resolves aliases.)
+    return null;
   }
 }
