@@ -11,6 +11,7 @@ import { loadEnvFiles } from "../config/dotenv.js";
 import { findProject, type FindOptions, type Project } from "../config/project.js";
 import { DefinitionError, TaskFailure, UsageError, type JtError } from "../errors.js";
 import { CompiledCache } from "../load/compiled-cache.js";
+import { tsconfigFingerprint } from "../load/tsconfig-paths.js";
 import { describeLoadFailure, importModule, useCompiledCache } from "../load/loader.js";
 import { TaskSource } from "../load/task-source.js";
 import { jtBuild } from "../package-paths.js";
@@ -36,7 +37,7 @@ export async function openSession(options: SessionOptions, output: Output): Prom
   const version = jtBuild();
   let stored: Manifest | undefined;
   const project = await openProject(options, output, (root, configFile) => {
-    useCompiledCache(new CompiledCache(join(cacheDir(root), "modules")));
+    useCompiledCache(new CompiledCache(join(cacheDir(root), "modules"), tsconfigFingerprint));
     const manifest = readManifest(root, version);
     if (!manifest || !configUnchanged(manifest, configFile)) return undefined;
     stored = manifest;

@@ -15,12 +15,18 @@ export interface CompiledModule {
   code: string;
   /** Relative requests in this module and the files they resolved to. */
   resolved: Record<string, string>;
+  /** The tsconfig it was compiled under (its compiler options, and whether they asked for decorator metadata). */
+  tsconfig: string;
 }
 
 export class CompiledCache {
   private readonly fresh = new Map<string, CompiledModule | null>();
 
-  constructor(private readonly dir: string) {}
+  /** `tsconfig`: the fingerprint of the project's tsconfig now; an entry made under another is not used. */
+  constructor(
+    private readonly dir: string,
+    private readonly tsconfig: () => string,
+  ) {}
 
   /** The cached module for this file, if its source is unchanged. */
   get(file: string): CompiledModule | undefined {
@@ -36,7 +42,7 @@ export class CompiledCache {
   put(file: string, code: string, resolved: Record<string, string>, madeAt: number): void {
     const stamp = stampFile(file);
     if (!stamp) return;
-    const entry: CompiledModule = { file, stamp, madeAt, code, resolved };
+    const entry: CompiledModule = { file, stamp, madeAt, code, resolved, tsconfig: this.tsconfig() };
     this.fresh.set(file, entry);
     writeCacheFile(this.entryFile(file), JSON.stringify(entry));
   }
@@ -46,7 +52,8 @@ export class CompiledCache {
     if (text === undefined) return undefined;
     try {
       const entry = JSON.parse(text) as CompiledModule;
-      return entry.file === file && isUnchanged(file, entry.stamp, entry.madeAt) ? entry : undefined;
+      if (entry.file !== file || entry.tsconfig !== this.tsconfig()) return undefined;
+      return isUnchanged(file, entry.stamp, entry.madeAt) ? entry : undefined;
     } catch {
       return undefined;
     }

@@ -17,6 +17,7 @@ import { headline, userFrames } from "../report/errors.js";
 import type { CompiledCache } from "./compiled-cache.js";
 import { recordingEnvReads } from "./env-reads.js";
 import { moduleHooks } from "./module-hooks.js";
+import { needsDecoratorMetadata } from "./tsconfig-paths.js";
 
 const require = createRequire(import.meta.url);
 
@@ -40,6 +41,15 @@ function setUpEsm(): Promise<void> {
   return esmReady;
 }
 
+/** Loading task files as ES modules (tsx's ESM hooks, esbuild) would drop decorator metadata: never silently. */
+function refuseEsmWithoutMetadata(file: string, why: string): void {
+  if (!needsDecoratorMetadata()) return;
+  const shown = relative(process.cwd(), file) || file;
+  throw new DefinitionError(
+    `${shown} would load as an ES module (${why}), where jt cannot emit the decorator metadata tsconfig asks for: load it through require() (no top-level await, set JT_LOADER=cjs), or point jt at compiled output`,
+  );
+}
+
 const NEEDS_ESM = new Set(["ERR_REQUIRE_ASYNC_MODULE", "ERR_REQUIRE_ESM", "ERR_PACKAGE_PATH_NOT_EXPORTED"]);
 
 /** Errors of require() that import() does not have: top-level await (also as esbuild reports it in a .ts file), import-only packages. */
@@ -50,11 +60,15 @@ function needsEsm(error: unknown): boolean {
 
 /** Loads one module (a task file, a .ts config) and returns its exports. */
 export async function importModule(file: string): Promise<unknown> {
-  moduleHooks();
+  const hooks = moduleHooks();
   try {
-    return require(file);
+    const loaded: unknown = require(file);
+    // The environment module and what it imports: cached like the task files, for the next run.
+    hooks.saveCompiled();
+    return loaded;
   } catch (error) {
     if (!needsEsm(error)) throw error;
+    refuseEsmWithoutMetadata(file, headline(error));
     await setUpEsm();
     loadedThroughEsm = true;
     return import(pathToFileURL(file).href);
@@ -72,7 +86,10 @@ export async function loadTaskFiles(files: readonly string[], registry: Registry
   const allEsm = mode === "esm" || (mode !== "cjs" && isModuleScope(projectRoot) && files.some(usesDynamicImport));
   const hooks = moduleHooks();
   hooks.expectCompiles(files);
-  if (allEsm) await setUpEsm();
+  if (allEsm) {
+    refuseEsmWithoutMetadata(files[0] ?? projectRoot, mode === "esm" ? "JT_LOADER=esm" : "a task file calls import() in a \"type\": \"module\" project");
+    await setUpEsm();
+  }
   const { env } = await recordingEnvReads(async () => {
     for (const file of files) {
       registry.startFile();

@@ -5,15 +5,18 @@
  * - `require("jt")` resolves to the running jt, even where no node_modules/jt exists;
  * - the project's own modules are served from the compiled cache when unchanged, so a warm run
  *   never loads tsx; tsx's CommonJS hook registers only at the first module that needs compiling;
+ * - a project that asks for decorator metadata (tsconfig `emitDecoratorMetadata`) has its own
+ *   TypeScript modules compiled by SWC instead (metadata-compiler.ts); tsx still resolves;
  * - what tsx compiles, and how relative imports resolve, is recorded for the cache; the local
  *   modules loaded, and whether any calls `import()`, are noted for the loader and the manifest.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import * as jtApi from "../index.js";
 import { JT_ENTRY, JT_OWN_DIRS } from "../package-paths.js";
 import type { CompiledCache } from "./compiled-cache.js";
-import { pathAliasCandidates } from "./tsconfig-paths.js";
+import { compileWithMetadata } from "./metadata-compiler.js";
+import { needsDecoratorMetadata, pathAliasCandidates } from "./tsconfig-paths.js";
 
 const require = createRequire(import.meta.url);
 
@@ -113,7 +116,7 @@ class ModuleHooks {
       if (isLocalModule(filename)) {
         hooks.localModules.add(filename);
         if (!hooks.usesDynamicImport && /\bimport\s*\(/.test(content)) hooks.usesDynamicImport = true;
-        if (hooks.tsxRegistered && !hooks.servedFromCache.has(filename)) hooks.compiled.set(filename, content);
+        if (hooks.tsxRegistered && !hooks.servedFromCache.has(filename) && !hooks.compiled.has(filename)) hooks.compiled.set(filename, content);
       }
       return compile.call(this, content, filename);
     };
@@ -132,7 +135,7 @@ class ModuleHooks {
       // (A remembered answer only while that file is still there: a moved module resolves anew.)
       if (known !== undefined && hooks.servedFromCache.has(from!) && existsSync(known)) return known;
       const local = from !== undefined && isLocalModule(from);
-      if (local && !hooks.tsxRegistered && !isRelative(request)) {
+      if (local && !hooks.tsxRegistered && !isRelative(request) && !Module.isBuiltin(request)) {
         // tsx (once registered) resolves tsconfig `paths` itself; until then, jt tries them as tsx does: aliases first.
         for (const candidate of pathAliasCandidates(request)) {
           try {
@@ -165,6 +168,12 @@ class ModuleHooks {
         if (cached) {
           hooks.servedFromCache.add(filename);
           module._compile(cached.code, filename);
+          return;
+        }
+        if (TYPESCRIPT_EXTENSIONS.has(extension) && isLocalModule(filename) && needsDecoratorMetadata()) {
+          const code = compileWithMetadata(readFileSync(filename, "utf8"), filename);
+          hooks.compiled.set(filename, code);
+          module._compile(code, filename);
           return;
         }
         if (!hooks.tsxRegistered && (isLocalModule(filename) || TYPESCRIPT_EXTENSIONS.has(extension))) {

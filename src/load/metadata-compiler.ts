@@ -1,0 +1,55 @@
+/**
+ * Compiles a project's TypeScript with decorator metadata (`design:type`, `design:paramtypes`), for
+ * projects whose tsconfig sets `emitDecoratorMetadata`: tsx's esbuild does not emit it, and without
+ * it TypeORM's bare `@Column()` and NestJS's constructor injection fail. The compiler is SWC
+ * (`@swc/core`, what NestJS's own CLI uses), loaded from the project: measured on this machine it
+ * loads in ~40 ms and compiles an entity in ~0.4 ms, where TypeScript's `transpileModule` takes
+ * ~300–450 ms to load and ~10–12 ms a file (bench notes in docs/architecture.md).
+ */
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { DefinitionError } from "../errors.js";
+import { tsconfigCompilerOptions } from "./tsconfig-paths.js";
+
+/** The part of @swc/core's API jt calls (typed here: @swc/core is the project's dependency, not jt's). */
+interface Swc {
+  transformSync(source: string, options: Record<string, unknown>): { code: string };
+}
+let swc: Swc | undefined;
+
+function loadSwc(filename: string): Swc {
+  if (swc) return swc;
+  try {
+    swc = createRequire(join(process.cwd(), "package.json"))("@swc/core") as Swc;
+  } catch {
+    throw new DefinitionError(
+      `${filename} needs decorator metadata (tsconfig's emitDecoratorMetadata), which jt compiles with SWC: install @swc/core (npm install --save-dev @swc/core)`,
+    );
+  }
+  return swc;
+}
+
+/** tsc's default for class fields: define semantics from ES2022 on, unless the tsconfig says. */
+function useDefineForClassFields(options: Record<string, unknown>): boolean {
+  if (typeof options.useDefineForClassFields === "boolean") return options.useDefineForClassFields;
+  const target = String(options.target ?? "es5").toLowerCase();
+  return target === "esnext" || (/^es20\d\d$/.test(target) && Number(target.slice(2)) >= 2022);
+}
+
+/** CommonJS with an inline source map, as tsx's output is, so the cache and error frames treat both alike. */
+export function compileWithMetadata(source: string, filename: string): string {
+  const options = tsconfigCompilerOptions();
+  return loadSwc(filename).transformSync(source, {
+    filename,
+    swcrc: false,
+    configFile: false,
+    sourceMaps: "inline",
+    module: { type: "commonjs" },
+    jsc: {
+      target: "es2022",
+      keepClassNames: true,
+      parser: { syntax: "typescript", decorators: true, tsx: filename.endsWith(".tsx") },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: useDefineForClassFields(options) },
+    },
+  }).code;
+}
