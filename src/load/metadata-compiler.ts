@@ -36,10 +36,22 @@ function useDefineForClassFields(options: Record<string, unknown>): boolean {
   return target === "esnext" || (/^es20\d\d$/.test(target) && Number(target.slice(2)) >= 2022);
 }
 
+/**
+ * SWC exports a decorated class through a getter over `let User = class User …`: in a cycle of
+ * entities (User imports Post, Post's `@ManyToOne(() => User)` metadata reads User while user.ts is
+ * still loading) the getter throws "Cannot access 'User' before initialization", where tsc's output
+ * gives `undefined` and TypeORM's lazy `() => User` resolves it later. A `var` binding has no
+ * temporal dead zone, so the module loads as under tsc. (`let`/`var` have the same length: the
+ * source map's columns stay right.)
+ */
+function withoutTemporalDeadZone(code: string): string {
+  return code.replace(/^let ([\w$]+) = class /gm, "var $1 = class ");
+}
+
 /** CommonJS with an inline source map, as tsx's output is, so the cache and error frames treat both alike. */
 export function compileWithMetadata(source: string, filename: string): string {
   const options = tsconfigCompilerOptions();
-  return loadSwc(filename).transformSync(source, {
+  const { code } = loadSwc(filename).transformSync(source, {
     filename,
     swcrc: false,
     configFile: false,
@@ -51,5 +63,6 @@ export function compileWithMetadata(source: string, filename: string): string {
       parser: { syntax: "typescript", decorators: true, tsx: filename.endsWith(".tsx") },
       transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: useDefineForClassFields(options) },
     },
-  }).code;
+  });
+  return withoutTemporalDeadZone(code);
 }
