@@ -133,4 +133,12 @@ describe.concurrent("decorator metadata (emitDecoratorMetadata)", () => {
     p.file("tsconfig.json", TSCONFIG({ experimentalDecorators: true }));
     expect((await p.run(["columns"])).stdout).toBe(lines(none));
   });
+
+  test("a syntax error in a file SWC compiles: jt's one line with the file, line and column", async ({ expect, onTestFinished }) => {
+    const p = project({ ...app(), "tasks/models.ts": `import { task } from "jt";\nconst a = 1;\nlet b: number = (;\n` }, { onTestFinished });
+    linkSwc(p);
+    const result = await p.run(["-T"]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toBe(lines("jt aborted!", "Failed to load tasks/models.ts: SyntaxError: Expression expected", `${p.path("tasks/models.ts")}:3:18`, "", "(See full trace by running task with --trace)"));
+  });
 });

@@ -7,7 +7,7 @@
  * ~300–450 ms to load and ~10–12 ms a file (bench notes in docs/architecture.md).
  */
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { DefinitionError } from "../errors.js";
 import { tsconfigCompilerOptions } from "./tsconfig-paths.js";
 
@@ -51,7 +51,18 @@ function withoutTemporalDeadZone(code: string): string {
 /** CommonJS with an inline source map, as tsx's output is, so the cache and error frames treat both alike. */
 export function compileWithMetadata(source: string, filename: string): string {
   const options = tsconfigCompilerOptions();
-  const { code } = loadSwc(filename).transformSync(source, {
+  const swc = loadSwc(filename);
+  let code: string;
+  try {
+    code = transform(swc, source, filename, options);
+  } catch (error) {
+    throw syntaxError(error, filename);
+  }
+  return withoutTemporalDeadZone(code);
+}
+
+function transform(swc: Swc, source: string, filename: string, options: Record<string, unknown>): string {
+  return swc.transformSync(source, {
     filename,
     swcrc: false,
     configFile: false,
@@ -63,6 +74,22 @@ export function compileWithMetadata(source: string, filename: string): string {
       parser: { syntax: "typescript", decorators: true, tsx: filename.endsWith(".tsx") },
       transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: useDefineForClassFields(options) },
     },
-  });
-  return withoutTemporalDeadZone(code);
+  }).code;
+}
+
+/**
+ * SWC reports "  x Expression expected\n   ,-[file:2:1]\n 2 | let b = (;\n   :         ^": jt's usual
+ * one-line SyntaxError with the file, line and column of the caret.
+ */
+function syntaxError(error: unknown, filename: string): unknown {
+  const text = error instanceof Error ? error.message : String(error);
+  const message = /^\s*x (.+)$/m.exec(text)?.[1];
+  const at = /,-\[(.+):(\d+):(\d+)\]/.exec(text);
+  if (message === undefined || !at) return error;
+  const lines = text.split("\n");
+  const source = lines.findIndex((line) => new RegExp(`^\\s*${at[2]} \\| `).test(line));
+  const caret = source >= 0 ? lines[source + 1]?.indexOf("^") ?? -1 : -1;
+  const column = caret >= 0 ? caret - (lines[source]!.indexOf("| ") + 2) + 1 : Number(at[3]);
+  const shown = relative(process.cwd(), filename) || filename;
+  return new DefinitionError(`Failed to load ${shown}: SyntaxError: ${message}`, [`${at[1]}:${at[2]}:${column}`], { cause: error });
 }
