@@ -5,6 +5,12 @@
 // spares users the warning Node 24 prints about the pair.
 if (process.env.FORCE_COLOR !== undefined) delete process.env.NO_COLOR;
 
+// Pipes are asynchronous in Node on POSIX: whatever is still queued when the process exits (a
+// listing, a task's output, the worker log, all read by a slower `less`, `jq` or log drain) is lost.
+// Blocking writes, as TTYs and files already have, make every exit path lossless, process.exit()
+// in a task included, without waiting for handles the app left open.
+for (const stream of [process.stdout, process.stderr]) stream._handle?.setBlocking?.(true);
+
 // Node 22+ can keep compiled code between runs; jt starts noticeably faster with it.
 const { default: nodeModule } = await import("node:module");
 nodeModule.enableCompileCache?.();

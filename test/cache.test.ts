@@ -54,6 +54,16 @@ describe.concurrent("the manifest cache", () => {
     expect(loads(p)).toEqual(["a", "b", "a", "b", "a", "b", "a", "b", "a", "b"]);
   });
 
+  test("-C dir with a relative path: missing, then stale, then fresh manifest", async ({ expect, onTestFinished }) => {
+    // The cached-listing shortcut used to apply -C and not undo it, so the full path applied it twice.
+    const p = project({ "app/tasks/a.ts": taskFile("a", { alpha: "Version 1" }) }, { onTestFinished });
+    const expected = lines("jt alpha  # Version 1");
+    expect(await p.run(["-C", "app", "-T"])).toMatchObject({ code: 0, stdout: expected });
+    p.file("app/tasks/a.ts", taskFile("a", { alpha: "Version 2" }));
+    expect(await p.run(["-T", "-C", "app"])).toMatchObject({ code: 0, stdout: lines("jt alpha  # Version 2") });
+    expect(await p.run(["-C", "app", "-T"])).toMatchObject({ code: 0, stdout: lines("jt alpha  # Version 2") });
+  });
+
   test("an edited task file is seen at once, even in the same second and with the same size", async ({ expect, onTestFinished }) => {
     const p = project({ "tasks/a.ts": taskFile("a", { alpha: "Version 1" }) }, { onTestFinished });
     await p.run(["-T"]);

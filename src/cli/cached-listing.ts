@@ -39,6 +39,14 @@ const MODES: Record<string, ListingMode> = {
 export function cachedListing(argv: readonly string[]): number | undefined {
   const request = plainListingRequest(argv);
   if (!request) return undefined;
+  // The full path applies -C itself: hand it back the directory it was started in.
+  const launchDir = process.cwd();
+  const code = listFromCache(request);
+  if (code === undefined) process.chdir(launchDir);
+  return code;
+}
+
+function listFromCache(request: ListingRequest): number | undefined {
   try {
     if (request.directory !== undefined) process.chdir(request.directory);
     const startDir = process.cwd();
