@@ -12,7 +12,8 @@ import type { Output } from "../report/output.js";
 import { Runner } from "../run/runner.js";
 import { createSh, killLeftoverCommands } from "../run/sh.js";
 import { millisecondsFromEnv, openSession, runnerEnvironment, tearDown, type Session } from "../cli/session.js";
-import { crontabLines, nextRun, scheduleKey, validateSchedule, type Schedule } from "./clock.js";
+import { realpathSync } from "node:fs";
+import { crontabLines, nextRun, scheduleKey, shellQuote, validateSchedule, type Schedule } from "./clock.js";
 import { parseDuration } from "./duration.js";
 import { jobDetails, jobsTable, schedulesTable, statsTable } from "./format.js";
 import { EnqueueError, type Jobs, type TaskCatalog } from "./jobs.js";
@@ -433,7 +434,8 @@ async function crontabVerb(context: VerbContext): Promise<number> {
     context.output.out("# No task has a cron schedule.\n");
     return 0;
   }
-  const lines = schedules.flatMap((s) => crontabLines(s, session.project.root));
+  const command = [process.execPath, realpathSync(process.argv[1]!)].map(shellQuote).join(" ");
+  const lines = schedules.flatMap((s) => crontabLines(s, session.project.root, command));
   context.output.out(`# jt's schedules as crontab lines (instead of running \`jt jobs:work\`)\n${lines.join("\n")}\n`);
   return 0;
 }

@@ -133,6 +133,10 @@ export function dueSlots(s: Schedule, last: number | null, now: number): { enque
  * field is `0` drops it; any other seconds field cannot be expressed (crontab runs at most once a
  * minute), so the entry is a comment saying so.
  */
+/**
+ * `command` is what cron runs: cron's PATH (/usr/bin:/bin) has no `jt`, so the CLI passes the
+ * absolute paths of node and of the jt it is.
+ */
 export function crontabLines(s: Schedule, projectRoot: string, command = "jt"): string[] {
   const parts = fields(s.cron);
   const lines: string[] = [];
@@ -141,7 +145,7 @@ export function crontabLines(s: Schedule, projectRoot: string, command = "jt"): 
     if (parts[0] !== "0") {
       return [
         `# ${s.task}: "${when}"${s.tz === undefined ? "" : ` (${s.tz})`} fires on a seconds field, which crontab cannot express`,
-        `# (it runs at most once a minute); leave this schedule to \`${command} jobs:work\`.`,
+        `# (it runs at most once a minute); leave this schedule to \`jt jobs:work\`.`,
       ];
     }
     when = parts.slice(1).join(" ");
@@ -158,6 +162,6 @@ export function crontabLines(s: Schedule, projectRoot: string, command = "jt"): 
 }
 
 /** Quotes a word for sh unless it is made only of characters sh leaves alone. */
-function shellQuote(word: string): string {
+export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }

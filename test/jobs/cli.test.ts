@@ -5,12 +5,16 @@
  * JT_JOBS_URL (the config names no store). Workers here only run briefly (jobs:workoff, or one
  * jobs:work until a cron slot is enqueued).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { beforeAll, describe, test } from "vitest";
 import { jobsConfig, listJobs, showJob, stopWorker, type Job } from "../helpers/jobs.js";
 import { startJtInTty } from "../helpers/live.js";
-import { project, sharedProject, type TestProject } from "../helpers/project.js";
+import { JT_BIN, project, sharedProject, type TestProject } from "../helpers/project.js";
 import { spawnJt } from "../helpers/spawn.js";
+
+/** What jobs:crontab prints for cron to run: absolute paths, since cron's PATH has no `jt`. */
+const CRON_COMMAND = `${process.execPath} ${JT_BIN}`;
 
 const ENV = `import { defineEnvironment } from "jt";
 
@@ -422,9 +426,9 @@ describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }
       stdout:
         "# jt's schedules as crontab lines (instead of running `jt jobs:work`)\n" +
         "CRON_TZ=UTC\n" +
-        `*/15 * * * * cd ${shared.root} && jt cleanup\n` +
+        `*/15 * * * * cd ${shared.root} && ${CRON_COMMAND} cleanup\n` +
         "CRON_TZ=Europe/Paris\n" +
-        `0 3 * * * cd ${shared.root} && jt reports:daily\n` +
+        `0 3 * * * cd ${shared.root} && ${CRON_COMMAND} reports:daily\n` +
         '# tick: "* * * * * *" fires on a seconds field, which crontab cannot express\n' +
         "# (it runs at most once a minute); leave this schedule to `jt jobs:work`.\n",
       stderr: "",
@@ -497,9 +501,18 @@ describe.concurrent("schedules in UTC unless a tz is given", { timeout: 60_000 }
     expect(await utc.run(["jobs:crontab"])).toEqual({
       code: 0,
       signal: null,
-      stdout: `# jt's schedules as crontab lines (instead of running \`jt jobs:work\`)\nCRON_TZ=UTC\n0 3 * * * cd ${utc.root} && jt nightly\n`,
+      stdout: `# jt's schedules as crontab lines (instead of running \`jt jobs:work\`)\nCRON_TZ=UTC\n0 3 * * * cd ${utc.root} && ${CRON_COMMAND} nightly\n`,
       stderr: "",
     });
+  });
+
+  test("jobs:crontab: the printed command runs under cron's bare environment (PATH=/usr/bin:/bin, no jt on it)", async ({ expect }) => {
+    const { stdout } = await utc.run(["jobs:crontab"]);
+    const line = stdout.split("\n").find((l) => l.startsWith("0 3 * * * "))!;
+    const command = line.slice("0 3 * * * ".length).replace(/ nightly$/, " --trace nightly");
+    const result = spawnSync("env", ["-i", "PATH=/usr/bin:/bin", `HOME=${utc.root}`, "sh", "-c", command], { cwd: "/", encoding: "utf8" });
+    expect(result.stderr).toContain("** Execute nightly");
+    expect(result.status).toBe(0);
   });
 });
 

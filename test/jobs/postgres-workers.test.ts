@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vit
 import { createJobs } from "../../src/index.js";
 import { PostgresStore } from "../../src/jobs/store/postgres.js";
 import type { Job } from "../../src/jobs/store/store.js";
-import { project, type TestProject } from "../helpers/project.js";
+import { JT_BIN, project, type TestProject } from "../helpers/project.js";
 import { spawnJt, type RunningJt } from "../helpers/spawn.js";
 import { adminClient, backends, dropSchema, eventually, freshSchemaName, storeUrl, terminate } from "../helpers/postgres.js";
 
@@ -386,7 +386,7 @@ task("nightly", { cron: "0 3 * * *" }, () => {});
     const cron = JSON.parse(await jt(["jobs:cron", "--json"])) as { task: string; cron: string; lastRun: number | null; nextRun: number }[];
     expect(cron).toMatchObject([{ task: "nightly", cron: "0 3 * * *", lastRun: null }]);
     expect(new Date(cron[0]!.nextRun).getUTCHours()).toBe(3);
-    expect(await jt(["jobs:crontab"])).toContain(`0 3 * * * cd ${t.p.root} && jt nightly`);
+    expect(await jt(["jobs:crontab"])).toContain(`0 3 * * * cd ${t.p.root} && ${process.execPath} ${JT_BIN} nightly`);
 
     await jt(["jobs:enqueue", "record[4]"]);
     expect(await jt(["jobs:clear", "--yes"])).toBe("Deleted 1 job\n");
