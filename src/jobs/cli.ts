@@ -266,7 +266,10 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
     log,
   });
   log(`jt: worker ${worker.id} ${untilEmpty ? "working off" : "working"} ${queues ? `queues ${queues.join(", ")}` : "every queue"} in ${describeLocation(jobs.location)}, ${concurrency} at a time${prefetch > 0 ? `, ${prefetch} claimed ahead` : ""}`);
+  // A worker stopped by a signal exits 130 / 143 like any interrupted jt, after a clean drain too.
+  let stoppedBy: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {
+    stoppedBy = signal;
     log(`jt: ${signal}: finishing running jobs (up to ${Math.round(config.shutdownTimeoutMs / 1000)}s), then stopping`);
     worker.stop();
     process.once(signal, () => {
@@ -294,6 +297,7 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
   }
   log(`jt: worker stopped: ${summary.completed} completed, ${summary.failed} failed for good, ${summary.released} released`);
   flush();
+  if (stoppedBy !== undefined) return stoppedBy === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint;
   return untilEmpty && summary.failed > 0 ? ExitCode.taskFailed : 0;
 }
 

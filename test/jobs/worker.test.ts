@@ -291,7 +291,7 @@ describe.concurrent("enqueue, then work", { timeout: 60_000 }, () => {
     const due = (await showJob(p, soon)).runAt;
     const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
     await worker.waitFor("stderr", `jt: job ${soon} stamp completed`);
-    expect((await stopWorker(worker)).code).toBe(0);
+    expect((await stopWorker(worker)).code, "stopped by SIGTERM: 143, as the README's exit codes say").toBe(143);
     const [ranAt] = fileLines(p, "stamps.log").map(Number);
     expect(ranAt, "run no sooner than its run_at").toBeGreaterThanOrEqual(due);
     expect(await showJob(p, later), "the job due in a minute is still waiting").toMatchObject({ state: "queued", attempts: 0 });
@@ -375,7 +375,7 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     await worker.waitFor("stderr", `jt: job ${mail} mailer[ann] completed`);
     await worker.waitFor("stderr", `jt: job ${moved} ordered[moved] completed`);
     const exit = await stopWorker(worker);
-    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.code, exit.stderr).toBe(143);
     expect(exit.stderr).toMatch(/^jt: worker \S+ working queues mail in SQLite .*\/db\/jobs\.sqlite3, 5 at a time$/m);
     expect(exit.stderr).not.toContain(`job ${other} `);
     expect(fileLines(p, "runs.log").sort()).toEqual(["mail to ann", "ordered moved"]);
@@ -401,7 +401,7 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     await second.waitFor("stderr", `jt: job ${id} marker completed`, 15_000);
     const tookMs = Date.now() - startedAt;
     const exit = await stopWorker(second);
-    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.code, exit.stderr).toBe(143);
     expect(tookMs, "lease 1s: the job is run again within a few seconds (the default lease alone is 30s)").toBeLessThan(10_000);
     expect(exit.stderr).toContain("jt: put back 1 job whose worker stopped\n");
     expect(exit.stderr).toContain(`jt: job ${id} marker started (attempt 2 of 5)\n`);
@@ -421,7 +421,7 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     await worker.waitFor("stdout", "slow: started");
     const signalledAt = Date.now();
     const exit = await stopWorker(worker, 15_000);
-    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.code, exit.stderr).toBe(143);
     expect(exit.at - signalledAt).toBeLessThan(10_000);
     expect(exit.stdout).toBe("env: setup #1\nslow: started\nslow: finished\nenv: teardown\n");
     expect(exit.stderr).toContain("jt: SIGTERM: finishing running jobs (up to 10s), then stopping\n");
@@ -437,7 +437,7 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(await showJob(p, id)).toMatchObject({ state: "running", attempts: 1 });
     const signalledAt = Date.now();
     const exit = await stopWorker(worker, 15_000);
-    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.code, exit.stderr).toBe(143);
     expect(exit.at - signalledAt).toBeLessThan(8_000);
     expect(exit.stdout).toBe("env: setup #1\nslow: started\nenv: teardown\n");
     expect(exit.stderr).toContain(`jt: job ${id} slow[30000] released for another worker (shutting down)\n`);
@@ -455,7 +455,7 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     await worker.waitFor("stderr", /^jt: job 200 noop completed/m);
     const signalledAt = Date.now();
     const exit = await stopWorker(worker, 15_000);
-    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.code, exit.stderr).toBe(143);
     expect(exit.at - signalledAt).toBeLessThan(2_000);
     const summary = exit.stderr.match(/^jt: worker stopped: (\d+) completed, 0 failed for good, 0 released$/m);
     expect(summary, exit.stderr).not.toBeNull();
@@ -477,7 +477,7 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(states.map((j) => j.state)).toEqual(["running", "running", "running", "queued"]);
     expect(fileLines(p, "runs.log")).toEqual([]);
     const exit = await stopWorker(worker, 15_000);
-    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.code, exit.stderr).toBe(143);
     expect(exit.stdout).toBe("env: setup #1\nslow: started\nslow: finished\nenv: teardown\n");
     expect(exit.stderr).toContain(`jt: job ${ids[1]} slow[1500] released for another worker (shutting down)\n`);
     expect(exit.stderr).toContain(`jt: job ${ids[2]} slow[1500] released for another worker (shutting down)\n`);
@@ -498,6 +498,18 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
   });
 });
 
+describe.concurrent("a worker stopped by a signal", () => {
+  test("Ctrl-C (SIGINT) on an idle jobs:work: a clean stop, exit 130 as the README's exit codes say", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await worker.waitFor("stderr", WORKING);
+    worker.kill("SIGINT");
+    const exit = await worker.exited;
+    expect(exit.code, exit.stderr).toBe(130);
+    expect(exit.stderr).toMatch(/^jt: SIGINT: finishing running jobs .*\n(.*\n)*jt: worker stopped: 0 completed/m);
+  });
+});
+
 // One at a time (not alongside other tests of this file): these watch leases and clocks over seconds.
 describe("leases over time; cron", { timeout: 60_000 }, () => {
   test("a CPU-bound task (3× the lease) keeps its lease: another worker running meanwhile never runs it; it completes on its first attempt", async ({ expect, onTestFinished }) => {
@@ -510,8 +522,8 @@ describe("leases over time; cron", { timeout: 60_000 }, () => {
     const other = workers.find((w) => w !== busy)!;
     await busy.waitFor("stderr", `jt: job ${id} busy[3000] completed`, 15_000);
     const [busyExit, otherExit] = await Promise.all([stopWorker(busy), stopWorker(other)]);
-    expect(busyExit.code, busyExit.stderr).toBe(0);
-    expect(otherExit.code, otherExit.stderr).toBe(0);
+    expect(busyExit.code, busyExit.stderr).toBe(143);
+    expect(otherExit.code, otherExit.stderr).toBe(143);
     expect(busyExit.stderr).not.toMatch(/put back|lease had expired|heartbeat failed/);
     expect(otherExit.stderr).not.toMatch(/put back|started/);
     expect(otherExit.stdout).toBe("");
@@ -526,7 +538,7 @@ describe("leases over time; cron", { timeout: 60_000 }, () => {
     const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
     await worker.waitFor("stderr", new RegExp(`^jt: job ${id} twice (completed|finished)`, "m"), 15_000);
     const exit = await stopWorker(worker);
-    expect(exit.code, exit.stderr).toBe(0);
+    expect(exit.code, exit.stderr).toBe(143);
     expect(linesMatching(exit.stderr, /^jt: (job|put back)/)).toEqual([
       `jt: job ${id} twice started (attempt 1 of 5)`,
       `jt: job ${id} twice failed (twice: the first attempt fails); retrying in 0ms`,
@@ -551,7 +563,7 @@ describe("leases over time; cron", { timeout: 60_000 }, () => {
     const enough = await eventually(() => slotsOf("tick").filter((slot) => slot > allUp).length >= 4, 15_000, 50);
     const exits = await Promise.all(workers.map((w) => stopWorker(w)));
     expect(enough, `4 slots after all workers were up\n${workers.map((w) => w.stderr).join("---\n")}`).toBe(true);
-    for (const exit of exits) expect(exit.code, exit.stderr).toBe(0);
+    for (const exit of exits) expect(exit.code, exit.stderr).toBe(143);
 
     const slots = slotsOf("tick").sort((a, b) => a - b);
     expect(new Set(slots).size, "no slot enqueued twice").toBe(slots.length);
