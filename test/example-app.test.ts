@@ -170,3 +170,31 @@ describe.concurrent("the example app", () => {
     expect(stored.users.map(({ id: _id, created_at: _at, ...user }) => user)).toEqual([USERS[0]]);
   });
 });
+
+/** The README's jobs walkthrough, command by command (the `jt …` lines after `alias jt=`), so the two cannot drift apart. */
+function readmeWalkthrough(): string[][] {
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  const block = /alias jt="node \.\.\/\.\.\/bin\/jt\.js"\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+  return block
+    .split("\n")
+    .map((line) => line.replace(/\s+#.*$/, "").trim())
+    .filter((line) => line.startsWith("jt "))
+    .flatMap((line) => line.split(" && "))
+    .map((command) => shellWords(command).slice(1));
+}
+
+describe("the README's jobs walkthrough", () => {
+  test("runs as written: every command succeeds, and each user gets exactly one welcome mail", { timeout: 90_000 }, async ({ expect, onTestFinished }) => {
+    const { root } = freshExample(onTestFinished);
+    const migrated = await root.run(["db:migrate", "db:seed"], { cwd: "examples/app" });
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const commands = readmeWalkthrough();
+    expect(commands.map((words) => words[0])).toContain("jobs:retry");
+    for (const words of commands) {
+      const result = await root.run(words, { cwd: "examples/app" });
+      expect(result.code, `jt ${words.join(" ")}\n${result.stdout}${result.stderr}`).toBe(0);
+    }
+    const outbox = readFileSync(root.path("examples/app/tmp/outbox.txt"), "utf8");
+    expect(outbox.match(/^To: .*$/gm)).toEqual(["To: zoe", "To: nobody"]);
+  });
+});

@@ -18,7 +18,8 @@ namespace("users", () => {
   task("create", { deps: ["environment"], args: ["login", "name"] }, async ({ app, args, enqueue }) => {
     if (!args.login) throw new Error("Give a login: jt 'users:create[login,Full Name]'");
     const user = app.users.upsert({ login: args.login, name: args.name ?? args.login });
-    const job = await enqueue("mail:welcome", { args: [user.login] });
+    // unique: a second create of the same login (as after fixing a failed mail) reuses the waiting job.
+    const job = await enqueue("mail:welcome", { args: [user.login], unique: true });
     console.log(`users:create: ${user.login} (#${user.id}); welcome mail is job ${job.id}`);
   });
 });
