@@ -213,7 +213,7 @@ export const heavy: { loaded: boolean } = { loaded: true };
       for (let i = 0; i < tasksIn(size, f); i++) {
         body.push(`  desc(${JSON.stringify(description(f, i))});`, `  task("t${i}", () => {});`);
       }
-      write(dir, `tasks/g${pad(f)}.ts`, `import { desc, namespace, task } from "jt";
+      write(dir, `tasks/g${pad(f)}.ts`, `import { desc, namespace, task } from "jobs-and-tasks";
 import { heavy } from "../lib/heavy.ts";
 
 if (!heavy.loaded) throw new Error("heavy did not load");

@@ -1,8 +1,8 @@
 /**
- * jt's public API: what task files import from "jt".
+ * jt's public API: what task files import from "jobs-and-tasks".
  *
  * ```ts
- * import { desc, namespace, task } from "jt";
+ * import { desc, namespace, task } from "jobs-and-tasks";
  * namespace("db", () => {
  *   desc("Run pending migrations");
  *   task("migrate", ["environment"], async ({ app }) => { await app.db.migrate(); });

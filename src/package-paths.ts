@@ -1,7 +1,7 @@
 /**
  * Where this copy of jt lives: its package root (the nearest directory above this code with a
  * package.json, however the build lays the code out), its compiled code and launcher (hidden from
- * users' stack traces), and the module task files reach when they import "jt".
+ * users' stack traces), and the module task files reach when they import "jobs-and-tasks" (or "jt").
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -18,8 +18,15 @@ export const JT_PACKAGE_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url
 export const JT_DIST = join(JT_PACKAGE_ROOT, "dist") + "/";
 /** Frames from these directories are jt's own and hidden from users' stack traces. */
 export const JT_OWN_DIRS: readonly string[] = [JT_DIST, join(JT_PACKAGE_ROOT, "bin") + "/"];
-/** The module task files reach when they import "jt". */
+/** The module task files reach when they import "jobs-and-tasks" (or "jt"). */
 export const JT_ENTRY = join(JT_DIST, "index.js");
+/**
+ * The names that reach the running jt from task files and the modules jt loads: the npm package's
+ * name, and "jt" (the command's name, what task files imported before the package had its own
+ * name). Outside jt's process only the package name resolves: `jt` on npm is another package.
+ * jt-resolve-hook.ts keeps its own copy of this list (it runs on the loader thread).
+ */
+export const JT_SPECIFIERS: ReadonlySet<string> = new Set(["jobs-and-tasks", "jt"]);
 
 export function jtVersion(): string {
   const pkg = JSON.parse(readFileSync(join(JT_PACKAGE_ROOT, "package.json"), "utf8")) as { version: string };

@@ -1,6 +1,6 @@
 // jt's own development tasks, run with jt itself: `node bin/jt.js -T`.
 import { execa } from "execa";
-import { desc, task } from "jt";
+import { desc, task } from "jobs-and-tasks";
 
 const run = (file: string, args: string[]) => execa(file, args, { stdio: "inherit", preferLocal: true });
 

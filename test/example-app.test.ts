@@ -78,6 +78,9 @@ const HINT = "(See full trace by running task with --trace)";
 describe.concurrent("the example app", () => {
   test("package.json's example script runs the README's task list in examples/app", ({ expect }) => {
     expect(shellWords(PACKAGE.scripts.example ?? "")).toEqual(["node", "bin/jt.js", "-C", "examples/app", ...TARGETS]);
+    // A fresh clone has no dist/ and the published package has no prepare script: npm builds first.
+    expect(PACKAGE.scripts.preexample).toBe("npm run build");
+    expect(PACKAGE.scripts.prepare).toBeUndefined();
     const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
     expect(readme).toMatch(/^npm ci && npm run example\b/m);
   });

@@ -16,7 +16,7 @@ const OTHER = `import { desc, task } from "jt";\ndesc("Already here");\ntask("ot
 
 const ENVIRONMENT = {
   "jt.config.json": `{ "environment": "./app/environment.ts" }\n`,
-  "app/environment.ts": `import { defineEnvironment } from "jt";
+  "app/environment.ts": `import { defineEnvironment } from "jobs-and-tasks";
 export default defineEnvironment({
   setup() {
     console.log("environment booted");
@@ -40,7 +40,7 @@ describe.concurrent("jt generate task", () => {
     const result = await p.run(["generate", "task", "report", "daily", "weekly"]);
     expect(result).toEqual({ code: 0, signal: null, stdout: lines("created tasks/report.ts"), stderr: "" });
     const source = readFileSync(p.path("tasks/report.ts"), "utf8");
-    expect(source).toMatch(/^import \{[^}]*\bdesc\b[^}]*\} from "jt";$/m);
+    expect(source).toMatch(/^import \{[^}]*\bdesc\b[^}]*\} from "jobs-and-tasks";$/m);
     expect(source).toMatch(/namespace\("report", /);
     for (const name of ["daily", "weekly"]) {
       // Each task is described (so `jt -T` lists it): a desc(...) right before its task(...).

@@ -1,6 +1,6 @@
 /**
  * Loading task files: which files, in which order, through tsx with no setup in the user's
- * project, and `import … from "jt"` reaching the running jt however the project is laid out.
+ * project, and `import … from "jobs-and-tasks"` (or its alias "jt") reaching the running jt however the project is laid out.
  * Then the load errors: a syntax error or a throw names the file and line, exit 3, no raw stack.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -54,9 +54,9 @@ task("tla", () => console.log("tla", value));
 });
 
 const TRIO = {
-  "tasks/a.ts": `import { desc, task } from "jt";\ndesc("From .ts");\ntask("from_ts", () => console.log("ts ran"));\n`,
-  "tasks/b.mts": `import { desc, task } from "jt";\nawait Promise.resolve();\ndesc("From .mts");\ntask("from_mts", () => console.log("mts ran"));\n`,
-  "tasks/c.js": `const { desc, task } = require("jt");\ndesc("From .js");\ntask("from_cjs", () => console.log("cjs ran"));\n`,
+  "tasks/a.ts": `import { desc, task } from "jobs-and-tasks";\ndesc("From .ts");\ntask("from_ts", () => console.log("ts ran"));\n`,
+  "tasks/b.mts": `import { desc, task } from "jobs-and-tasks";\nawait Promise.resolve();\ndesc("From .mts");\ntask("from_mts", () => console.log("mts ran"));\n`,
+  "tasks/c.js": `const { desc, task } = require("jobs-and-tasks");\ndesc("From .js");\ntask("from_cjs", () => console.log("cjs ran"));\n`,
 };
 const TRIO_LISTED = lines("jt from_cjs  # From .js", "jt from_mts  # From .mts", "jt from_ts   # From .ts");
 const TRIO_RAN = lines("ts ran", "mts ran", "cjs ran");
@@ -77,20 +77,20 @@ task("hello", () => console.log(\`hello \${greeting.to}\${Punctuation.Bang}\`));
     expect(await p.run(["hello"])).toMatchObject({ code: 0, stdout: "hello world!\n", stderr: "" });
   });
 
-  test("node_modules/jt is a separate copy of jt: task files (.ts, .mts, CommonJS .js) still register into the running jt", async ({ expect, onTestFinished }) => {
+  test("node_modules/jobs-and-tasks is a separate copy of jt: task files (.ts, .mts, CommonJS .js) still register into the running jt", async ({ expect, onTestFinished }) => {
     const p = project(TRIO, { onTestFinished }).installJt("copy");
     expect(await p.run(["-T"])).toMatchObject({ code: 0, stdout: TRIO_LISTED, stderr: "" });
     expect(await p.run(["from_ts", "from_mts", "from_cjs"])).toMatchObject({ code: 0, stdout: TRIO_RAN, stderr: "" });
   });
 
-  test("node_modules/jt is a separate copy: it is never loaded, `jt` resolves to the running copy (DESIGN §3)", async ({ expect, onTestFinished }) => {
+  test("node_modules/jobs-and-tasks is a separate copy: it is never loaded, `jobs-and-tasks` resolves to the running copy (DESIGN §3)", async ({ expect, onTestFinished }) => {
     const p = project(TRIO, { onTestFinished }).installJt("copy");
-    const entry = p.path("node_modules/jt/dist/index.js");
-    p.file("node_modules/jt/dist/index.js", `${readFileSync(entry, "utf8")}\nconsole.log("the copy in node_modules was loaded");\n`);
+    const entry = p.path("node_modules/jobs-and-tasks/dist/index.js");
+    p.file("node_modules/jobs-and-tasks/dist/index.js", `${readFileSync(entry, "utf8")}\nconsole.log("the copy in node_modules was loaded");\n`);
     expect(await p.run(["from_ts", "from_mts", "from_cjs"])).toMatchObject({ code: 0, stdout: TRIO_RAN, stderr: "" });
   });
 
-  test("node_modules/jt is a symlink to jt", async ({ expect, onTestFinished }) => {
+  test("node_modules/jobs-and-tasks is a symlink to jt", async ({ expect, onTestFinished }) => {
     const p = project(TRIO, { onTestFinished }).installJt("link");
     expect(await p.run(["-T"])).toMatchObject({ code: 0, stdout: TRIO_LISTED, stderr: "" });
     expect(await p.run(["from_ts", "from_mts", "from_cjs"])).toMatchObject({ code: 0, stdout: TRIO_RAN, stderr: "" });

@@ -12,10 +12,10 @@ import { REPO_ROOT, runJt, sharedProject } from "./helpers/project.js";
 const app = sharedProject({
   "package.json": JSON.stringify({ name: "paas-app", private: true, type: "module" }, null, 2),
   "jt.config.json": JSON.stringify({ environment: "./app/environment.ts" }),
-  "app/environment.ts": `import { defineEnvironment } from "jt";
+  "app/environment.ts": `import { defineEnvironment } from "jobs-and-tasks";
 import { readFileSync, writeFileSync } from "node:fs";
 interface Schema { version: number }
-declare module "jt" { interface App { schema: Schema; save(): void } }
+declare module "jobs-and-tasks" { interface App { schema: Schema; save(): void } }
 export default defineEnvironment({
   setup() {
     let schema: Schema = { version: 0 };
@@ -24,7 +24,7 @@ export default defineEnvironment({
   },
 });
 `,
-  "tasks/db.ts": `import { desc, namespace, task } from "jt";
+  "tasks/db.ts": `import { desc, namespace, task } from "jobs-and-tasks";
 namespace("db", () => {
   desc("Run pending migrations");
   task("migrate", ["environment"], ({ app }) => {
@@ -46,7 +46,7 @@ beforeAll(() => {
     cwd: app.root,
     stdio: "pipe",
   });
-  installedBin = join(app.root, "node_modules/jt/bin/jt.js");
+  installedBin = join(app.root, "node_modules/jobs-and-tasks/bin/jt.js");
 }, 180_000);
 
 describe("a production install (npm pack, npm install --omit=dev)", () => {
@@ -55,8 +55,12 @@ describe("a production install (npm pack, npm install --omit=dev)", () => {
     expect(installed).toContain("tsx");
     expect(installed).not.toContain("typescript");
     expect(installed).not.toContain("vitest");
-    expect(existsSync(join(app.root, "node_modules/jt/dist/index.js"))).toBe(true);
-    expect(existsSync(join(app.root, "node_modules/jt/src"))).toBe(false);
+    expect(existsSync(join(app.root, "node_modules/jobs-and-tasks/dist/index.js"))).toBe(true);
+    expect(existsSync(join(app.root, "node_modules/jobs-and-tasks/src"))).toBe(false);
+    // npm 11 warns about every lifecycle script of an installed package that is not approved.
+    const manifest = JSON.parse(readFileSync(join(app.root, "node_modules/jobs-and-tasks/package.json"), "utf8")) as { scripts?: Record<string, string> };
+    for (const hook of ["preinstall", "install", "postinstall", "prepare"]) expect(manifest.scripts?.[hook]).toBeUndefined();
+    expect(existsSync(join(app.root, "node_modules/.bin/jt"))).toBe(true);
   });
 
   test("runs jt db:migrate from .ts task files, with no TTY and no colour codes", async () => {

@@ -5,7 +5,7 @@ import type { EnvironmentDefinition } from "./types.js";
  *
  * ```ts
  * // app/environment.ts (named by `environment` in your jt config)
- * declare module "jt" { interface App { db: Db } }
+ * declare module "jobs-and-tasks" { interface App { db: Db } }
  * export default defineEnvironment({
  *   async setup() { return { db: await openDb() }; },
  *   async teardown(app) { await app.db.close(); },

@@ -32,7 +32,7 @@ export type TaskArgs<Names extends readonly string[] = readonly [], Defaults = {
 
 /**
  * The application context the `environment` task boots. Augment it in your app:
- * `declare module "jt" { interface App { db: Db } }`.
+ * `declare module "jobs-and-tasks" { interface App { db: Db } }`.
  */
 export interface App {}
 

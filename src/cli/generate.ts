@@ -57,5 +57,5 @@ function skeleton({ namespace, names }: GenerateRequest, withEnvironment: boolea
       `  });`,
     ].join("\n"),
   );
-  return `import { desc, namespace, task } from "jt";\n\nnamespace("${namespace}", () => {\n${tasks.join("\n\n")}\n});\n`;
+  return `import { desc, namespace, task } from "jobs-and-tasks";\n\nnamespace("${namespace}", () => {\n${tasks.join("\n\n")}\n});\n`;
 }

@@ -1,6 +1,7 @@
 /**
- * A module.register() resolve hook (it runs on Node's loader thread): the bare specifier "jt"
- * in an ES module resolves to the running copy of jt, even where no node_modules/jt exists.
+ * A module.register() resolve hook (it runs on Node's loader thread): the bare specifiers
+ * "jobs-and-tasks" and "jt" in an ES module resolve to the running copy of jt, even where no
+ * node_modules/jobs-and-tasks exists. (The same list as JT_SPECIFIERS in package-paths.ts.)
  */
 interface ResolveContext {
   conditions: string[];
@@ -8,6 +9,7 @@ interface ResolveContext {
 }
 type NextResolve = (specifier: string, context: ResolveContext) => unknown;
 
+const JT_SPECIFIERS = new Set(["jobs-and-tasks", "jt"]);
 let jtUrl = "";
 
 export function initialize(data: { jtUrl: string }): void {
@@ -15,6 +17,6 @@ export function initialize(data: { jtUrl: string }): void {
 }
 
 export function resolve(specifier: string, context: ResolveContext, next: NextResolve): unknown {
-  if (specifier === "jt") return { url: jtUrl, shortCircuit: true };
+  if (JT_SPECIFIERS.has(specifier)) return { url: jtUrl, shortCircuit: true };
   return next(specifier, context);
 }

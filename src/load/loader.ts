@@ -4,7 +4,7 @@
  * the compiled cache, others compiled by tsx. tsx's ES module hooks cost ~150 ms more on Node 20
  * (they run on a loader thread), so they are registered only when needed: a file that cannot be
  * require()d (top-level await, an import-only package), or loaded code that calls `import()` (which
- * then needs to understand .ts). Either way, `import … from "jt"` reaches the running jt.
+ * then needs to understand .ts). Either way, `import … from "jobs-and-tasks"` reaches the running jt.
  */
 import Module, { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";

@@ -2,7 +2,7 @@
  * jt's hooks in Node's CommonJS loader, which task files load through (require() is in-thread and
  * cheap; the ES module hooks run on a separate thread and cost ~150 ms on Node 20):
  *
- * - `require("jt")` resolves to the running jt, even where no node_modules/jt exists;
+ * - `require("jobs-and-tasks")` (and `require("jt")`) resolves to the running jt, even where no node_modules/jobs-and-tasks exists;
  * - the project's own modules are served from the compiled cache when unchanged, so a warm run
  *   never loads tsx; tsx's CommonJS hook registers only at the first module that needs compiling;
  * - a project that asks for decorator metadata (tsconfig `emitDecoratorMetadata`) has its own
@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import * as jtApi from "../index.js";
-import { JT_ENTRY, JT_OWN_DIRS } from "../package-paths.js";
+import { JT_ENTRY, JT_OWN_DIRS, JT_SPECIFIERS } from "../package-paths.js";
 import type { CompiledCache } from "./compiled-cache.js";
 import { compileWithMetadata } from "./metadata-compiler.js";
 import { needsDecoratorMetadata, pathAliasCandidates } from "./tsconfig-paths.js";
@@ -100,7 +100,7 @@ class ModuleHooks {
     this.compiled.clear();
   }
 
-  /** require("jt") gives this very module, with `__esModule` and live getters so esbuild's interop sees an ES module. */
+  /** require("jobs-and-tasks") gives this very module, with `__esModule` and live getters so esbuild's interop sees an ES module. */
   private seedJtModule(): void {
     const exports = Object.defineProperty({}, "__esModule", { value: true });
     for (const [key, value] of Object.entries(jtApi)) Object.defineProperty(exports, key, { enumerable: true, get: () => value });
@@ -128,7 +128,7 @@ class ModuleHooks {
     const hooks = this;
     const next = CjsModule._resolveFilename;
     CjsModule._resolveFilename = function (request, parent, ...rest) {
-      if (request === "jt") return JT_ENTRY;
+      if (JT_SPECIFIERS.has(request)) return JT_ENTRY;
       if (generation !== hooks.generation) return next.call(this, request, parent, ...rest);
       const from = parent?.filename;
       const known = from === undefined ? undefined : hooks.cache?.get(from)?.resolved[request];

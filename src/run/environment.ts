@@ -67,7 +67,7 @@ export class Environment {
     const definition = defaultExport(loaded);
     if (!isEnvironmentDefinition(definition)) {
       throw new DefinitionError(`${relative(process.cwd(), modulePath)} must export default defineEnvironment({ setup, teardown })`, [
-        'import { defineEnvironment } from "jt";',
+        'import { defineEnvironment } from "jobs-and-tasks";',
         "export default defineEnvironment({ async setup() { return { /* db, models */ }; }, async teardown(app) { /* close */ } });",
       ]);
     }

@@ -51,9 +51,9 @@ export class TestProject {
     return join(this.root, ...parts);
   }
 
-  /** Makes `jt` resolvable from node_modules: a symlink to this repo, or a separate copy of it. */
+  /** Makes `jobs-and-tasks` resolvable from node_modules: a symlink to this repo, or a separate copy of it. */
   installJt(how: "link" | "copy" = "link"): this {
-    const target = join(this.root, "node_modules/jt");
+    const target = join(this.root, "node_modules/jobs-and-tasks");
     mkdirSync(dirname(target), { recursive: true });
     if (how === "link") {
       symlinkSync(REPO_ROOT, target, "dir");

@@ -136,7 +136,7 @@ task("mailer", { args: ["to"], queue: "mail" }, ({ args }) => record(\`mail to \
 `;
 
 /** App code, outside jt: a web request handler would do the same. */
-const APP_SCRIPT = `import { enqueue } from "jt";
+const APP_SCRIPT = `import { enqueue } from "jobs-and-tasks";
 
 const job = await enqueue("greet", { args: ["app", "code"] });
 console.log(\`app: enqueued job \${job.id} \${job.task}[\${job.args.join(",")}] on \${job.queue} duplicate=\${job.duplicate}\`);
@@ -447,7 +447,7 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
   });
 
   test("SIGTERM in a long backlog of instant jobs: the worker stops at once, not when the queue is empty", async ({ expect, onTestFinished }) => {
-    const fill = `import { createJobs } from "jt";\nconst jobs = createJobs();\nfor (let i = 0; i < 20; i++) await jobs.enqueueMany(Array.from({ length: 1000 }, () => ({ task: "noop" })));\nconsole.log("filled");\nprocess.exit(0);\n`;
+    const fill = `import { createJobs } from "jobs-and-tasks";\nconst jobs = createJobs();\nfor (let i = 0; i < 20; i++) await jobs.enqueueMany(Array.from({ length: 1000 }, () => ({ task: "noop" })));\nconsole.log("filled");\nprocess.exit(0);\n`;
     const p = jobsProject({ onTestFinished }).installJt("link").file("fill.mjs", fill);
     const filled = await runNode(p, "fill.mjs");
     expect(filled, filled.stderr).toMatchObject({ code: 0, stdout: "filled\n" });

@@ -1,9 +1,9 @@
 // Booted by jt's `environment` task for every task that depends on it, and closed after the run.
-import { defineEnvironment } from "jt";
+import { defineEnvironment } from "jobs-and-tasks";
 import { openDatabase, type Db } from "./db.ts";
 import { Users } from "./users.ts";
 
-declare module "jt" {
+declare module "jobs-and-tasks" {
   interface App {
     db: Db;
     users: Users;

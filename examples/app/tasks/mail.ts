@@ -1,4 +1,4 @@
-import { desc, namespace, task } from "jt";
+import { desc, namespace, task } from "jobs-and-tasks";
 import { appendFileSync, mkdirSync } from "node:fs";
 
 namespace("mail", () => {

@@ -1,4 +1,4 @@
-import { desc, namespace, task } from "jt";
+import { desc, namespace, task } from "jobs-and-tasks";
 
 namespace("reports", () => {
   desc("Nightly users report (a cron schedule: every day at 03:00, Paris time)");

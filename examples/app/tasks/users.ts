@@ -1,4 +1,4 @@
-import { desc, namespace, task } from "jt";
+import { desc, namespace, task } from "jobs-and-tasks";
 
 namespace("users", () => {
   desc("List users; format is table (the default) or json");
