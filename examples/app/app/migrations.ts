@@ -1,4 +1,4 @@
-import type { Db } from "./db.ts";
+import { prepare, type Db } from "./db.ts";
 
 /** Each migration runs once, in order; applied ones are recorded in schema_migrations. */
 const MIGRATIONS: { version: string; sql: string }[] = [
@@ -21,14 +21,14 @@ const MIGRATIONS: { version: string; sql: string }[] = [
 
 export function pendingMigrations(db: Db): string[] {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)");
-  const applied = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as string[]);
+  const applied = new Set(prepare(db, "SELECT version FROM schema_migrations").pluck().all() as string[]);
   return MIGRATIONS.filter((m) => !applied.has(m.version)).map((m) => m.version);
 }
 
 /** Applies pending migrations; returns the versions applied. */
 export function migrate(db: Db): string[] {
   const pending = new Set(pendingMigrations(db));
-  const record = db.prepare("INSERT INTO schema_migrations (version) VALUES (?)");
+  const record = prepare(db, "INSERT INTO schema_migrations (version) VALUES (?)");
   for (const migration of MIGRATIONS) {
     if (!pending.has(migration.version)) continue;
     db.transaction(() => {

@@ -1,5 +1,5 @@
 import type { Statement } from "better-sqlite3";
-import type { Db } from "./db.ts";
+import { prepare, type Db } from "./db.ts";
 
 export interface User {
   id: number;
@@ -34,14 +34,8 @@ export class Users {
     return this.statement("SELECT count(*) FROM users").pluck().get() as number;
   }
 
-  // Each statement is prepared once, on first use (the table exists only after db:migrate), and
-  // kept: cheaper than preparing per call, and on Node 24.19+ a garbage-collected better-sqlite3
-  // statement can abort the process (a Node bug; see jt's README).
-  private readonly statements = new Map<string, Statement>();
-
+  // Prepared on first use (the table exists only after db:migrate) and kept: see db.ts.
   private statement(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
-    return statement;
+    return prepare(this.db, sql);
   }
 }
