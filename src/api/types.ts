@@ -88,7 +88,11 @@ export interface Sh {
 
 /** How to enqueue a task as a background job. */
 export interface EnqueueOptions {
-  /** The task's arguments, in order (as in `jt task[a,b]`). */
+  /**
+   * The task's arguments, in order (as in `jt task[a,b]`): strings; numbers and booleans are
+   * converted with String(). Anything else (objects, arrays, null, undefined, NaN) throws an
+   * EnqueueError: pass an id and load the record in the task.
+   */
   readonly args?: readonly (string | number | boolean)[];
   /** Run no sooner than this long from now: "5m", "30s", or milliseconds. */
   readonly wait?: string | number;

@@ -53,7 +53,7 @@ export class Jobs {
       const matches = closeMatches(taskName, this.catalog.names());
       throw new EnqueueError(`Cannot enqueue '${taskName}': there is no such task${matches.length > 0 ? ` (did you mean ${matches.map((m) => `'${m}'`).join(", ")}?)` : ""}`);
     }
-    const args = (options.args ?? []).map(String);
+    const args = jobArgs(taskName, options.args);
     const names = task.args.names;
     if (!names.some(isRestArg) && args.length > names.length) {
       const takes = names.length === 0 ? "takes no args" : `takes ${names.length} arg${names.length === 1 ? "" : "s"} [${names.join(",")}]`;
@@ -69,6 +69,39 @@ export class Jobs {
       uniqueKey: options.unique === true ? formatTarget(taskName, args) : typeof options.unique === "string" ? options.unique : null,
     };
   }
+}
+
+/**
+ * Job args are what a command line can carry: strings, with numbers and booleans converted by
+ * String(). Anything else would be stored as "[object Object]", "null" or "undefined" and run as
+ * that, so it is refused here, the same way on every store (Rails' rule: pass an id, load the
+ * record in the task).
+ */
+function jobArgs(task: string, given: unknown): string[] {
+  if (given === undefined) return [];
+  if (!Array.isArray(given)) {
+    const scalar = typeof given === "string" || typeof given === "number" || typeof given === "boolean";
+    throw new EnqueueError(`Cannot enqueue '${task}': args must be an array${scalar ? ` (args: [${JSON.stringify(given)}])` : " of strings"}, not ${describe(given)}`);
+  }
+  return given.map((value: unknown, index) => {
+    if (typeof value === "string") {
+      if (value.includes("\0")) throw new EnqueueError(`Cannot enqueue '${task}': args[${index}] contains a NUL character, which a job arg cannot hold`);
+      return value;
+    }
+    if ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean") return String(value);
+    throw new EnqueueError(
+      `Cannot enqueue '${task}': args[${index}] is ${describe(value)}; job args are strings (numbers and booleans are converted with String()): pass an id or a name, and load the record in the task`,
+    );
+  });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number") return String(value);
+  if (typeof value === "string") return "a string";
+  if (typeof value === "object") return value instanceof Date ? "a Date" : "an object";
+  return typeof value === "undefined" ? "undefined" : `a ${typeof value}`;
 }
 
 function runAtOf(task: string, options: EnqueueOptions, now: number): number | null {
