@@ -250,6 +250,7 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
         sh: (scope) => createSh({ cwd: session.project.root, echo: flags.quiet !== true, ...scope }),
         environment: runnerEnvironment(session),
         interruptGraceMs: millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000),
+        finishedRunSucceeds: true,
         confirm: async () => {},
         load: (wanted) => session.source.loadFor(wanted),
         enqueue: (task, options) => opened.enqueue(task, options),

@@ -49,6 +49,9 @@ export interface WorkerSummary {
   released: number;
 }
 
+/** How long an action aborted by a shutdown has to stop before the worker abandons it. */
+const ABANDON_AFTER_ABORT_MS = 500;
+
 /** Why a job's signal was aborted: its task's timeout. */
 class TimedOut extends Error {
   override readonly name = "TimedOut";
@@ -57,7 +60,7 @@ class TimedOut extends Error {
 export class JobWorker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   /** Keyed by the claimed Job object: a job retried at once may run its next attempt before this one is cleaned up. */
-  private readonly running = new Map<Job, { job: Job; controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<Job, { job: Job; controller: AbortController; done: Promise<void>; abandon: (reason: Error) => void }>();
   /** Outcomes being recorded. A job's slot frees when its action ends, so the next claim and this
    * write go to the store side by side instead of one after the other. */
   private readonly recording = new Set<Promise<void>>();
@@ -155,11 +158,23 @@ export class JobWorker {
     const controller = new AbortController();
     const task = this.options.catalog.get(job.task);
     const timeoutMs = task?.job.timeoutMs;
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new TimedOut(`timed out after ${formatDuration(timeoutMs)}`)), timeoutMs);
+    // An action that ignores its signal cannot be stopped from here, only abandoned: at its timeout,
+    // or shortly after a shutdown aborted it, its attempt ends without it and whatever it does
+    // later is never recorded for this job.
+    let abandon: (reason: Error) => void = () => {};
+    const abandoned = new Promise<never>((_, reject) => (abandon = reject));
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            const reason = new TimedOut(`timed out after ${formatDuration(timeoutMs)}`);
+            controller.abort(reason);
+            abandon(reason);
+          }, timeoutMs);
     const label = `job ${job.id} ${formatTarget(job.task, job.args)}`;
     this.options.log(`jt: ${label} started (attempt ${job.attempts} of ${job.maxAttempts})`);
     const startedAt = Date.now();
-    const action = this.options.runTask(job, controller.signal).finally(() => {
+    const action = Promise.race([this.options.runTask(job, controller.signal), abandoned]).finally(() => {
       clearTimeout(timer);
       this.running.delete(job);
       this.wake();
@@ -176,7 +191,7 @@ export class JobWorker {
         this.wake();
       });
     this.recording.add(done);
-    this.running.set(job, { job, controller, done });
+    this.running.set(job, { job, controller, done, abandon });
   }
 
   /** Completions of one turn of the event loop, recorded in one transaction. */
@@ -204,8 +219,8 @@ export class JobWorker {
     });
   }
 
+  /** A finished action is recorded as completed, even when a shutdown had asked it to stop. */
   private async succeeded(job: Job, label: string, ms: number): Promise<void> {
-    if (this.releasing.has(job)) return this.release(job, label);
     if (!(await this.complete(job))) {
       this.options.log(`jt: ${label} finished, but its lease had expired and another worker owns it now`);
       return;
@@ -259,11 +274,18 @@ export class JobWorker {
     ]);
     clearTimeout(timer);
     if (!timedOut) return;
-    for (const { job, controller } of this.running.values()) {
+    const stillRunning = [...this.running.values()];
+    for (const { job, controller } of stillRunning) {
       this.releasing.add(job);
       controller.abort(new Interrupted("SIGTERM"));
     }
+    // Actions that honour their signal stop now; those that ignore it are abandoned, so that the
+    // worker exits within shutdownTimeout plus about a second (Heroku's SIGKILL comes at 30 s).
+    const abandonTimer = setTimeout(() => {
+      for (const { abandon } of stillRunning) abandon(new Interrupted("SIGTERM"));
+    }, ABANDON_AFTER_ABORT_MS);
     await all();
+    clearTimeout(abandonTimer);
   }
 
   /** The reaper, the cron clock and pruning, on timers while the worker runs. */

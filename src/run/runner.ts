@@ -45,6 +45,12 @@ export interface RunOptions {
   environment: { task: TaskDefinition; app: () => App | undefined } | undefined;
   /** How long a running action may take to stop after an interrupt before jt moves on to teardown. */
   interruptGraceMs: number;
+  /**
+   * A run whose actions all ended normally succeeds even if its signal fired meanwhile: a job
+   * whose task saw the shutdown and finished its work is done. (A command-line run reports the
+   * interrupt all the same, as Rake does.)
+   */
+  finishedRunSucceeds?: boolean;
   /** Asks the questions of `confirm` tasks in a plan, before it runs (not called for dry runs). */
   confirm: (planned: Plan) => Promise<void>;
   /** Makes sure the tasks these targets need are loaded (task files load lazily); called before planning. */
@@ -94,7 +100,7 @@ export class Runner {
       throw error instanceof Cancelled ? error.failure : error;
     }
     // An interrupted action may still end normally (it saw ctx.signal and returned): the run was interrupted all the same.
-    if (this.options.signal.aborted && this.lastStarted) throw this.interruption();
+    if (this.options.signal.aborted && this.lastStarted && !this.options.finishedRunSucceeds) throw this.interruption();
   }
 
   private async confirmThenExecute(planned: Plan, scope: Scope): Promise<void> {

@@ -126,6 +126,26 @@ task("deadline", { timeout: "300ms", retry: { attempts: 1 } }, async ({ signal }
   await new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 });
 
+/** Ignores its signal: nothing but the end of the process stops it. */
+task("stubborn", { args: ["ms"] }, async ({ args }) => {
+  console.log("stubborn: started");
+  await new Promise((resolve) => setTimeout(resolve, Number(args.ms)));
+  record("stubborn finished");
+});
+
+task("overdue", { timeout: "300ms", retry: { attempts: 1 } }, async () => {
+  record("overdue started");
+  await new Promise((resolve) => setTimeout(resolve, 20_000));
+  record("overdue finished");
+});
+
+/** Asked to stop, it finishes its work and returns normally: its job is done. */
+task("obliging", async ({ signal }) => {
+  console.log("obliging: started");
+  await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+  record("obliging finished on abort");
+});
+
 task("ordered", { args: ["n"] }, ({ args }) => record(\`ordered \${args.n}\`));
 
 task("noop", () => {});
@@ -446,6 +466,49 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(await showJob(p, id)).toMatchObject({ state: "queued", attempts: 0, lockedBy: null, lockedUntil: null, errors: [] });
   });
 
+  test("SIGTERM with a job that ignores its signal: abandoned and released right after jobs.shutdownTimeout, not after the 10 s interrupt grace", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished }, { shutdownTimeout: "500ms" });
+    const id = await enqueueJob(p, "stubborn[60000]");
+    const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await worker.waitFor("stdout", "stubborn: started");
+    const signalledAt = Date.now();
+    const exit = await stopWorker(worker, 20_000);
+    expect(exit.code, exit.stderr).toBe(143);
+    expect(exit.at - signalledAt, "shutdownTimeout 0.5 s + about 1 s; the 10 s interrupt grace must not apply").toBeLessThan(6_000);
+    expect(exit.stderr).toContain(`jt: job ${id} stubborn[60000] released for another worker (shutting down)\n`);
+    expect(fileLines(p, "runs.log")).toEqual([]);
+    expect(await showJob(p, id)).toMatchObject({ state: "queued", attempts: 0, lockedBy: null, errors: [] });
+  });
+
+  test("a job whose action completes after the shutdown asked it to stop is recorded completed, and never runs again", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished }, { shutdownTimeout: "200ms" });
+    const id = await enqueueJob(p, "obliging");
+    const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await worker.waitFor("stdout", "obliging: started");
+    const exit = await stopWorker(worker, 15_000);
+    expect(exit.code, exit.stderr).toBe(143);
+    expect(exit.stderr).toContain(`jt: job ${id} obliging completed in `);
+    expect(exit.stderr).toMatch(/^jt: worker stopped: 1 completed, 0 failed for good, 0 released$/m);
+    expect(await showJob(p, id)).toMatchObject({ state: "completed", attempts: 1, errors: [] });
+    const again = await p.run(["jobs:workoff"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(fileLines(p, "runs.log")).toEqual(["obliging finished on abort"]);
+  });
+
+  test("a job that ignores its signal fails at its timeout, not after the interrupt grace; its abandoned action records nothing", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const id = await enqueueJob(p, "overdue");
+    const startedAt = Date.now();
+    const work = await p.run(["jobs:workoff"], { timeoutMs: 30_000 });
+    expect(work.code, work.stderr).toBe(1);
+    expect(Date.now() - startedAt, "timeout 300 ms; the 10 s interrupt grace must not apply").toBeLessThan(8_000);
+    expect(work.stderr).toContain(`jt: job ${id} overdue failed for good after 1 attempt: timed out after 300ms\n`);
+    const job = await showJob(p, id);
+    expect(job).toMatchObject({ state: "failed", attempts: 1 });
+    expect(job.errors.map((e) => e.message)).toEqual(["timed out after 300ms"]);
+    expect(fileLines(p, "runs.log")).toEqual(["overdue started"]);
+  });
+
   test("SIGTERM in a long backlog of instant jobs: the worker stops at once, not when the queue is empty", async ({ expect, onTestFinished }) => {
     const fill = `import { createJobs } from "jobs-and-tasks";\nconst jobs = createJobs();\nfor (let i = 0; i < 20; i++) await jobs.enqueueMany(Array.from({ length: 1000 }, () => ({ task: "noop" })));\nconsole.log("filled");\nprocess.exit(0);\n`;
     const p = jobsProject({ onTestFinished }).installJt("link").file("fill.mjs", fill);
@@ -468,7 +531,7 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
 
   test("--prefetch claims jobs ahead of free slots; on SIGTERM the ones not started are released at once", async ({ expect, onTestFinished }) => {
     const p = jobsProject({ onTestFinished }, { shutdownTimeout: "10s" });
-    const ids = [await enqueueJob(p, "slow[1500]"), await enqueueJob(p, "slow[1500]"), await enqueueJob(p, "slow[1500]"), await enqueueJob(p, "slow[1500]")];
+    const ids = [await enqueueJob(p, "slow[4000]"), await enqueueJob(p, "slow[4000]"), await enqueueJob(p, "slow[4000]"), await enqueueJob(p, "slow[4000]")];
     const worker = spawnJt(p.root, ["jobs:work", "--concurrency", "1", "--prefetch", "2"], {}, { onTestFinished });
     await worker.waitFor("stderr", /1 at a time, 2 claimed ahead/);
     await worker.waitFor("stdout", "slow: started");
@@ -479,8 +542,8 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     const exit = await stopWorker(worker, 15_000);
     expect(exit.code, exit.stderr).toBe(143);
     expect(exit.stdout).toBe("env: setup #1\nslow: started\nslow: finished\nenv: teardown\n");
-    expect(exit.stderr).toContain(`jt: job ${ids[1]} slow[1500] released for another worker (shutting down)\n`);
-    expect(exit.stderr).toContain(`jt: job ${ids[2]} slow[1500] released for another worker (shutting down)\n`);
+    expect(exit.stderr).toContain(`jt: job ${ids[1]} slow[4000] released for another worker (shutting down)\n`);
+    expect(exit.stderr).toContain(`jt: job ${ids[2]} slow[4000] released for another worker (shutting down)\n`);
     expect(exit.stderr).toMatch(/^jt: worker stopped: 1 completed, 0 failed for good, 2 released$/m);
     const after = await Promise.all(ids.map((id) => showJob(p, id)));
     expect(after.map((j) => [j.state, j.attempts])).toEqual([["completed", 1], ["queued", 0], ["queued", 0], ["queued", 0]]);
