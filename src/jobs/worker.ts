@@ -16,6 +16,7 @@ import { retryDelayMs } from "./backoff.js";
 import { dueSlots, scheduleKey, type Schedule } from "./clock.js";
 import { formatDuration } from "./duration.js";
 import { Heartbeat } from "./heartbeat.js";
+import { guardProcessAgainstJobs, JobFault, runAsJob } from "./job-faults.js";
 import type { Jobs, TaskCatalog } from "./jobs.js";
 import type { StoreLocation } from "./store/open.js";
 import type { Job, JobStore } from "./store/store.js";
@@ -85,6 +86,7 @@ export class JobWorker {
     await heartbeat.ready;
     const unsubscribe = store.onJobsAvailable(() => this.wake());
     const background = this.startBackgroundWork();
+    const unguard = guardProcessAgainstJobs({ fail: (jobId, fault) => this.fault(jobId, fault), log: options.log });
     try {
       const capacity = options.concurrency + options.prefetch;
       while (!this.stopping) {
@@ -116,6 +118,7 @@ export class JobWorker {
       await this.releaseWaiting(heartbeat);
       await this.finishRunning();
     } finally {
+      unguard();
       background.stop();
       unsubscribe();
       await heartbeat.stop();
@@ -174,7 +177,7 @@ export class JobWorker {
     const label = `job ${job.id} ${formatTarget(job.task, job.args)}`;
     this.options.log(`jt: ${label} started (attempt ${job.attempts} of ${job.maxAttempts})`);
     const startedAt = Date.now();
-    const action = Promise.race([this.options.runTask(job, controller.signal), abandoned]).finally(() => {
+    const action = Promise.race([runAsJob(job.id, () => this.options.runTask(job, controller.signal)), abandoned]).finally(() => {
       clearTimeout(timer);
       this.running.delete(job);
       this.wake();
@@ -192,6 +195,15 @@ export class JobWorker {
       });
     this.recording.add(done);
     this.running.set(job, { job, controller, done, abandon });
+  }
+
+  /** A job's fault (process.exit, a leaked rejection or exception): its attempt fails now; its action is abandoned. */
+  private fault(jobId: number, fault: JobFault): boolean {
+    const running = [...this.running.values()].find((r) => r.job.id === jobId);
+    if (!running) return false;
+    running.controller.abort(fault);
+    running.abandon(fault);
+    return true;
   }
 
   /** Completions of one turn of the event loop, recorded in one transaction. */
@@ -234,7 +246,7 @@ export class JobWorker {
     const now = await this.options.store.now();
     const reason = signal.reason instanceof TimedOut ? signal.reason : error;
     const cause = error instanceof Interrupted || (signal.aborted && signal.reason instanceof TimedOut) ? reason : unwrap(error);
-    const message = cause instanceof TimedOut ? cause.message : headline(cause);
+    const message = cause instanceof TimedOut || cause instanceof JobFault ? cause.message : headline(cause);
     const stack = cause instanceof Error ? userStack(cause) : undefined;
     const canRetry = job.attempts < job.maxAttempts;
     const retryAt = canRetry ? now + retryDelayMs(task?.job.backoff, job.attempts) : null;

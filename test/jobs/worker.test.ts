@@ -126,6 +126,34 @@ task("deadline", { timeout: "300ms", retry: { attempts: 1 } }, async ({ signal }
   await new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 });
 
+// Poison jobs: each would take its worker process down with it.
+task("exiter", { retry: { attempts: 2, backoff: 0 } }, async () => {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  record("exiter");
+  process.exit(1);
+});
+
+task("leaker", { retry: { attempts: 2, backoff: 0 } }, async () => {
+  record("leaker");
+  Promise.reject(new Error("leaked on purpose"));
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  record("leaker survived");
+});
+
+task("thrower", { retry: { attempts: 2, backoff: 0 } }, async () => {
+  record("thrower");
+  setTimeout(() => {
+    throw new Error("thrown in a timer");
+  }, 20);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  record("thrower survived");
+});
+
+task("healthy", { args: ["n"] }, async ({ args }) => {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  record(\`healthy \${args.n}\`);
+});
+
 /** Ignores its signal: nothing but the end of the process stops it. */
 task("stubborn", { args: ["ms"] }, async ({ args }) => {
   console.log("stubborn: started");
@@ -372,6 +400,31 @@ describe.concurrent("enqueue, then work", { timeout: 60_000 }, () => {
     expect(inTask.stdout).toBe("");
     expect(inTask.stderr).toContain("Cannot enqueue greet[a,b,c]: 'greet' takes 2 args [who,greeting], not 3");
     expect(await listJobs(p)).toEqual([]);
+  });
+
+  test("a job that calls process.exit, leaks a rejection or throws in a timer fails with that cause; the worker and the jobs beside it carry on", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const poison = { exiter: await enqueueJob(p, "exiter"), leaker: await enqueueJob(p, "leaker"), thrower: await enqueueJob(p, "thrower") };
+    const healthy: number[] = [];
+    for (let n = 1; n <= 6; n++) healthy.push(await enqueueJob(p, `healthy[${n}]`));
+    const work = await p.run(["jobs:workoff", "--concurrency", "4"], { timeoutMs: 45_000 });
+    expect(work.code, work.stderr).toBe(1); // the poison jobs failed for good
+    expect(work.stderr).toMatch(/^jt: worker stopped: 6 completed, 3 failed for good, 0 released$/m);
+    for (const id of healthy) expect(await showJob(p, id)).toMatchObject({ state: "completed", attempts: 1 });
+    const causes = {
+      exiter: "the task called process.exit(1); a job cannot end the worker's process",
+      leaker: "unhandled rejection: leaked on purpose",
+      thrower: "uncaught exception: thrown in a timer",
+    };
+    for (const [name, id] of Object.entries(poison)) {
+      const job = await showJob(p, id);
+      expect(job, name).toMatchObject({ state: "failed", attempts: 2 });
+      expect(job.errors.map((e) => e.message), name).toEqual([causes[name as keyof typeof causes], causes[name as keyof typeof causes]]);
+      expect(job.errors[0]!.stack, `${name}: the stack points into the task file`).toMatch(/tasks\/jobs\.ts:\d+/);
+    }
+    expect(work.stderr).toContain(`jt: job ${poison.exiter} exiter failed for good after 2 attempts: ${causes.exiter}\n`);
+    const runs = fileLines(p, "runs.log");
+    expect(runs.filter((line) => line.startsWith("healthy")).sort()).toEqual(["healthy 1", "healthy 2", "healthy 3", "healthy 4", "healthy 5", "healthy 6"]);
   });
 
   test("a worker boots the environment once, however many jobs it runs, and tears it down once", async ({ expect, onTestFinished }) => {
