@@ -20,6 +20,7 @@ import { EnqueueError, type Jobs, type TaskCatalog } from "./jobs.js";
 import { ProjectJobs } from "./project-jobs.js";
 import { describeLocation, type StoreLocation } from "./store/open.js";
 import type { JobState, JobStore } from "./store/store.js";
+import { DEAD_EXECUTOR_ENV, isExecutor, onStopRequests, reportFatalErrors, supervise, tellSupervisor, type DeadExecutor } from "./supervisor.js";
 import { JobWorker } from "./worker.js";
 
 const DEFAULT_CATCH_UP_MS = 60_000;
@@ -224,6 +225,8 @@ function batchedLines(write: (text: string) => void): { log: (line: string) => v
 }
 
 async function work(context: VerbContext, program: Command, untilEmpty: boolean): Promise<number> {
+  if (!isExecutor()) return supervise((line) => context.output.err(`${line}\n`));
+  reportFatalErrors();
   const flags = program.opts<{ queues: string; concurrency?: string; prefetch?: string; trace?: true; quiet?: true }>();
   const { session, jobs } = await context.open();
   const config = session.project.config.jobs;
@@ -269,25 +272,27 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
   log(`jt: worker ${worker.id} ${untilEmpty ? "working off" : "working"} ${queues ? `queues ${queues.join(", ")}` : "every queue"} in ${describeLocation(jobs.location)}, ${concurrency} at a time${prefetch > 0 ? `, ${prefetch} claimed ahead` : ""}`);
   // A worker stopped by a signal exits 130 / 143 like any interrupted jt, after a clean drain too.
   let stoppedBy: NodeJS.Signals | undefined;
-  const stop = (signal: NodeJS.Signals) => {
-    stoppedBy = signal;
-    log(`jt: ${signal}: finishing running jobs (up to ${Math.round(config.shutdownTimeoutMs / 1000)}s), then stopping`);
-    worker.stop();
-    process.once(signal, () => {
+  const stopListening = onStopRequests(
+    (signal) => {
+      stoppedBy = signal;
+      log(`jt: ${signal}: finishing running jobs (up to ${Math.round(config.shutdownTimeoutMs / 1000)}s), then stopping`);
+      worker.stop();
+    },
+    (signal) => {
       log(`jt: ${signal} again, exiting now`);
       flush();
       killLeftoverCommands();
       process.exit(signal === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint);
-    });
-  };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+    },
+  );
+  await tellSupervisor({ type: "ready", workerId: worker.id });
   let summary;
   try {
+    const dead = deadExecutor();
+    if (dead) await worker.failJobsOfDeadWorker(dead.workerId, dead.cause);
     summary = await worker.run();
   } finally {
-    process.off("SIGTERM", stop);
-    process.off("SIGINT", stop);
+    stopListening();
     if (session.environment?.booted) {
       const failure = await tearDown(session.environment, log, flags.trace === true);
       if (failure) log(`jt: the environment's teardown failed: ${failure.message}`);
@@ -298,8 +303,20 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
   }
   log(`jt: worker stopped: ${summary.completed} completed, ${summary.failed} failed for good, ${summary.released} released`);
   flush();
-  if (stoppedBy !== undefined) return stoppedBy === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint;
-  return untilEmpty && summary.failed > 0 ? ExitCode.taskFailed : 0;
+  const code = stoppedBy !== undefined ? (stoppedBy === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint) : untilEmpty && summary.failed > 0 ? ExitCode.taskFailed : 0;
+  await tellSupervisor({ type: "finished", code });
+  return code;
+}
+
+/** In an executor started after another died: which one, and why. */
+function deadExecutor(): DeadExecutor | undefined {
+  const text = process.env[DEAD_EXECUTOR_ENV];
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as DeadExecutor;
+  } catch {
+    return undefined;
+  }
 }
 
 async function enqueueVerb(context: VerbContext, program: Command): Promise<number> {

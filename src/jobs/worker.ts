@@ -197,6 +197,21 @@ export class JobWorker {
     this.running.set(job, { job, controller, done, abandon });
   }
 
+  /**
+   * Fails the jobs a worker process that died still held, with its cause (out of memory, killed),
+   * before this worker claims anything: they need not wait for their lease to expire. Jobs that
+   * ran beside the one that caused it cannot be told apart from it, so each is charged an attempt.
+   */
+  async failJobsOfDeadWorker(workerId: string, cause: string): Promise<void> {
+    const held = (await this.options.store.list({ states: ["running"], limit: 100_000 })).filter((job) => job.lockedBy === workerId);
+    const beside = held.length > 1 ? `; ${held.length} jobs were running in it, and jt cannot tell which one caused it` : "";
+    const message = `the worker process running it died: ${cause}${beside}`;
+    for (const job of held) {
+      const label = `job ${job.id} ${formatTarget(job.task, job.args)}`;
+      await this.recordFailure(job, label, this.options.catalog.get(job.task), workerId, message, undefined);
+    }
+  }
+
   /** A job's fault (process.exit, a leaked rejection or exception): its attempt fails now; its action is abandoned. */
   private fault(jobId: number, fault: JobFault): boolean {
     const running = [...this.running.values()].find((r) => r.job.id === jobId);
@@ -243,14 +258,18 @@ export class JobWorker {
 
   private async failed(job: Job, label: string, task: TaskDefinition | undefined, signal: AbortSignal, error: unknown): Promise<void> {
     if (this.releasing.has(job)) return this.release(job, label);
-    const now = await this.options.store.now();
     const reason = signal.reason instanceof TimedOut ? signal.reason : error;
     const cause = error instanceof Interrupted || (signal.aborted && signal.reason instanceof TimedOut) ? reason : unwrap(error);
     const message = cause instanceof TimedOut || cause instanceof JobFault ? cause.message : headline(cause);
     const stack = cause instanceof Error ? userStack(cause) : undefined;
+    await this.recordFailure(job, label, task, this.id, message, stack);
+  }
+
+  private async recordFailure(job: Job, label: string, task: TaskDefinition | undefined, workerId: string, message: string, stack: string | undefined): Promise<void> {
+    const now = await this.options.store.now();
     const canRetry = job.attempts < job.maxAttempts;
     const retryAt = canRetry ? now + retryDelayMs(task?.job.backoff, job.attempts) : null;
-    const recorded = await this.options.store.fail(job, this.id, { attempt: job.attempts, at: now, message, stack }, retryAt);
+    const recorded = await this.options.store.fail(job, workerId, { attempt: job.attempts, at: now, message, stack }, retryAt);
     if (!recorded) {
       this.options.log(`jt: ${label} failed, but its lease had expired and another worker owns it now`);
       return;

@@ -92,9 +92,27 @@ export class RunningJt {
     this.child.kill(signal);
   }
 
+  /** Kills jt and every process it started, as the death of its machine would (a worker's executor too). */
+  killTree(signal: NodeJS.Signals): void {
+    for (const { pid } of descendantsOf(this.pid)) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+    this.child.kill(signal);
+  }
+
+  /** The pid of the process that runs jobs: a worker's executor (named in its "jt: worker host:pid:…" line), else jt's own. */
+  get workerPid(): number {
+    const match = /^jt: worker [^:\s]+:(\d+):/m.exec(this.err);
+    return match ? Number(match[1]) : this.pid;
+  }
+
   /** Kills jt if it is still running (cleanup after a failed test). */
   stop(): void {
-    if (!this.done) this.child.kill("SIGKILL");
+    if (!this.done) this.killTree("SIGKILL");
   }
 
   private wake(): void {

@@ -181,7 +181,7 @@ describe("several workers on one PostgreSQL database", () => {
     // Whichever worker took it: kill it.
     const victim = await Promise.race(workers.map(async (w) => (await w.waitFor("stdout", /stuck_once 1 started in \d+/, 20_000), w)));
     const survivor = workers.find((w) => w !== victim)!;
-    victim.kill("SIGKILL");
+    victim.killTree("SIGKILL"); // the worker and its executor: a machine that died
     expect((await victim.exited).signal).toBe("SIGKILL");
 
     // The survivor puts the job back once its lease (1 s) expires, and runs it again.
@@ -191,7 +191,7 @@ describe("several workers on one PostgreSQL database", () => {
     expect(done.errors).toHaveLength(1);
     expect(done.errors[0]).toMatchObject({ attempt: 1, message: expect.stringMatching(/lease expired/) });
     expect(t.runs().map((line) => line.replace(/ \d+$/, ""))).toEqual(["stuck_once 1 start", "stuck_once 1 start", "stuck_once 1 done"]);
-    expect(t.runs().map((line) => line.split(" ").at(-1))).toEqual([String(victim.pid), String(survivor.pid), String(survivor.pid)]);
+    expect(t.runs().map((line) => line.split(" ").at(-1))).toEqual([String(victim.workerPid), String(survivor.workerPid), String(survivor.workerPid)]);
     expect(survivor.stderr).toMatch(/put back 1 job whose worker stopped/);
     expect((await stop(survivor)).code).toBe(143);
   });

@@ -149,6 +149,27 @@ task("thrower", { retry: { attempts: 2, backoff: 0 } }, async () => {
   record("thrower survived");
 });
 
+/** Like marker, retried at once: its first run sleeps until killed, the next one finishes. */
+task("held", { retry: { attempts: 3, backoff: 0 } }, async ({ signal }) => {
+  const first = !existsSync("held");
+  appendFileSync("held", \`\${process.pid}\\n\`);
+  if (first) {
+    console.log("held: started, sleeping");
+    await sleep(30_000, signal);
+  }
+  record("held done");
+});
+
+/** Allocates until the heap is exhausted: the process dies of it (run it with a small --max-old-space-size). */
+task("hog", { retry: { attempts: 2, backoff: 0 } }, async () => {
+  record("hog");
+  const hoard: number[][] = [];
+  for (;;) {
+    hoard.push(new Array(100_000).fill(1));
+    if (hoard.length % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+});
+
 task("healthy", { args: ["n"] }, async ({ args }) => {
   await new Promise((resolve) => setTimeout(resolve, 300));
   record(\`healthy \${args.n}\`);
@@ -465,7 +486,7 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     const id = await enqueueJob(p, "marker");
     const first = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
     await first.waitFor("stdout", "marker: started, sleeping");
-    first.kill("SIGKILL");
+    first.killTree("SIGKILL"); // the worker and its executor: a machine that died
     expect((await first.exited).signal).toBe("SIGKILL");
     expect(await showJob(p, id)).toMatchObject({ state: "running", attempts: 1 });
 
@@ -478,8 +499,8 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(tookMs, "lease 1s: the job is run again within a few seconds (the default lease alone is 30s)").toBeLessThan(10_000);
     expect(exit.stderr).toContain("jt: put back 1 job whose worker stopped\n");
     expect(exit.stderr).toContain(`jt: job ${id} marker started (attempt 2 of 5)\n`);
-    expect(fileLines(p, "marker")).toEqual([String(first.pid), String(second.pid)]);
-    expect(fileLines(p, "runs.log")).toEqual([`marker done in ${second.pid}`]);
+    expect(fileLines(p, "marker")).toEqual([String(first.workerPid), String(second.workerPid)]);
+    expect(fileLines(p, "runs.log")).toEqual([`marker done in ${second.workerPid}`]);
 
     const job = await showJob(p, id);
     expect(job).toMatchObject({ state: "completed", attempts: 2, lockedBy: null });
@@ -614,6 +635,44 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
   });
 });
 
+describe.concurrent("a supervised worker: a job that kills its process does not kill the worker", { timeout: 60_000 }, () => {
+  test("a job that runs out of memory fails with that cause, on each attempt; a new worker process takes over and runs the other jobs", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const hog = await enqueueJob(p, "hog");
+    const healthy = [await enqueueJob(p, "healthy[1]"), await enqueueJob(p, "healthy[2]")];
+    const work = await p.run(["jobs:workoff", "--concurrency", "1"], { env: { NODE_OPTIONS: "--max-old-space-size=64" }, timeoutMs: 45_000 });
+    expect(work.code, work.stderr).toBe(1); // the hog failed for good
+    expect(work.stderr).toMatch(/^jt: the worker process \d+ died \(out of memory \(Allocation failed - JavaScript heap out of memory\)\); its running jobs fail with that cause; starting another$/m);
+    const job = await showJob(p, hog);
+    expect(job).toMatchObject({ state: "failed", attempts: 2 });
+    const cause = "the worker process running it died: out of memory (Allocation failed - JavaScript heap out of memory)";
+    expect(job.errors.map((e) => e.message)).toEqual([cause, cause]);
+    for (const id of healthy) expect(await showJob(p, id)).toMatchObject({ state: "completed", attempts: 1 });
+    // (Each worker process reports its own jobs: the last one recorded the hog's last death.)
+    expect(work.stderr).toMatch(/^jt: worker stopped: \d completed, 1 failed for good, 0 released$/m);
+  });
+
+  test("kill -9 of the worker's executor: another starts at once, fails the job it held with the cause (no wait for the lease), and the retry completes", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished }, { lease: "30s" });
+    const id = await enqueueJob(p, "held");
+    const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await worker.waitFor("stdout", "held: started, sleeping");
+    const executor = worker.workerPid;
+    expect(executor).not.toBe(worker.pid);
+    process.kill(executor, "SIGKILL");
+    await worker.waitFor("stderr", `jt: job ${id} held completed`, 20_000);
+    expect(worker.stderr).toContain(`jt: the worker process ${executor} died (killed by SIGKILL, perhaps by the kernel's out-of-memory killer); its running jobs fail with that cause; starting another\n`);
+    expect(worker.stderr).toContain(`jt: job ${id} held failed (the worker process running it died: killed by SIGKILL, perhaps by the kernel's out-of-memory killer); retrying in `);
+    const exit = await stopWorker(worker);
+    expect(exit.code, exit.stderr).toBe(143);
+    const job = await showJob(p, id);
+    expect(job).toMatchObject({ state: "completed", attempts: 2 });
+    expect(job.errors.map((e) => e.message)).toEqual(["the worker process running it died: killed by SIGKILL, perhaps by the kernel's out-of-memory killer"]);
+    expect(fileLines(p, "held")).toHaveLength(2);
+    expect(fileLines(p, "held")[0]).toBe(String(executor));
+  });
+});
+
 describe.concurrent("a worker stopped by a signal", () => {
   test("Ctrl-C (SIGINT) on an idle jobs:work: a clean stop, exit 130 as the README's exit codes say", async ({ expect, onTestFinished }) => {
     const p = jobsProject({ onTestFinished });
@@ -643,7 +702,7 @@ describe("leases over time; cron", { timeout: 60_000 }, () => {
     expect(busyExit.stderr).not.toMatch(/put back|lease had expired|heartbeat failed/);
     expect(otherExit.stderr).not.toMatch(/put back|started/);
     expect(otherExit.stdout).toBe("");
-    expect(fileLines(p, "runs.log")).toEqual([`busy started in ${busy.pid}`, `busy finished in ${busy.pid}`]);
+    expect(fileLines(p, "runs.log")).toEqual([`busy started in ${busy.workerPid}`, `busy finished in ${busy.workerPid}`]);
     const job = await showJob(p, id);
     expect(job).toMatchObject({ state: "completed", attempts: 1, errors: [] });
   });
