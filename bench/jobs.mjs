@@ -288,7 +288,7 @@ async function drain(system, target, workers, { project, scratch, queued, concur
       procs.push(
         startProcess([process.execPath, JT_BIN, "jobs:workoff", "--concurrency", String(concurrency), ...(options.prefetch ? ["--prefetch", String(options.prefetch)] : [])], {
           cwd: project,
-          env: benchEnv({ JT_JOBS_URL: target.store, JT_BENCH_MARKS: marks }),
+          env: benchEnv({ JT_JOBS_URL: target.store, JT_BENCH_MARKS: marks, JT_BENCH_PROC: `w${i}` }),
           logFile,
         }),
       );
@@ -318,8 +318,9 @@ async function drain(system, target, workers, { project, scratch, queued, concur
   const capped = capAt !== undefined;
   const logOf = (i) => tail(readIfExists(join(marks, `worker-${i}.log`)));
   const failed = exits.map((e, i) => ({ ...e, i })).filter((e) => e.code !== 0 && !(capped && (e.signal === "SIGTERM" || e.signal === "SIGKILL" || e.code === 143)));
-  const recorded = procs.map((p) => {
-    const file = join(marks, `drain-${p.child.pid}.json`);
+  const recorded = procs.map((p, i) => {
+    // jt's tasks run in its worker's executor (a child process): they name their file by the worker's index.
+    const file = [join(marks, `drain-${p.child.pid}.json`), join(marks, `drain-w${i}.json`)].find(existsSync) ?? "";
     return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : { first: 0, last: 0, count: 0 };
   });
   const count = recorded.reduce((sum, m) => sum + m.count, 0);
@@ -593,7 +594,7 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 let written = 0;
 const save = () => {
-  if (marks && drain.count > 0) writeFileSync(\`\${marks}/drain-\${process.pid}.json\`, JSON.stringify(drain));
+  if (marks && drain.count > 0) writeFileSync(\`\${marks}/drain-\${process.env.JT_BENCH_PROC ?? process.pid}.json\`, JSON.stringify(drain));
   written = drain.last;
 };
 

@@ -21,6 +21,7 @@ import { ProjectJobs } from "./project-jobs.js";
 import { describeLocation, type StoreLocation } from "./store/open.js";
 import type { JobState, JobStore } from "./store/store.js";
 import { DEAD_EXECUTOR_ENV, isExecutor, onStopRequests, reportFatalErrors, supervise, tellSupervisor, type DeadExecutor } from "./supervisor.js";
+import { exitNow } from "./job-faults.js";
 import { JobWorker } from "./worker.js";
 
 const DEFAULT_CATCH_UP_MS = 60_000;
@@ -282,7 +283,7 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
       log(`jt: ${signal} again, exiting now`);
       flush();
       killLeftoverCommands();
-      process.exit(signal === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint);
+      exitNow(signal === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint);
     },
   );
   await tellSupervisor({ type: "ready", workerId: worker.id });

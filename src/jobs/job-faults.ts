@@ -1,17 +1,28 @@
 /**
  * What a job does to the process it runs in, turned into that job's failure instead of the
  * worker's death: `process.exit()` called from a task, an uncaught exception, an unhandled
- * rejection. Each is traced to its job through the async context the job runs in (Node keeps it
- * for timers, promises and these events alike), so the jobs running beside it carry on.
+ * rejection. A fault is the job's when it is the only one running, or when the call came from the
+ * job's own code (process.exit() throws there, and the throw fails the job). Otherwise the async
+ * context tells, which Node keeps for timers, promises and these events alike, but keeping it
+ * costs every promise a little (about 8 % of a drain of no-op jobs on Node 20), so a worker starts
+ * keeping it only after its first fault it could not trace.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { headline } from "../report/errors.js";
 
 const currentJob = new AsyncLocalStorage<number>();
+let tracing = false;
 
 /** Runs `action` as job `jobId`'s: what it leaks is charged to that job. */
 export function runAsJob<T>(jobId: number, action: () => T): T {
-  return currentJob.run(jobId, action);
+  return tracing ? currentJob.run(jobId, action) : action();
+}
+
+const nodeExit = process.exit;
+
+/** Ends the process whatever a job does to process.exit (jt's own "exit now"). */
+export function exitNow(code: number): never {
+  return nodeExit.call(process, code);
 }
 
 /** A job's fault, recorded as its attempt's error. */
@@ -26,43 +37,54 @@ export class JobFault extends Error {
 }
 
 class ExitInJob extends JobFault {
-  constructor(readonly jobId: number, code: unknown) {
+  constructor(readonly jobId: number | undefined, code: unknown) {
     super(`the task called process.exit(${code === undefined ? "" : String(code)}); a job cannot end the worker's process`);
     Error.captureStackTrace(this, process.exit);
   }
 }
 
 export interface FaultHandlers {
+  /** The jobs running now. */
+  running(): readonly number[];
   /** The job's attempt ends now with `fault`; false when the job is not running here any more. */
   fail(jobId: number, fault: JobFault): boolean;
   log(line: string): void;
 }
 
 /**
- * Installs the guards for a worker's run; returns their removal. Outside any job, `process.exit`
- * is Node's own, and an uncaught exception is logged with its stack and the worker carries on.
+ * Installs the guards for a worker's run; returns their removal. With no job running,
+ * `process.exit` is Node's own; a fault no job can be charged with is logged with its stack, and
+ * the worker carries on.
  */
 export function guardProcessAgainstJobs(handlers: FaultHandlers): () => void {
-  const exit = process.exit;
+  const jobOfFault = (): number | undefined => {
+    const running = handlers.running();
+    return running.length === 1 ? running[0] : tracing ? currentJob.getStore() : undefined;
+  };
   const guardedExit = ((code?: number | string | null) => {
-    const jobId = currentJob.getStore();
-    if (jobId === undefined) return exit.call(process, code);
-    throw new ExitInJob(jobId, code);
+    if (handlers.running().length === 0) return nodeExit.call(process, code);
+    throw new ExitInJob(jobOfFault(), code);
   }) as typeof process.exit;
   const fault = (kind: string) => (error: unknown) => {
-    const jobId = error instanceof ExitInJob ? error.jobId : currentJob.getStore();
+    const jobId = (error instanceof ExitInJob ? error.jobId : undefined) ?? jobOfFault();
     const described = error instanceof JobFault ? error : new JobFault(`${kind}: ${headline(error)}`, error);
     if (jobId !== undefined && handlers.fail(jobId, described)) return;
     const stack = error instanceof Error && error.stack ? error.stack : String(error);
-    handlers.log(`jt: ${kind}${jobId === undefined ? "" : ` from job ${jobId} (no longer running)`}; the worker carries on:\n${indent(stack)}`);
+    const running = handlers.running();
+    const from = jobId !== undefined ? ` from job ${jobId} (no longer running)` : running.length > 1 ? ` from one of the running jobs (${running.join(", ")})` : "";
+    const next = !tracing && running.length > 1 ? "; from now on it traces faults to their jobs" : "";
+    tracing = true;
+    handlers.log(`jt: ${described.message}${from}; the worker carries on${next}:\n${indent(stack)}`);
   };
   const onRejection = fault("unhandled rejection");
   const onException = fault("uncaught exception");
   process.exit = guardedExit;
+  // Until a fault says otherwise (tests run several workers in one process).
+  tracing = false;
   process.on("unhandledRejection", onRejection);
   process.on("uncaughtException", onException);
   return () => {
-    if (process.exit === guardedExit) process.exit = exit;
+    if (process.exit === guardedExit) process.exit = nodeExit;
     process.off("unhandledRejection", onRejection);
     process.off("uncaughtException", onException);
   };

@@ -86,7 +86,11 @@ export class JobWorker {
     await heartbeat.ready;
     const unsubscribe = store.onJobsAvailable(() => this.wake());
     const background = this.startBackgroundWork();
-    const unguard = guardProcessAgainstJobs({ fail: (jobId, fault) => this.fault(jobId, fault), log: options.log });
+    const unguard = guardProcessAgainstJobs({
+      running: () => [...this.running.values()].map((r) => r.job.id),
+      fail: (jobId, fault) => this.fault(jobId, fault),
+      log: options.log,
+    });
     try {
       const capacity = options.concurrency + options.prefetch;
       while (!this.stopping) {
