@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { createInterface } from "node:readline/promises";
 import { parseTarget } from "../args/brackets.js";
-import { DefinitionError, ExitCode, UsageError } from "../errors.js";
+import { DefinitionError, ExitCode, exitCodeOf, UsageError } from "../errors.js";
 import { closeMatches } from "../plan/suggest.js";
 import type { Output } from "../report/output.js";
 import { Runner } from "../run/runner.js";
@@ -228,6 +228,17 @@ function batchedLines(write: (text: string) => void): { log: (line: string) => v
 async function work(context: VerbContext, program: Command, untilEmpty: boolean): Promise<number> {
   if (!isExecutor()) return supervise((line) => context.output.err(`${line}\n`));
   reportFatalErrors();
+  try {
+    return await execute(context, program, untilEmpty);
+  } catch (error) {
+    // A failure jt reports (a bad flag, a store it cannot use) ends the worker: nothing to restart.
+    await tellSupervisor({ type: "finished", code: exitCodeOf(error) });
+    throw error;
+  }
+}
+
+/** The worker itself, in the executor process. */
+async function execute(context: VerbContext, program: Command, untilEmpty: boolean): Promise<number> {
   const flags = program.opts<{ queues: string; concurrency?: string; prefetch?: string; trace?: true; quiet?: true }>();
   const { session, jobs } = await context.open();
   const config = session.project.config.jobs;

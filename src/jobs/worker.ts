@@ -93,13 +93,23 @@ export class JobWorker {
     });
     try {
       const capacity = options.concurrency + options.prefetch;
+      let remigrated = false;
       while (!this.stopping) {
         this.startWaiting(heartbeat);
         const room = capacity - this.running.size - this.waiting.length;
         let claimed: Job[] = [];
         try {
           if (room > 0) claimed = await store.claim({ workerId: this.id, queues: options.queues, limit: room, leaseMs: options.leaseMs });
+          remigrated = false;
         } catch (error) {
+          if (isMissingTable(error)) {
+            // Dropped under a running worker (a db:reset, a restored dump): recreate them once, or stop.
+            if (remigrated) throw new Error(`The job store's tables are gone and creating them again did not bring them back (${(error as Error).message}): run jt jobs:migrate, then start the worker again`, { cause: error });
+            options.log(`jt: the store's tables are gone (${(error as Error).message}): creating them again`);
+            await store.migrate();
+            remigrated = true;
+            continue;
+          }
           // The store is out of reach for a moment (a dropped connection, a locked file): keep the
           // running jobs going and try again after the poll interval.
           options.log(`jt: claiming jobs failed: ${(error as Error).message}; trying again`);
@@ -369,6 +379,12 @@ function userStack(error: Error): string | undefined {
   const frames = lines.filter((line) => line.trimStart().startsWith("at "));
   const kept = frames.filter((line) => !JT_OWN_DIRS.some((dir) => line.includes(dir)) && !line.includes("(node:") && !line.includes(" node:"));
   return [lines.find((line) => !line.trimStart().startsWith("at ")) ?? String(error), ...(kept.length > 0 ? kept : frames)].join("\n");
+}
+
+/** SQLite's "no such table", PostgreSQL's undefined_table (42P01). */
+function isMissingTable(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === "42P01" || (code === "SQLITE_ERROR" && typeof message === "string" && message.startsWith("no such table"));
 }
 
 /** The error a task threw, out of jt's wrapper around it. */
