@@ -22,6 +22,7 @@ import { describeLocation, type StoreLocation } from "./store/open.js";
 import type { JobState, JobStore } from "./store/store.js";
 import { DEAD_EXECUTOR_ENV, isExecutor, onStopRequests, reportFatalErrors, supervise, tellSupervisor, type DeadExecutor } from "./supervisor.js";
 import { exitNow } from "./job-faults.js";
+import { JOBS_VERBS, jobsVerb, type JobsVerb } from "./verbs.js";
 import { JobWorker } from "./worker.js";
 
 const DEFAULT_CATCH_UP_MS = 60_000;
@@ -36,120 +37,53 @@ interface VerbContext {
   withStore<T>(use: (opened: { session: Session; jobs: Jobs; store: JobStore; location: StoreLocation }) => Promise<T>): Promise<T>;
 }
 
-interface Definition {
-  describe: string;
-  configure(program: Command): Command;
-  run: Verb;
-}
+/** What each verb does; what it accepts is in verbs.ts. */
+const RUNS: Record<string, Verb> = {
+  "jobs:work": (context, program) => work(context, program, false),
+  "jobs:workoff": (context, program) => work(context, program, true),
+  "jobs:enqueue": enqueueVerb,
+  "jobs:list": listVerb,
+  "jobs:show": showVerb,
+  "jobs:retry": (context, program) => fixVerb(context, program, "retry"),
+  "jobs:cancel": (context, program) => fixVerb(context, program, "cancel"),
+  "jobs:discard": (context, program) => fixVerb(context, program, "discard"),
+  "jobs:stats": statsVerb,
+  "jobs:prune": pruneVerb,
+  "jobs:clear": clearVerb,
+  "jobs:cron": cronVerb,
+  "jobs:crontab": crontabVerb,
+  "jobs:migrate": migrateVerb,
+};
 
 const STATES: readonly JobState[] = ["queued", "running", "completed", "failed", "cancelled"];
 
-const VERBS: Record<string, Definition> = {
-  "jobs:work": {
-    describe: "Run jobs until stopped (SIGTERM or Ctrl-C: running jobs finish or are released)",
-    configure: (p) => p.option("--queues <names>", "comma-separated queues to take jobs from, or * for all", "*").option("--concurrency <n>", "jobs run at once (default: jobs.concurrency, 5)").option("--prefetch <n>", "jobs claimed ahead of free slots (default: jobs.prefetch, 0)"),
-    run: (context, program) => work(context, program, false),
-  },
-  "jobs:workoff": {
-    describe: "Run jobs until none is runnable, then exit (1 if a job failed for good)",
-    configure: (p) => p.option("--queues <names>", "comma-separated queues, or * for all", "*").option("--concurrency <n>", "jobs run at once").option("--prefetch <n>", "jobs claimed ahead of free slots"),
-    run: (context, program) => work(context, program, true),
-  },
-  "jobs:enqueue": {
-    describe: "Enqueue a task as a job: jt jobs:enqueue 'mail:welcome[42]' --in 5m",
-    configure: (p) =>
-      p
-        .argument("<task>", "the task, with [args] as on jt's command line")
-        .option("--in <duration>", "run no sooner than this long from now (30s, 5m, 2h)")
-        .option("--at <time>", "run no sooner than this time (ISO 8601)")
-        .option("--queue <name>", "the queue (default: the task's)")
-        .option("--priority <n>", "lower runs first (default: the task's)")
-        .option("--unique", "no second live job for this task and args")
-        .option("--json", "print the job as JSON"),
-    run: enqueueVerb,
-  },
-  "jobs:list": {
-    describe: "List jobs, newest first",
-    configure: (p) =>
-      p
-        .option("--state <states>", `comma-separated: ${STATES.join(", ")}`)
-        .option("--task <name>", "only this task's jobs")
-        .option("--queue <name>", "only this queue's jobs")
-        .option("--limit <n>", "at most this many", "50")
-        .option("--json", "print JSON"),
-    run: listVerb,
-  },
-  "jobs:show": {
-    describe: "Show a job, with every attempt's error and stack",
-    configure: (p) => p.argument("<id>", "the job's id").option("--json", "print JSON"),
-    run: showVerb,
-  },
-  "jobs:retry": {
-    describe: "Run failed, cancelled or waiting jobs again now, with a fresh set of attempts",
-    configure: (p) => p.argument("[ids...]", "job ids").option("--all-failed", "every failed job"),
-    run: (context, program) => fixVerb(context, program, "retry"),
-  },
-  "jobs:cancel": {
-    describe: "Cancel queued jobs",
-    configure: (p) => p.argument("<ids...>", "job ids"),
-    run: (context, program) => fixVerb(context, program, "cancel"),
-  },
-  "jobs:discard": {
-    describe: "Delete failed or cancelled jobs",
-    configure: (p) => p.argument("[ids...]", "job ids").option("--all-failed", "every failed job"),
-    run: (context, program) => fixVerb(context, program, "discard"),
-  },
-  "jobs:stats": {
-    describe: "Count jobs by queue and state",
-    configure: (p) => p.option("--json", "print JSON"),
-    run: statsVerb,
-  },
-  "jobs:prune": {
-    describe: "Delete completed jobs older than jobs.pruneAfter (workers do this hourly)",
-    configure: (p) => p.option("--older-than <duration>", "instead of jobs.pruneAfter"),
-    run: pruneVerb,
-  },
-  "jobs:clear": {
-    describe: "Delete every job (asks first on a terminal)",
-    configure: (p) => p.option("-y, --yes", "do not ask"),
-    run: clearVerb,
-  },
-  "jobs:cron": {
-    describe: "List cron schedules with their last and next runs",
-    configure: (p) => p.option("--json", "print JSON"),
-    run: cronVerb,
-  },
-  "jobs:crontab": {
-    describe: "Print system crontab lines equivalent to the cron schedules",
-    configure: (p) => p,
-    run: crontabVerb,
-  },
-  "jobs:migrate": {
-    describe: "Create or update the job store's schema (workers also do it when they start)",
-    configure: (p) => p,
-    run: migrateVerb,
-  },
-};
-
-export async function runJobsCommand(argv: readonly string[], output: Output): Promise<number> {
-  const [verb, ...rest] = argv;
-  const definition = VERBS[verb!];
-  if (!definition) {
-    const matches = closeMatches(verb!, Object.keys(VERBS));
-    throw new UsageError(`Unknown jobs command '${verb}'`, [
-      ...(matches.length > 0 ? [`Did you mean?  ${matches.join("\n               ")}`] : []),
-      `The jobs commands: ${Object.keys(VERBS).join(", ")}`,
-    ]);
+/** The verb's commander parser, built from its metadata. */
+function parserOf(verb: JobsVerb, Command: typeof import("commander").Command, output: Output): Command {
+  const program = new Command(`jt ${verb.name}`).description(verb.description);
+  for (const argument of verb.arguments) {
+    const name = `${argument.name}${argument.variadic ? "..." : ""}`;
+    program.argument(argument.required ? `<${name}>` : `[${name}]`, argument.description);
   }
-  const { Command, CommanderError } = await import("commander");
-  const program = definition
-    .configure(new Command(`jt ${verb}`).description(definition.describe))
-    .option("-C, --directory <dir>", "change to dir before doing anything")
-    .option("-t, --trace", "print ** Invoke / ** Execute lines of the jobs' tasks")
-    .option("-q, --quiet", "do not echo commands run by sh")
+  for (const option of verb.options) program.option(option.flags, option.description, option.defaultValue);
+  return program
     .helpOption("-h, --help", "print this help")
     .exitOverride()
     .configureOutput({ writeOut: output.out, writeErr: output.err, outputError: () => {} });
+}
+
+export async function runJobsCommand(argv: readonly string[], output: Output): Promise<number> {
+  const [verb, ...rest] = argv;
+  const definition = jobsVerb(verb!);
+  if (!definition) {
+    const names = JOBS_VERBS.map((known) => known.name);
+    const matches = closeMatches(verb!, names);
+    throw new UsageError(`Unknown jobs command '${verb}'`, [
+      ...(matches.length > 0 ? [`Did you mean?  ${matches.join("\n               ")}`] : []),
+      `The jobs commands: ${names.join(", ")}`,
+    ]);
+  }
+  const { Command, CommanderError } = await import("commander");
+  const program = parserOf(definition, Command, output);
   try {
     program.parse([...rest], { from: "user" });
   } catch (error) {
@@ -176,7 +110,7 @@ export async function runJobsCommand(argv: readonly string[], output: Output): P
       }
     },
   };
-  return definition.run(context, program);
+  return RUNS[definition.name]!(context, program);
 }
 
 function integer(value: string | undefined, what: string, min: number): number | undefined {
