@@ -53,6 +53,11 @@ export interface WorkerSummary {
 /** How long an action aborted by a shutdown has to stop before the worker abandons it. */
 const ABANDON_AFTER_ABORT_MS = 500;
 
+/** A job whose task no task file of this deploy defines: its attempt fails without running. */
+class TaskNotDefined extends Error {
+  override readonly name = "TaskNotDefined";
+}
+
 /** Why a job's signal was aborted: its task's timeout. */
 class TimedOut extends Error {
   override readonly name = "TimedOut";
@@ -131,6 +136,7 @@ export class JobWorker {
       }
       await this.releaseWaiting(heartbeat);
       await this.finishRunning();
+      if (options.untilEmpty && !this.stopping) await this.reportWhatIsLeft();
     } finally {
       unguard();
       background.stop();
@@ -191,7 +197,15 @@ export class JobWorker {
     const label = `job ${job.id} ${formatTarget(job.task, job.args)}`;
     this.options.log(`jt: ${label} started (attempt ${job.attempts} of ${job.maxAttempts})`);
     const startedAt = Date.now();
-    const action = Promise.race([runAsJob(job.id, () => this.options.runTask(job, controller.signal)), abandoned]).finally(() => {
+    const run = task
+      ? () => this.options.runTask(job, controller.signal)
+      : () =>
+          Promise.reject(
+            new TaskNotDefined(
+              `this deploy does not define the task '${job.task}' (no task file in it does); retried in case a worker of another deploy still does, as in a rolling deploy`,
+            ),
+          );
+    const action = Promise.race([runAsJob(job.id, run), abandoned]).finally(() => {
       clearTimeout(timer);
       this.running.delete(job);
       this.wake();
@@ -274,8 +288,9 @@ export class JobWorker {
     if (this.releasing.has(job)) return this.release(job, label);
     const reason = signal.reason instanceof TimedOut ? signal.reason : error;
     const cause = error instanceof Interrupted || (signal.aborted && signal.reason instanceof TimedOut) ? reason : unwrap(error);
-    const message = cause instanceof TimedOut || cause instanceof JobFault ? cause.message : headline(cause);
-    const stack = cause instanceof Error ? userStack(cause) : undefined;
+    const own = cause instanceof TimedOut || cause instanceof JobFault || cause instanceof TaskNotDefined;
+    const message = own ? cause.message : headline(cause);
+    const stack = cause instanceof Error && !(cause instanceof TaskNotDefined) ? userStack(cause) : undefined;
     await this.recordFailure(job, label, task, this.id, message, stack);
   }
 
@@ -331,6 +346,33 @@ export class JobWorker {
     }, ABANDON_AFTER_ABORT_MS);
     await all();
     clearTimeout(abandonTimer);
+  }
+
+  /**
+   * After jobs:workoff drained what it could: the jobs it left behind and why. Jobs another worker
+   * holds (alive, or dead and waiting for its lease to expire) and jobs due later are not "nothing
+   * left to do", and a person or a script running workoff should hear when they become runnable.
+   */
+  private async reportWhatIsLeft(): Promise<void> {
+    const { store, leaseMs, log, queues } = this.options;
+    const now = await store.now();
+    const ours = (job: Job) => queues === undefined || queues.includes(job.queue);
+    const running = (await store.list({ states: ["running"], limit: 1000 })).filter((job) => job.lockedBy !== this.id && ours(job));
+    const later = (await store.list({ states: ["queued"], limit: 10_000 })).filter((job) => job.runAt > now && ours(job));
+    const shown = 5;
+    for (const job of running.slice(0, shown)) {
+      const until = job.lockedUntil ?? now;
+      // A live worker renews its lease every third of it; one that has not for a whole third stopped.
+      const silentMs = now - (until - leaseMs);
+      const holder = silentMs > leaseMs / 3 + 1000 ? `worker ${job.lockedBy}, which stopped renewing its lease ${formatDuration(silentMs)} ago` : `worker ${job.lockedBy}, which is running it`;
+      const when = until > now ? `in ${formatDuration(until - now)} (${new Date(until).toISOString()})` : "now";
+      log(`jt: job ${job.id} ${formatTarget(job.task, job.args)} is held by ${holder}; if that worker does not finish it, it becomes runnable when its lease expires, ${when}`);
+    }
+    if (running.length > shown) log(`jt: and ${running.length - shown} more jobs held by other workers (jt jobs:list --state running)`);
+    if (later.length > 0) {
+      const next = later.reduce((a, b) => (b.runAt < a.runAt ? b : a));
+      log(`jt: ${later.length} job${later.length === 1 ? " is" : "s are"} due later, the next (job ${next.id} ${formatTarget(next.task, next.args)}) in ${formatDuration(next.runAt - now)} (${new Date(next.runAt).toISOString()}); jobs:workoff runs only what is due`);
+    }
   }
 
   /** The reaper, the cron clock and pruning, on timers while the worker runs. */

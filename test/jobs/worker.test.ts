@@ -685,6 +685,43 @@ describe.concurrent("a supervised worker: a job that kills its process does not 
   });
 });
 
+describe.concurrent("what jobs:workoff says about jobs it cannot run", { timeout: 60_000 }, () => {
+  test("a job another worker holds: running it, or dead and waiting for its lease, with when it becomes runnable; jobs due later", async ({ expect, onTestFinished }) => {
+    // A lease long enough that a busy machine's slow start-up cannot outlast it.
+    const p = jobsProject({ onTestFinished }, { lease: "20s" });
+    const id = await enqueueJob(p, "held");
+    const later = await enqueueJob(p, "greet[later,hi]", ["--in", "1h"]);
+    const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await worker.waitFor("stdout", "held: started, sleeping");
+    const whileAlive = await p.run(["jobs:workoff"]);
+    expect(whileAlive.code, whileAlive.stderr).toBe(0);
+    expect(whileAlive.stderr).toMatch(new RegExp(`^jt: job ${id} held is held by worker \\S+, which is running it; if that worker does not finish it, it becomes runnable when its lease expires, in \\d+(\\.\\d)?s \\(\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)$`, "m"));
+    expect(whileAlive.stderr).toMatch(new RegExp(`^jt: 1 job is due later, the next \\(job ${later} greet\\[later,hi\\]\\) in \\d+(\\.\\d)?m \\(.*\\); jobs:workoff runs only what is due$`, "m"));
+
+    await worker.killTree("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 9_000)); // more than a third of the lease without renewal
+    const afterDeath = await p.run(["jobs:workoff"]);
+    expect(afterDeath.code, afterDeath.stderr).toBe(0);
+    expect(afterDeath.stderr).toMatch(new RegExp(`^jt: job ${id} held is held by worker \\S+, which stopped renewing its lease \\d+(\\.\\d)?s ago; if that worker does not finish it, it becomes runnable when its lease expires, in \\d+(\\.\\d)?s `, "m"));
+  });
+
+  test("a job whose task this deploy no longer defines fails with that reason and is retried later (a rolling deploy may have old workers), no pointer to jt --tasks", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished }, {}, { "tasks/jobs.ts": TASKS, "tasks/old.ts": `import { task } from "jt";\ntask("retired", { retry: { attempts: 2, backoff: 0 } }, () => {});\n` });
+    const id = await enqueueJob(p, "retired");
+    p.file("tasks/old.ts", `export {};\n`);
+    const work = await p.run(["jobs:workoff"]);
+    expect(work.code, work.stderr).toBe(0);
+    const reason = "this deploy does not define the task 'retired' (no task file in it does); retried in case a worker of another deploy still does, as in a rolling deploy";
+    // (Its backoff is the task's, which this deploy does not know: the default.)
+    expect(work.stderr).toMatch(new RegExp(`^jt: job ${id} retired failed \\(${reason.replace(/[()]/g, "\\$&")}\\); retrying in \\d+(\\.\\d)?s$`, "m"));
+    expect(work.stderr).toMatch(new RegExp(`^jt: 1 job is due later, the next \\(job ${id} retired\\) in `, "m"));
+    expect(work.stderr).not.toContain("--tasks");
+    const job = await showJob(p, id);
+    expect(job).toMatchObject({ state: "queued", attempts: 1 });
+    expect(job.errors.map((e) => e.message)).toEqual([reason]);
+  });
+});
+
 describe.concurrent("a worker stopped by a signal", () => {
   test("Ctrl-C (SIGINT) on an idle jobs:work: a clean stop, exit 130 as the README's exit codes say", async ({ expect, onTestFinished }) => {
     const p = jobsProject({ onTestFinished });
