@@ -74,6 +74,8 @@ export class JobWorker {
   private readonly waiting: Job[] = [];
   private readonly releasing = new Set<Job>();
   private stopping = false;
+  /** Once stopping: when outcome writes stop waiting for a store outage to end. */
+  private giveUpWritesAt = Infinity;
   private wake: () => void = () => {};
   private readonly summary: WorkerSummary = { completed: 0, failed: 0, released: 0 };
 
@@ -81,6 +83,7 @@ export class JobWorker {
 
   /** Asks the worker to finish (SIGTERM): no new claims, running jobs get `shutdownTimeoutMs`. */
   stop(): void {
+    if (!this.stopping) this.giveUpWritesAt = Date.now() + this.options.shutdownTimeoutMs + ABANDON_AFTER_ABORT_MS;
     this.stopping = true;
     this.wake();
   }
@@ -259,7 +262,8 @@ export class JobWorker {
       setImmediate(() => {
         const batch = this.completions.splice(0);
         const { store } = this.options;
-        store.complete(batch.map((c) => c.job), this.id).then(
+        const what = batch.length === 1 ? `job ${batch[0]!.job.id}` : `jobs ${batch.map((c) => c.job.id).join(", ")}`;
+        this.persist(what, () => store.complete(batch.map((c) => c.job), this.id)).then(
           (ids) => {
             const held = new Set(ids);
             for (const c of batch) c.settle(held.has(c.job.id));
@@ -295,10 +299,12 @@ export class JobWorker {
   }
 
   private async recordFailure(job: Job, label: string, task: TaskDefinition | undefined, workerId: string, message: string, stack: string | undefined): Promise<void> {
-    const now = await this.options.store.now();
     const canRetry = job.attempts < job.maxAttempts;
-    const retryAt = canRetry ? now + retryDelayMs(task?.job.backoff, job.attempts) : null;
-    const recorded = await this.options.store.fail(job, workerId, { attempt: job.attempts, at: now, message, stack }, retryAt);
+    const { now, retryAt, recorded } = await this.persist(`job ${job.id}`, async () => {
+      const now = await this.options.store.now();
+      const retryAt = canRetry ? now + retryDelayMs(task?.job.backoff, job.attempts) : null;
+      return { now, retryAt, recorded: await this.options.store.fail(job, workerId, { attempt: job.attempts, at: now, message, stack }, retryAt) };
+    });
     if (!recorded) {
       this.options.log(`jt: ${label} failed, but its lease had expired and another worker owns it now`);
       return;
@@ -312,9 +318,37 @@ export class JobWorker {
   }
 
   private async release(job: Job, label: string): Promise<void> {
-    if (await this.options.store.release(job, this.id)) {
+    if (await this.persist(`job ${job.id}`, () => this.options.store.release(job, this.id))) {
       this.summary.released += 1;
       this.options.log(`jt: ${label} released for another worker (shutting down)`);
+    }
+  }
+
+  /**
+   * Writes a job's outcome, and keeps trying through a store outage (a PostgreSQL restart, a
+   * dropped connection, a file locked past its busy timeout) for as long as the job's lease can
+   * last (the heartbeat renews it once the store is back), but not past the shutdown's bound:
+   * a write given up costs the job an attempt when its lease expires.
+   */
+  private async persist<T>(what: string, write: () => Promise<T>): Promise<T> {
+    const { leaseMs, log } = this.options;
+    let giveUpAt: number | undefined;
+    let delayMs = 100;
+    for (;;) {
+      try {
+        const result = await write();
+        if (giveUpAt !== undefined) log(`jt: ${what}: outcome recorded, the store is back`);
+        return result;
+      } catch (error) {
+        const now = Date.now();
+        if (giveUpAt === undefined) {
+          giveUpAt = now + leaseMs;
+          log(`jt: ${what}: recording the outcome failed (${(error as Error).message}); trying again for up to ${formatDuration(leaseMs)}, the lease`);
+        }
+        if (now + delayMs > Math.min(giveUpAt, this.giveUpWritesAt)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        delayMs = Math.min(delayMs * 2, 2_000);
+      }
     }
   }
 

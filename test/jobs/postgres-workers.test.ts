@@ -20,6 +20,7 @@ import { PostgresStore } from "../../src/jobs/store/postgres.js";
 import type { Job } from "../../src/jobs/store/store.js";
 import { JT_BIN, project, type TestProject } from "../helpers/project.js";
 import { spawnJt, type RunningJt } from "../helpers/spawn.js";
+import { tcpProxy } from "../helpers/proxy.js";
 import { adminClient, backends, dropSchema, eventually, freshSchemaName, storeUrl, terminate } from "../helpers/postgres.js";
 
 let admin: pg.Client;
@@ -248,6 +249,42 @@ describe("several workers on one PostgreSQL database", () => {
     }
     expect(new Set(t.runs().map((l) => l.split(" ")[1])).size).toBe(16);
     expect(t.runs()).toHaveLength(16);
+    const exit = await stop(worker);
+    expect(exit, exit.stderr).toMatchObject({ code: 143, timedOut: false });
+  });
+
+  test("the database goes away while a job runs and comes back seconds later: its outcome is written once it is back, no attempt lost", async () => {
+    const t = await pgProject({
+      jobs: { lease: "10s" },
+      tasks: `task("outage", async () => {
+  console.log("outage: started");
+  const go = LOG + ".go";
+  while (!existsSync(go)) await new Promise((resolve) => setTimeout(resolve, 50));
+  ran("outage done");
+});
+`,
+    });
+    const target = new URL(t.url);
+    const proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    onTestFinished(() => proxy.close());
+    const through = new URL(t.url);
+    through.port = String(proxy.port);
+    t.p.file("jt.config.json", `${JSON.stringify({ jobs: { store: through.toString(), lease: "10s", pollInterval: "200ms" } }, null, 2)}\n`);
+    const worker = await t.worker(appName("outage"));
+    const [job] = await enqueueFromApp(t, [{ task: "outage" }]);
+    await worker.waitFor("stdout", "outage: started");
+
+    await proxy.cut();
+    t.p.file("runs.log.go", "");
+    await worker.waitFor("stderr", new RegExp(`^jt: job ${job!.id}: recording the outcome failed \\(.+\\); trying again for up to 10s, the lease$`, "m"), 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // down for a few seconds, as a restart is
+    await proxy.restore();
+    await worker.waitFor("stderr", `jt: job ${job!.id}: outcome recorded, the store is back`, 20_000);
+    await worker.waitFor("stderr", new RegExp(`jt: job ${job!.id} outage completed`), 20_000);
+
+    const stored = (await t.store.get(job!.id))!;
+    expect(stored).toMatchObject({ state: "completed", attempts: 1, errors: [] });
+    expect(t.runs().filter((line) => line.startsWith("outage done"))).toHaveLength(1);
     const exit = await stop(worker);
     expect(exit, exit.stderr).toMatchObject({ code: 143, timedOut: false });
   });
