@@ -38,6 +38,8 @@ export interface JobsConfig {
   shutdownTimeout?: string | number;
   /** Completed jobs are deleted after this long. Default "7d". */
   pruneAfter?: string | number;
+  /** The worker's log: "text" (timestamped lines, default) or "json" (one object per line, for log drains). */
+  logFormat?: "text" | "json";
 }
 
 /** The config after validation and defaults. */
@@ -58,6 +60,7 @@ export interface ResolvedJobsConfig {
   pollMs: number;
   shutdownTimeoutMs: number;
   pruneAfterMs: number;
+  logFormat: "text" | "json";
 }
 
 type Check = (value: unknown) => string | undefined;
@@ -83,6 +86,7 @@ const JOBS_KEYS: Record<keyof JobsConfig, Check> = {
   pollInterval: isDurationValue,
   shutdownTimeout: isDurationValue,
   pruneAfter: isDurationValue,
+  logFormat: (value) => (value === "text" || value === "json" ? undefined : '"text" or "json"'),
 };
 
 const KEYS: Record<keyof UserConfig, Check> = {
@@ -120,6 +124,7 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
       pollMs: parseDuration(jobs.pollInterval ?? "1s")!,
       shutdownTimeoutMs: parseDuration(jobs.shutdownTimeout ?? "25s")!,
       pruneAfterMs: parseDuration(jobs.pruneAfter ?? "7d")!,
+      logFormat: jobs.logFormat ?? "text",
     },
   };
 }

@@ -23,6 +23,8 @@ import type { JobState, JobStore } from "./store/store.js";
 import { DEAD_EXECUTOR_ENV, isExecutor, onStopRequests, reportFatalErrors, supervise, tellSupervisor, type DeadExecutor } from "./supervisor.js";
 import { exitNow } from "./job-faults.js";
 import { JOBS_VERBS, jobsVerb, type JobsVerb } from "./verbs.js";
+import { JobOutput } from "./job-output.js";
+import { jsonLine, LOG_FORMATS, textLine, WorkerLog, type LogAbout, type LogFormat } from "./worker-log.js";
 import { JobWorker } from "./worker.js";
 
 const DEFAULT_CATCH_UP_MS = 60_000;
@@ -138,29 +140,23 @@ function schedulesOf(catalog: TaskCatalog): Schedule[] {
   return schedules.sort((a, b) => (a.task < b.task ? -1 : 1));
 }
 
-/**
- * The worker's log, written once per turn of the event loop: a busy worker logs two lines per job,
- * and one write per line cost it more than running no-op jobs.
- */
-function batchedLines(write: (text: string) => void): { log: (line: string) => void; flush: () => void } {
-  let pending: string[] = [];
-  const flush = () => {
-    if (pending.length === 0) return;
-    const text = pending.join("");
-    pending = [];
-    write(text);
-  };
-  return {
-    log: (line) => {
-      if (pending.length === 0) setImmediate(flush);
-      pending.push(`${line}\n`);
-    },
-    flush,
-  };
+/** `--log-format`, checked; undefined when not given. */
+function logFormatFlag(program: Command): LogFormat | undefined {
+  const { logFormat } = program.opts<{ logFormat?: string }>();
+  if (logFormat === undefined) return undefined;
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) throw new UsageError(`--log-format takes ${LOG_FORMATS.join(" or ")}, not '${logFormat}'`);
+  return logFormat as LogFormat;
 }
 
+/** The events after which a job's code is done (for JobOutput's count of jobs that printed nothing). */
+const JOB_ENDINGS = new Set(["job.completed", "job.failed", "job.retrying", "job.released", "job.lost"]);
+
 async function work(context: VerbContext, program: Command, untilEmpty: boolean): Promise<number> {
-  if (!isExecutor()) return supervise((line) => context.output.err(`${line}\n`));
+  if (!isExecutor()) {
+    const flag = logFormatFlag(program);
+    // The supervisor's few lines, in the executor's format (which may come from the config).
+    return supervise((line, format) => context.output.err((format ?? flag) === "json" ? jsonLine(Date.now(), line, { event: "worker.died", level: "error" }, undefined) : textLine(Date.now(), line, { event: "worker.died" })));
+  }
   reportFatalErrors();
   try {
     return await execute(context, program, untilEmpty);
@@ -174,6 +170,7 @@ async function work(context: VerbContext, program: Command, untilEmpty: boolean)
 /** The worker itself, in the executor process. */
 async function execute(context: VerbContext, program: Command, untilEmpty: boolean): Promise<number> {
   const flags = program.opts<{ queues: string; concurrency?: string; prefetch?: string; trace?: true; quiet?: true }>();
+  const flagFormat = logFormatFlag(program);
   const { session, jobs } = await context.open();
   const config = session.project.config.jobs;
   const concurrency = integer(flags.concurrency, "--concurrency", 1) ?? config.concurrency;
@@ -181,77 +178,106 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
   const queues = flags.queues === "*" ? undefined : flags.queues.split(",").map((q) => q.trim()).filter(Boolean);
   const opened = await jobs.get();
   const catalog = await session.source.allDefinitions();
-  const { log, flush } = batchedLines((text) => context.output.err(text));
+  const logFormat = flagFormat ?? config.logFormat;
+  // From here on, what the process writes is the jobs' output, in the worker's log.
+  const jobOutput = new JobOutput(concurrency);
+  const workerLog = new WorkerLog(logFormat, jobOutput.capture());
+  const log = (line: string, about?: LogAbout) => {
+    if (about?.job && JOB_ENDINGS.has(about.event)) jobOutput.jobEnded();
+    workerLog.line(line, about);
+  };
+  const flush = () => workerLog.flush();
   // Also on the way out of a crash or a task's process.exit(): the last lines say which job it was.
-  process.once("exit", flush);
-  const worker = new JobWorker({
-    store: opened.store,
-    location: jobs.location,
-    jobs: opened,
-    catalog,
-    runTask: (job, signal) =>
-      new Runner({
-        tasks: session.registry,
-        trace: flags.trace === true,
-        dryRun: false,
-        signal,
-        traceLine: log,
-        sh: (scope) => createSh({ cwd: session.project.root, echo: flags.quiet !== true, ...scope }),
-        environment: runnerEnvironment(session),
-        interruptGraceMs: millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000),
-        finishedRunSucceeds: true,
-        confirm: async () => {},
-        load: (wanted) => session.source.loadFor(wanted),
-        enqueue: (task, options) => opened.enqueue(task, options),
-      }).run([{ name: job.task, values: job.args }]),
-    queues,
-    concurrency,
-    prefetch,
-    leaseMs: config.leaseMs,
-    pollMs: config.pollMs,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
-    pruneAfterMs: config.pruneAfterMs,
-    schedules: untilEmpty ? [] : schedulesOf(catalog),
-    untilEmpty,
-    log,
-  });
-  log(`jt: worker ${worker.id} ${untilEmpty ? "working off" : "working"} ${queues ? `queues ${queues.join(", ")}` : "every queue"} in ${describeLocation(jobs.location)}, ${concurrency} at a time${prefetch > 0 ? `, ${prefetch} claimed ahead` : ""}`);
-  // A worker stopped by a signal exits 130 / 143 like any interrupted jt, after a clean drain too.
-  let stoppedBy: NodeJS.Signals | undefined;
-  const stopListening = onStopRequests(
-    (signal) => {
-      stoppedBy = signal;
-      log(`jt: ${signal}: finishing running jobs (up to ${Math.round(config.shutdownTimeoutMs / 1000)}s), then stopping`);
-      worker.stop();
-    },
-    (signal) => {
-      log(`jt: ${signal} again, exiting now`);
-      flush();
-      killLeftoverCommands();
-      exitNow(signal === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint);
-    },
-  );
-  await tellSupervisor({ type: "ready", workerId: worker.id });
-  let summary;
+  const end = () => workerLog.end();
+  process.once("exit", end);
   try {
-    const dead = deadExecutor();
-    if (dead) await worker.failJobsOfDeadWorker(dead.workerId, dead.cause);
-    summary = await worker.run();
+    return await runWorker();
   } finally {
-    stopListening();
-    if (session.environment?.booted) {
-      const failure = await tearDown(session.environment, log, flags.trace === true);
-      if (failure) log(`jt: the environment's teardown failed: ${failure.message}`);
-    }
-    killLeftoverCommands();
-    await jobs.close();
-    flush();
+    end();
+    jobOutput.release();
+    process.off("exit", end);
   }
-  log(`jt: worker stopped: ${summary.completed} completed, ${summary.failed} failed for good, ${summary.released} released`);
-  flush();
-  const code = stoppedBy !== undefined ? (stoppedBy === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint) : untilEmpty && summary.failed > 0 ? ExitCode.taskFailed : 0;
-  await tellSupervisor({ type: "finished", code });
-  return code;
+
+  async function runWorker(): Promise<number> {
+    const worker = new JobWorker({
+      store: opened.store,
+      location: jobs.location,
+      jobs: opened,
+      catalog,
+      runTask: (job, signal) =>
+        new Runner({
+          tasks: session.registry,
+          trace: flags.trace === true,
+          dryRun: false,
+          signal,
+          traceLine: (line) => jobOutput.write(job, "stderr", `${line}\n`),
+          // Line by line, and straight to the job's log: the output of jobs side by side never mixes.
+          sh: (scope) =>
+            createSh({
+              cwd: session.project.root,
+              echo: flags.quiet !== true,
+              ...scope,
+              lines: true,
+              output: { stdout: (text) => jobOutput.write(job, "stdout", text), stderr: (text) => jobOutput.write(job, "stderr", text) },
+            }),
+          environment: runnerEnvironment(session),
+          interruptGraceMs: millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000),
+          finishedRunSucceeds: true,
+          confirm: async () => {},
+          load: (wanted) => session.source.loadFor(wanted),
+          enqueue: (task, options) => opened.enqueue(task, options),
+        }).run([{ name: job.task, values: job.args }]),
+      queues,
+      concurrency,
+      prefetch,
+      leaseMs: config.leaseMs,
+      pollMs: config.pollMs,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      pruneAfterMs: config.pruneAfterMs,
+      schedules: untilEmpty ? [] : schedulesOf(catalog),
+      untilEmpty,
+      log,
+    });
+    workerLog.workerId = worker.id;
+    jobOutput.attach(workerLog, () => worker.runningJobs());
+    log(`jt: worker ${worker.id} ${untilEmpty ? "working off" : "working"} ${queues ? `queues ${queues.join(", ")}` : "every queue"} in ${describeLocation(jobs.location)}, ${concurrency} at a time${prefetch > 0 ? `, ${prefetch} claimed ahead` : ""}`, { event: "worker.started" });
+    // A worker stopped by a signal exits 130 / 143 like any interrupted jt, after a clean drain too.
+    let stoppedBy: NodeJS.Signals | undefined;
+    const stopListening = onStopRequests(
+      (signal) => {
+        stoppedBy = signal;
+        log(`jt: ${signal}: finishing running jobs (up to ${Math.round(config.shutdownTimeoutMs / 1000)}s), then stopping`, { event: "worker.stopping" });
+        worker.stop();
+      },
+      (signal) => {
+        log(`jt: ${signal} again, exiting now`, { event: "worker.exiting", level: "warn" });
+        end();
+        killLeftoverCommands();
+        exitNow(signal === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint);
+      },
+    );
+    await tellSupervisor({ type: "ready", workerId: worker.id, logFormat });
+    let summary;
+    try {
+      const dead = deadExecutor();
+      if (dead) await worker.failJobsOfDeadWorker(dead.workerId, dead.cause);
+      summary = await worker.run();
+    } finally {
+      stopListening();
+      if (session.environment?.booted) {
+        const failure = await tearDown(session.environment, log, flags.trace === true);
+        if (failure) log(`jt: the environment's teardown failed: ${failure.message}`);
+      }
+      killLeftoverCommands();
+      await jobs.close();
+      flush();
+    }
+    log(`jt: worker stopped: ${summary.completed} completed, ${summary.failed} failed for good, ${summary.released} released`, { event: "worker.stopped" });
+    end();
+    const code = stoppedBy !== undefined ? (stoppedBy === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint) : untilEmpty && summary.failed > 0 ? ExitCode.taskFailed : 0;
+    await tellSupervisor({ type: "finished", code });
+    return code;
+  }
 }
 
 /** In an executor started after another died: which one, and why. */

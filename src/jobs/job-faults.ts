@@ -3,20 +3,12 @@
  * worker's death: `process.exit()` called from a task, an uncaught exception, an unhandled
  * rejection. A fault is the job's when it is the only one running, or when the call came from the
  * job's own code (process.exit() throws there, and the throw fails the job). Otherwise the async
- * context tells, which Node keeps for timers, promises and these events alike, but keeping it
- * costs every promise a little (about 8 % of a drain of no-op jobs on Node 20), so a worker starts
- * keeping it only after its first fault it could not trace.
+ * context tells (job-context.ts), which a worker starts keeping for faults only after its first
+ * fault it could not trace.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { headline } from "../report/errors.js";
-
-const currentJob = new AsyncLocalStorage<number>();
-let tracing = false;
-
-/** Runs `action` as job `jobId`'s: what it leaks is charged to that job. */
-export function runAsJob<T>(jobId: number, action: () => T): T {
-  return tracing ? currentJob.run(jobId, action) : action();
-}
+import type { LogAbout } from "./worker-log.js";
+import { contextJob, keepContextFor, keepingContextFor } from "./job-context.js";
 
 const nodeExit = process.exit;
 
@@ -48,7 +40,7 @@ export interface FaultHandlers {
   running(): readonly number[];
   /** The job's attempt ends now with `fault`; false when the job is not running here any more. */
   fail(jobId: number, fault: JobFault): boolean;
-  log(line: string): void;
+  log(line: string, about?: LogAbout): void;
 }
 
 /**
@@ -59,7 +51,7 @@ export interface FaultHandlers {
 export function guardProcessAgainstJobs(handlers: FaultHandlers): () => void {
   const jobOfFault = (): number | undefined => {
     const running = handlers.running();
-    return running.length === 1 ? running[0] : tracing ? currentJob.getStore() : undefined;
+    return running.length === 1 ? running[0] : contextJob()?.id;
   };
   const guardedExit = ((code?: number | string | null) => {
     if (handlers.running().length === 0) return nodeExit.call(process, code);
@@ -72,15 +64,15 @@ export function guardProcessAgainstJobs(handlers: FaultHandlers): () => void {
     const stack = error instanceof Error && error.stack ? error.stack : String(error);
     const running = handlers.running();
     const from = jobId !== undefined ? ` from job ${jobId} (no longer running)` : running.length > 1 ? ` from one of the running jobs (${running.join(", ")})` : "";
-    const next = !tracing && running.length > 1 ? "; from now on it traces faults to their jobs" : "";
-    tracing = true;
-    handlers.log(`jt: ${described.message}${from}; the worker carries on${next}:\n${indent(stack)}`);
+    const next = !keepingContextFor("faults") && running.length > 1 ? "; from now on it traces faults to their jobs" : "";
+    keepContextFor("faults", true);
+    handlers.log(`jt: ${described.message}${from}; the worker carries on${next}:\n${indent(stack)}`, { event: "worker.fault", level: "error" });
   };
   const onRejection = fault("unhandled rejection");
   const onException = fault("uncaught exception");
   process.exit = guardedExit;
   // Until a fault says otherwise (tests run several workers in one process).
-  tracing = false;
+  keepContextFor("faults", false);
   process.on("unhandledRejection", onRejection);
   process.on("uncaughtException", onException);
   return () => {

@@ -15,13 +15,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExitCode } from "../errors.js";
+import type { LogFormat } from "./worker-log.js";
 
 /** Set in the executor's environment: the directory for its fatal-error report. */
 export const EXECUTOR_ENV = "JT_WORKER_EXECUTOR";
 /** Set in a restarted executor's environment: the executor that died and why (JSON). */
 export const DEAD_EXECUTOR_ENV = "JT_WORKER_DEAD_EXECUTOR";
 
-export type ExecutorMessage = { type: "ready"; workerId: string } | { type: "finished"; code: number };
+export type ExecutorMessage = { type: "ready"; workerId: string; logFormat: LogFormat } | { type: "finished"; code: number };
 export type SupervisorMessage = { type: "stop"; signal: NodeJS.Signals };
 
 export interface DeadExecutor {
@@ -37,8 +38,11 @@ export function isExecutor(): boolean {
   return process.env[EXECUTOR_ENV] !== undefined && typeof process.send === "function";
 }
 
-/** Runs executors of this same command line until one ends normally; resolves to its exit code. */
-export async function supervise(log: (line: string) => void): Promise<number> {
+/**
+ * Runs executors of this same command line until one ends normally; resolves to its exit code.
+ * `log` writes a line in the worker log's format, once an executor has said which it is.
+ */
+export async function supervise(log: (line: string, format: LogFormat | undefined) => void): Promise<number> {
   let child: ChildProcess | undefined;
   let stoppingBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -48,6 +52,7 @@ export async function supervise(log: (line: string) => void): Promise<number> {
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   let dead: DeadExecutor | undefined;
+  let format: LogFormat | undefined;
   let youngDeaths = 0;
   try {
     for (;;) {
@@ -62,12 +67,13 @@ export async function supervise(log: (line: string) => void): Promise<number> {
         const cause = ended.finished ? undefined : deathCause(ended, reports);
         // Ended normally, stopped, or failed before it was working (a bad flag or config): its exit code is ours.
         if (cause === undefined || stoppingBy !== undefined || ended.workerId === undefined) return ended.code ?? ExitCode.taskFailed;
-        log(`jt: the worker process ${child.pid} died (${cause}); its running jobs fail with that cause; starting another`);
+        format = ended.logFormat ?? format;
+        log(`jt: the worker process ${child.pid} died (${cause}); its running jobs fail with that cause; starting another`, format);
         dead = { workerId: ended.workerId, cause };
         youngDeaths = Date.now() - startedAt < MIN_HEALTHY_MS ? youngDeaths + 1 : 0;
         const delay = RESTART_DELAYS_MS[Math.min(youngDeaths, RESTART_DELAYS_MS.length) - 1] ?? 0;
         if (delay > 0) {
-          log(`jt: worker processes keep dying; the next one starts in ${delay / 1000}s`);
+          log(`jt: worker processes keep dying; the next one starts in ${delay / 1000}s`, format);
           await new Promise((resolve) => setTimeout(resolve, delay));
           if (stoppingBy !== undefined) return stoppingBy === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint;
         }
@@ -85,18 +91,20 @@ interface ExecutorEnd {
   code: number | null;
   signal: NodeJS.Signals | null;
   workerId: string | undefined;
+  logFormat: LogFormat | undefined;
   finished: boolean;
 }
 
 function executorEnd(child: ChildProcess): Promise<ExecutorEnd> {
   return new Promise((resolve) => {
     let workerId: string | undefined;
+    let logFormat: LogFormat | undefined;
     let finished = false;
     child.on("message", (message: ExecutorMessage) => {
-      if (message.type === "ready") workerId = message.workerId;
+      if (message.type === "ready") ({ workerId, logFormat } = message);
       if (message.type === "finished") finished = true;
     });
-    child.on("exit", (code, signal) => resolve({ code, signal, workerId, finished }));
+    child.on("exit", (code, signal) => resolve({ code, signal, workerId, logFormat, finished }));
   });
 }
 

@@ -69,6 +69,7 @@ const TRACE: VerbOption = { ...option("-t, --trace", "print full stack traces"),
 const WORKER_TRACE: VerbOption = { ...TRACE, description: "print ** Invoke / ** Execute lines of the jobs' tasks, and full stack traces" };
 const QUIET: VerbOption = { ...option("-q, --quiet", "do not echo commands run by sh in the jobs' tasks"), global: true };
 const JSON_OUTPUT = option("--json", "print JSON");
+const LOG_FORMAT = option("--log-format <format>", "the worker's log: text (timestamped lines) or json (one object per line, for log drains) (default: jobs.logFormat, text)");
 
 /** The options every verb takes. */
 const COMMON = [DIRECTORY, TRACE];
@@ -82,6 +83,7 @@ export const JOBS_VERBS: readonly JobsVerb[] = [
       option("--queues <names>", "comma-separated queues to take jobs from, or * for all", "*"),
       option("--concurrency <n>", "jobs run at once (default: jobs.concurrency, 5)"),
       option("--prefetch <n>", "jobs claimed ahead of free slots (default: jobs.prefetch, 0)"),
+      LOG_FORMAT,
       DIRECTORY,
       WORKER_TRACE,
       QUIET,
@@ -95,6 +97,7 @@ export const JOBS_VERBS: readonly JobsVerb[] = [
       option("--queues <names>", "comma-separated queues to take jobs from, or * for all", "*"),
       option("--concurrency <n>", "jobs run at once (default: jobs.concurrency, 5)"),
       option("--prefetch <n>", "jobs claimed ahead of free slots (default: jobs.prefetch, 0)"),
+      LOG_FORMAT,
       DIRECTORY,
       WORKER_TRACE,
       QUIET,

@@ -16,10 +16,12 @@ import { retryDelayMs } from "./backoff.js";
 import { dueSlots, scheduleKey, type Schedule } from "./clock.js";
 import { formatDuration } from "./duration.js";
 import { Heartbeat } from "./heartbeat.js";
-import { guardProcessAgainstJobs, JobFault, runAsJob } from "./job-faults.js";
+import { runAsJob } from "./job-context.js";
+import { guardProcessAgainstJobs, JobFault } from "./job-faults.js";
 import type { Jobs, TaskCatalog } from "./jobs.js";
 import type { StoreLocation } from "./store/open.js";
 import type { Job, JobStore } from "./store/store.js";
+import type { LogAbout } from "./worker-log.js";
 
 export interface WorkerOptions {
   store: JobStore;
@@ -41,7 +43,8 @@ export interface WorkerOptions {
   schedules: readonly Schedule[];
   /** Stop when nothing is left to run (jt jobs:workoff) instead of waiting for more. */
   untilEmpty: boolean;
-  log: (line: string) => void;
+  /** jt's lines, with what each is about (its event and job) for the JSON log. */
+  log: (line: string, about?: LogAbout) => void;
 }
 
 export interface WorkerSummary {
@@ -80,6 +83,11 @@ export class JobWorker {
   private readonly summary: WorkerSummary = { completed: 0, failed: 0, released: 0 };
 
   constructor(private readonly options: WorkerOptions) {}
+
+  /** The jobs whose actions are running now. */
+  runningJobs(): Job[] {
+    return [...this.running.values()].map((r) => r.job);
+  }
 
   /** Asks the worker to finish (SIGTERM): no new claims, running jobs get `shutdownTimeoutMs`. */
   stop(): void {
@@ -198,7 +206,7 @@ export class JobWorker {
             abandon(reason);
           }, timeoutMs);
     const label = `job ${job.id} ${formatTarget(job.task, job.args)}`;
-    this.options.log(`jt: ${label} started (attempt ${job.attempts} of ${job.maxAttempts})`);
+    this.options.log(`jt: ${label} started (attempt ${job.attempts} of ${job.maxAttempts})`, { event: "job.started", job });
     const startedAt = Date.now();
     const run = task
       ? () => this.options.runTask(job, controller.signal)
@@ -208,7 +216,7 @@ export class JobWorker {
               `this deploy does not define the task '${job.task}' (no task file in it does); retried in case a worker of another deploy still does, as in a rolling deploy`,
             ),
           );
-    const action = Promise.race([runAsJob(job.id, run), abandoned]).finally(() => {
+    const action = Promise.race([runAsJob(job, run), abandoned]).finally(() => {
       clearTimeout(timer);
       this.running.delete(job);
       this.wake();
@@ -218,7 +226,7 @@ export class JobWorker {
         () => this.succeeded(job, label, Date.now() - startedAt),
         (error: unknown) => this.failed(job, label, task, controller.signal, error),
       )
-      .catch((error: unknown) => this.options.log(`jt: ${label}: could not record its outcome: ${(error as Error).message}`))
+      .catch((error: unknown) => this.options.log(`jt: ${label}: could not record its outcome: ${(error as Error).message}`, { event: "job.unrecorded", level: "error", job }))
       .finally(() => {
         heartbeat.untrack(job.id);
         this.recording.delete(done);
@@ -281,11 +289,11 @@ export class JobWorker {
   /** A finished action is recorded as completed, even when a shutdown had asked it to stop. */
   private async succeeded(job: Job, label: string, ms: number): Promise<void> {
     if (!(await this.complete(job))) {
-      this.options.log(`jt: ${label} finished, but its lease had expired and another worker owns it now`);
+      this.options.log(`jt: ${label} finished, but its lease had expired and another worker owns it now`, { event: "job.lost", level: "warn", job });
       return;
     }
     this.summary.completed += 1;
-    this.options.log(`jt: ${label} completed in ${formatDuration(ms)}`);
+    this.options.log(`jt: ${label} completed in ${formatDuration(ms)}`, { event: "job.completed", job });
   }
 
   private async failed(job: Job, label: string, task: TaskDefinition | undefined, signal: AbortSignal, error: unknown): Promise<void> {
@@ -306,21 +314,21 @@ export class JobWorker {
       return { now, retryAt, recorded: await this.options.store.fail(job, workerId, { attempt: job.attempts, at: now, message, stack }, retryAt) };
     });
     if (!recorded) {
-      this.options.log(`jt: ${label} failed, but its lease had expired and another worker owns it now`);
+      this.options.log(`jt: ${label} failed, but its lease had expired and another worker owns it now`, { event: "job.lost", level: "warn", job });
       return;
     }
     if (retryAt === null) {
       this.summary.failed += 1;
-      this.options.log(`jt: ${label} failed for good after ${job.attempts} attempt${job.attempts === 1 ? "" : "s"}: ${message}`);
+      this.options.log(`jt: ${label} failed for good after ${job.attempts} attempt${job.attempts === 1 ? "" : "s"}: ${message}`, { event: "job.failed", level: "error", job, ...(stack ? { stack } : {}) });
     } else {
-      this.options.log(`jt: ${label} failed (${message}); retrying in ${formatDuration(retryAt - now)}`);
+      this.options.log(`jt: ${label} failed (${message}); retrying in ${formatDuration(retryAt - now)}`, { event: "job.retrying", level: "warn", job, ...(stack ? { stack } : {}) });
     }
   }
 
   private async release(job: Job, label: string): Promise<void> {
     if (await this.persist(`job ${job.id}`, () => this.options.store.release(job, this.id))) {
       this.summary.released += 1;
-      this.options.log(`jt: ${label} released for another worker (shutting down)`);
+      this.options.log(`jt: ${label} released for another worker (shutting down)`, { event: "job.released", job });
     }
   }
 

@@ -17,6 +17,8 @@ export interface ShSettings {
    * prompt without a newline would not show until the command ends.
    */
   lines?: boolean | undefined;
+  /** Where the echo and the output go instead of process.stdout / process.stderr (a worker's job: its log). */
+  output?: { stdout: (text: string) => void; stderr: (text: string) => void } | undefined;
 }
 
 type Invocation = { kind: "template"; template: TemplateStringsArray; values: ShValue[] } | { kind: "file"; file: string; args: readonly ShValue[] };
@@ -78,12 +80,16 @@ async function run(settings: ShSettings, options: ShOptions, invocation: Invocat
     ...(options.input === undefined ? { stdin: "inherit" as const } : { input: options.input }),
     timeout: options.timeout,
     reject: false,
-    stdout: settings.lines ? [forwardLines(process.stdout)] : ["pipe", "inherit"],
-    stderr: settings.lines ? [forwardLines(process.stderr)] : ["pipe", "inherit"],
+    stdout: settings.output ? [forwardLines(settings.output.stdout)] : settings.lines ? [forwardLines((text) => process.stdout.write(text))] : ["pipe", "inherit"],
+    stderr: settings.output ? [forwardLines(settings.output.stderr)] : settings.lines ? [forwardLines((text) => process.stderr.write(text))] : ["pipe", "inherit"],
     cancelSignal: settings.signal,
     forceKillAfterDelay: 3000,
-    verbose: (_line: string, event: { type: string; escapedCommand: string }) =>
-      settings.echo && event.type === "command" ? event.escapedCommand : undefined,
+    verbose: (_line: string, event: { type: string; escapedCommand: string }) => {
+      if (!settings.echo || event.type !== "command") return undefined;
+      if (!settings.output) return event.escapedCommand;
+      settings.output.stderr(`${event.escapedCommand}\n`);
+      return undefined;
+    },
   });
   const subprocess =
     invocation.kind === "template"
@@ -114,15 +120,15 @@ async function run(settings: ShSettings, options: ShOptions, invocation: Invocat
 }
 
 /**
- * An execa transform that writes each whole line to `stream` with one write (which Node does not
- * split between other writes) and keeps it for the result. A last line without a newline gets
- * one on the way out, or the next task's line would continue it.
+ * An execa transform that writes each whole line with one write (which Node does not split
+ * between other writes) and keeps it for the result. A last line without a newline gets one on
+ * the way out, or the next task's line would continue it.
  */
-function forwardLines(stream: NodeJS.WritableStream) {
+function forwardLines(write: (text: string) => void) {
   return {
     *transform(line: unknown) {
       const text = String(line);
-      stream.write(text.endsWith("\n") ? text : `${text}\n`);
+      write(text.endsWith("\n") ? text : `${text}\n`);
       yield text;
     },
     preserveNewlines: true,

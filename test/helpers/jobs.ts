@@ -46,6 +46,16 @@ export function fileLines(p: TestProject, path: string): string[] {
   return readFileSync(full, "utf8").split("\n").filter((line) => line !== "");
 }
 
+/** A worker's log (text format) without the time that starts each of its lines. */
+export function withoutTimes(log: string): string {
+  return log.replace(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /gm, "");
+}
+
+/** What the jobs' tasks printed, from a worker's log (text format): without the time and job that start each line. */
+export function taskOutput(log: string): string {
+  return withoutTimes(log).replace(/^job \d+ \S+: /gm, "");
+}
+
 /** The lines of `text` that match `pattern`. */
 export function linesMatching(text: string, pattern: RegExp): string[] {
   return text.split("\n").filter((line) => pattern.test(line));

@@ -106,7 +106,7 @@ export class RunningJt {
 
   /** The pid of the process that runs jobs: a worker's executor (named in its "jt: worker host:pid:…" line), else jt's own. */
   get workerPid(): number {
-    const match = /^jt: worker [^:\s]+:(\d+):/m.exec(this.err);
+    const match = /^\S+ jt: worker [^:\s]+:(\d+):/m.exec(this.err);
     return match ? Number(match[1]) : this.pid;
   }
 

@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { beforeAll, describe, test } from "vitest";
-import { jobsConfig, listJobs, showJob, stopWorker, type Job } from "../helpers/jobs.js";
+import { jobsConfig, listJobs, showJob, stopWorker, withoutTimes, type Job } from "../helpers/jobs.js";
 import { startJtInTty } from "../helpers/live.js";
 import { JT_BIN, project, sharedProject, type TestProject } from "../helpers/project.js";
 import { spawnJt } from "../helpers/spawn.js";
@@ -449,10 +449,10 @@ describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }
   test("jobs:cron after a worker ran: the last run is the last slot enqueued; a schedule that never fired still says never", async ({ expect, onTestFinished }) => {
     const { env } = store("cron-ran");
     const worker = spawnJt(shared.root, ["jobs:work"], { env }, { onTestFinished });
-    const [, slot] = await worker.waitFor("stderr", /^jt: cron \* \* \* \* \* \*: enqueued tick for (\S+)$/m);
+    const [, slot] = await worker.waitFor("stderr", /^\S+ jt: cron \* \* \* \* \* \*: enqueued tick for (\S+)$/m);
     const exit = await stopWorker(worker);
     expect(exit.code, exit.stderr).toBe(143);
-    const slots = [...exit.stderr.matchAll(/^jt: cron \* \* \* \* \* \*: enqueued tick for (\S+)$/gm)].map((m) => Date.parse(m[1]!));
+    const slots = [...withoutTimes(exit.stderr).matchAll(/^jt: cron \* \* \* \* \* \*: enqueued tick for (\S+)$/gm)].map((m) => Date.parse(m[1]!));
     expect(slots[0]).toBe(Date.parse(slot!));
     const lastSlot = Math.max(...slots);
 
@@ -468,7 +468,7 @@ describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }
     expect(daily!.nextRun).toBeGreaterThan(Date.now());
     // Unless the worker happened to run across one of their slots, these two never fired.
     const lastEnqueued = (task: string) => {
-      const found = [...exit.stderr.matchAll(new RegExp(`^jt: cron [^:]*: enqueued ${task} for (\\S+)$`, "gm"))].map((m) => Date.parse(m[1]!));
+      const found = [...withoutTimes(exit.stderr).matchAll(new RegExp(`^jt: cron [^:]*: enqueued ${task} for (\\S+)$`, "gm"))].map((m) => Date.parse(m[1]!));
       return found.length > 0 ? Math.max(...found) : null;
     };
     expect(daily!.lastRun, "reports:daily never ran: no last run").toBe(lastEnqueued("reports:daily"));

@@ -21,6 +21,7 @@ import type { Job } from "../../src/jobs/store/store.js";
 import { JT_BIN, project, type TestProject } from "../helpers/project.js";
 import { spawnJt, type RunningJt } from "../helpers/spawn.js";
 import { tcpProxy } from "../helpers/proxy.js";
+import { withoutTimes } from "../helpers/jobs.js";
 import { adminClient, backends, dropSchema, eventually, freshSchemaName, storeUrl, terminate } from "../helpers/postgres.js";
 
 let admin: pg.Client;
@@ -170,7 +171,7 @@ describe("several workers on one PostgreSQL database", () => {
     expect(pids.size, `runs per worker pid: ${JSON.stringify(Object.fromEntries([...pids].map((pid) => [pid, runs.filter((l) => l.endsWith(` ${pid}`)).length])))}`).toBeGreaterThanOrEqual(2);
     // Nothing went wrong on the way (the summary line aside: "0 failed for good").
     for (const exit of exits) {
-      expect(exit.stderr.split("\n").filter((line) => !line.startsWith("jt: worker stopped:") && /failed|could not|expired|error/i.test(line))).toEqual([]);
+      expect(withoutTimes(exit.stderr).split("\n").filter((line) => !line.startsWith("jt: worker stopped:") && /failed|could not|expired|error/i.test(line))).toEqual([]);
     }
   });
 
@@ -276,7 +277,7 @@ describe("several workers on one PostgreSQL database", () => {
 
     await proxy.cut();
     t.p.file("runs.log.go", "");
-    await worker.waitFor("stderr", new RegExp(`^jt: job ${job!.id}: recording the outcome failed \\(.+\\); trying again for up to 10s, the lease$`, "m"), 20_000);
+    await worker.waitFor("stderr", new RegExp(`^\\S+ jt: job ${job!.id}: recording the outcome failed \\(.+\\); trying again for up to 10s, the lease$`, "m"), 20_000);
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // down for a few seconds, as a restart is
     await proxy.restore();
     await worker.waitFor("stderr", `jt: job ${job!.id}: outcome recorded, the store is back`, 20_000);
