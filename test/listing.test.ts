@@ -411,6 +411,22 @@ describe.concurrent("jt -W", () => {
   });
 });
 
+describe.concurrent("jt -W with a name longer than 30 columns", () => {
+  const project = sharedProject({
+    "tasks/w.ts": `import { task } from "jt";\ntask("active_directory:synchronize", { args: ["logins"] }, () => {});\ntask("db:seed", () => {});\n`,
+  });
+
+  test("every location starts in the same column (Rake's %-30s widened to the longest name)", async ({ expect }) => {
+    const file = `${real(project.root)}/tasks/w.ts`;
+    const result = await project.run(["-W"]);
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: "",
+      stdout: lines(`jt active_directory:synchronize[logins] ${file}:2`, `jt db:seed${" ".repeat(30)}${file}:3`),
+    });
+  });
+});
+
 describe.concurrent("--json", () => {
   const c1 = sharedProject({ "tasks/c1.ts": C1 });
 

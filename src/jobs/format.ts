@@ -4,14 +4,60 @@ import type { Schedule } from "./clock.js";
 import { formatDuration } from "./duration.js";
 import type { Job, QueueStats } from "./store/store.js";
 
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? "").length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+/** Free text (a task's args, an error) is cut to this on every output: one huge argument must not pad every row. */
+export const CELL_LIMIT = 60;
+/** A column cut to fit a terminal keeps at least this many characters (or its header's length). */
+const NARROWEST = 8;
+
+export interface TableOptions {
+  /** The terminal's width, when writing to one: the `cuttable` columns shrink to fit it. */
+  columns?: number | undefined;
+  /** Indexes of the free-text columns that may be cut (never ids, states, counts). */
+  cuttable?: readonly number[];
+}
+
+export function cut(text: string, width: number): string {
+  if (text.length <= width) return text;
+  return `${text.slice(0, Math.max(0, width - 3))}...`;
+}
+
+export function table(headers: readonly string[], rows: readonly (readonly string[])[], options: TableOptions = {}): string {
+  const cuttable = options.cuttable ?? [];
+  const cells = rows.map((row) => row.map((cell, i) => (cuttable.includes(i) ? cut(cell, CELL_LIMIT) : cell)));
+  const natural = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => (row[i] ?? "").length)));
+  let widths = [...natural];
+  let shown = headers.length;
+  if (options.columns !== undefined) {
+    // A terminal too narrow for the last free-text column even when cut loses that column (jobs:show has it whole).
+    while (!shrinkToFit(widths, headers, cuttable, options.columns) && shown > 1 && cuttable.includes(shown - 1)) {
+      shown -= 1;
+      widths = natural.slice(0, shown);
+    }
+  }
+  const line = (row: readonly string[]) =>
+    row
+      .slice(0, shown)
+      .map((cell, i) => {
+        const fitted = cuttable.includes(i) ? cut(cell, widths[i]!) : cell;
+        return i === shown - 1 ? fitted : fitted.padEnd(widths[i]!);
+      })
       .join("  ")
       .trimEnd();
-  return [line(headers), ...rows.map(line)].map((l) => `${l}\n`).join("");
+  return [line(headers), ...cells.map(line)].map((l) => `${l}\n`).join("");
+}
+
+/** Narrows the widest cuttable columns, never under their floor, until a row fits `columns`; false when it cannot. */
+function shrinkToFit(widths: number[], headers: readonly string[], cuttable: readonly number[], columns: number): boolean {
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1);
+  const floor = (i: number) => Math.max(NARROWEST, headers[i]!.length);
+  while (total() > columns) {
+    const [widest, next] = cuttable.filter((i) => i < widths.length && widths[i]! > floor(i)).sort((a, b) => widths[b]! - widths[a]!);
+    if (widest === undefined) return false;
+    const width = widths[widest]!;
+    const target = Math.max(floor(widest), width - (total() - columns), next === undefined ? 0 : widths[next]!);
+    widths[widest] = target < width ? target : width - 1;
+  }
+  return true;
 }
 
 function when(ms: number | null, now: number): string {
@@ -24,11 +70,10 @@ function when(ms: number | null, now: number): string {
 function lastError(job: Job): string {
   const error = job.errors[job.errors.length - 1];
   if (!error) return "";
-  const text = error.message.split("\n")[0]!;
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return error.message.split("\n")[0]!;
 }
 
-export function jobsTable(jobs: readonly Job[], now: number): string {
+export function jobsTable(jobs: readonly Job[], now: number, columns?: number): string {
   if (jobs.length === 0) return "No jobs.\n";
   return table(
     ["ID", "STATE", "TASK", "QUEUE", "PRI", "ATTEMPTS", "RUN AT", "LAST ERROR"],
@@ -42,6 +87,7 @@ export function jobsTable(jobs: readonly Job[], now: number): string {
       job.state === "queued" ? when(job.runAt, now) : when(job.finishedAt ?? job.updatedAt, now),
       lastError(job),
     ]),
+    { columns, cuttable: [2, 7] },
   );
 }
 

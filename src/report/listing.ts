@@ -44,10 +44,13 @@ export function renderListing(listing: Listing, source: ListingSource, options: 
     case "completion":
       // One line a task: its name (ending in "[" when it takes arguments), a tab, its short description.
       return shown.map((t) => `${t.name}${t.args.names.length > 0 ? "[" : ""}\t${shortComment(t)}\n`).join("");
-    case "where":
+    case "where": {
+      // Rake's `%-30s`, widened to the longest name so that a long name with args keeps the locations aligned.
+      const width = Math.max(30, ...shown.map((t) => nameWithArgs(t).length));
       return shown
-        .flatMap((t) => t.locations.map((loc) => `${PROGRAM} ${nameWithArgs(t).padEnd(30)} ${loc.file}:${loc.line}\n`))
+        .flatMap((t) => t.locations.map((loc) => `${PROGRAM} ${nameWithArgs(t).padEnd(width)} ${loc.file}:${loc.line}\n`))
         .join("");
+    }
   }
 }
 

@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { beforeAll, describe, test } from "vitest";
 import { jobsConfig, listJobs, showJob, stopWorker, withoutTimes, type Job } from "../helpers/jobs.js";
 import { startJtInTty } from "../helpers/live.js";
+import { runInTty } from "../helpers/tty.js";
 import { JT_BIN, project, sharedProject, type TestProject } from "../helpers/project.js";
 import { spawnJt } from "../helpers/spawn.js";
 
@@ -28,6 +29,16 @@ task("boom", { retry: { attempts: 1 } }, () => {
   throw new Error("boom: always fails");
 });
 task("mailer", { args: ["to"], queue: "mail", priority: 3 }, () => {});
+task("blurt", { args: ["text"], retry: { attempts: 1 } }, ({ args }) => {
+  throw new Error(\`could not say \${args.text}\`);
+});
+
+/** Enqueues greet and blurt with one argument of 1 MB each (more than a command line can carry). */
+task("huge", async ({ enqueue }) => {
+  const mb = "x".repeat(1_000_000);
+  console.log((await enqueue("greet", { args: [mb] })).id);
+  console.log((await enqueue("blurt", { args: [mb] })).id);
+});
 
 /** Enqueues jobs in one run (fixtures): 'seed[greet:ann,boom,mailer:bob@1h]'; prints their ids. */
 task("seed", { args: ["specs..."] }, async ({ args, enqueue }) => {
@@ -224,6 +235,51 @@ describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () 
       { queue: "mail", state: "queued", count: 1 },
     ]);
     expect(await run(["jobs:stats"], store("empty").env)).toEqual({ code: 0, signal: null, stdout: "No jobs.\n", stderr: "" });
+  });
+});
+
+describe.concurrent("jobs:list on narrow terminals and with huge cells", { timeout: 60_000 }, () => {
+  test("on a terminal every row fits its width: the task and error columns are cut with '...' (at 60 the error column goes), ids and states never", async ({ expect }) => {
+    const { env } = store("narrow");
+    const [completed, failed] = await seed(env, ["greet:a-rather-long-name-for-a-person-to-greet", "blurt:something-long-enough-to-be-cut"], true);
+    const [at60, at80] = await Promise.all([
+      runInTty(shared.root, ["jobs:list"], { ...env, COLUMNS: "60" }),
+      runInTty(shared.root, ["jobs:list"], { ...env, COLUMNS: "80" }),
+    ]);
+    for (const [result, width] of [[at60, 60], [at80, 80]] as const) {
+      expect(result.code).toBe(0);
+      for (const row of result.output.split("\n")) expect(row.length, row).toBeLessThanOrEqual(width);
+    }
+    const rows60 = at60.output.split("\n").filter((line) => line !== "");
+    expect(rows60[0]).toMatch(/^ID +STATE +TASK +QUEUE +PRI +ATTEMPTS +RUN AT$/);
+    expect(rows60[1]).toMatch(new RegExp(`^${failed} +failed +blurt\\[[a-z-]*\\.\\.\\. +default +0 +1/1 +(now|\\S+ ago)$`));
+    expect(rows60[2]).toMatch(new RegExp(`^${completed} +completed +greet\\[[a-z-]*\\.\\.\\. +default +0 +1/5 +(now|\\S+ ago)$`));
+    const rows80 = at80.output.split("\n").filter((line) => line !== "");
+    expect(rows80[0]).toMatch(/^ID +STATE +TASK +QUEUE +PRI +ATTEMPTS +RUN AT +LAST ERROR$/);
+    expect(rows80[1]).toMatch(new RegExp(`^${failed} +failed +blurt\\[[a-z-]*\\.\\.\\. +default +0 +1/1 +(now|\\S+ ago) +could not[ a-z-]*\\.\\.\\.$`));
+    // Off a terminal, the same rows are whole.
+    const piped = await run(["jobs:list"], env);
+    expect(piped.stdout).toContain("greet[a-rather-long-name-for-a-person-to-greet]");
+    expect(piped.stdout).toContain("could not say something-long-enough-to-be-cut");
+  });
+
+  test("a 1 MB argument and a 1 MB error: a listing of a few hundred bytes on every output, --json whole", async ({ expect }) => {
+    const { env } = store("huge");
+    const made = await run(["huge"], env);
+    expect(made.code, made.stderr).toBe(0);
+    const [greet, blurt] = made.stdout.trim().split("\n").map(Number);
+    await run(["jobs:workoff"], env);
+    const piped = await run(["jobs:list"], env);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout.length).toBeLessThan(600);
+    const rows = cells(piped.stdout);
+    expect(rows[1]).toEqual([String(blurt), "failed", `blurt[${"x".repeat(51)}...`, "default", "0", "1/1", expect.stringMatching(AGO), `could not say ${"x".repeat(43)}...`]);
+    expect(rows[2]).toEqual([String(greet), "completed", `greet[${"x".repeat(51)}...`, "default", "0", "1/5", expect.stringMatching(AGO)]);
+    const tty = await runInTty(shared.root, ["jobs:list"], { ...env, COLUMNS: "200" });
+    expect(tty.output.length).toBeLessThan(600);
+    const [json] = await Promise.all([listJobs(shared, [], env)]);
+    expect(json.find((job) => job.id === greet)!.args).toEqual(["x".repeat(1_000_000)]);
+    expect(json.find((job) => job.id === blurt)!.errors[0]!.message).toBe(`could not say ${"x".repeat(1_000_000)}`);
   });
 });
 
