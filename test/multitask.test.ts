@@ -18,6 +18,11 @@ import { lines, position, STACK_FRAME } from "./helpers/text.js";
 
 const HINT = "(See full trace by running task with --trace)";
 
+/** Output without the `[task]` labels of tasks run at once (test/multitask-labels.test.ts is about those). */
+function unlabelled(text: string): string {
+  return text.replace(/^\[[\w:-]+\] /gm, "");
+}
+
 const TASKS = `import { multitask, task } from "jt";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -142,7 +147,7 @@ setTimeout(() => {}, 30_000);
 
 /** Each action's start and end (epoch ms) as the tasks printed them, in the order printed. */
 function timings(stdout: string) {
-  const events = [...stdout.matchAll(/^(start|end) (\w+) (\d+)$/gm)].map((m) => ({ kind: m[1]!, name: m[2]!, at: Number(m[3]) }));
+  const events = [...unlabelled(stdout).matchAll(/^(start|end) (\w+) (\d+)$/gm)].map((m) => ({ kind: m[1]!, name: m[2]!, at: Number(m[3]) }));
   const starts = events.filter((e) => e.kind === "start");
   const ends = events.filter((e) => e.kind === "end");
   return {
@@ -216,7 +221,7 @@ describe.concurrent("multitask: each task once, Rake's order where there is no m
   test("a diamond under a multitask: the shared prerequisite runs once, before both that need it", async ({ expect }) => {
     const result = await p.run(["diamond"]);
     expectOk(expect, result);
-    const out = result.stdout.split("\n").map((line) => line.replace(/ \d+$/, ""));
+    const out = unlabelled(result.stdout).split("\n").map((line) => line.replace(/ \d+$/, ""));
     expect(out.filter((line) => line === "start shared")).toHaveLength(1);
     expect(out.slice(0, 2)).toEqual(["start shared", "end shared"]);
     expect(out.slice(2, 4).sort()).toEqual(["left", "right"]);
@@ -226,7 +231,7 @@ describe.concurrent("multitask: each task once, Rake's order where there is no m
   test("-m on a plain diamond: d once, then b and c (in either order), then a", async ({ expect }) => {
     const result = await p.run(["-m", "a"]);
     expectOk(expect, result);
-    const out = result.stdout.split("\n");
+    const out = unlabelled(result.stdout).split("\n");
     expect(out[0]).toBe("d");
     expect(out.slice(1, 3).sort()).toEqual(["b", "c"]);
     expect(out.slice(3)).toEqual(["a", ""]);
@@ -235,7 +240,7 @@ describe.concurrent("multitask: each task once, Rake's order where there is no m
   test("a task needed by two targets, one a multitask, still runs once", async ({ expect }) => {
     const result = await p.run(["ma", "a", "d"]);
     expectOk(expect, result);
-    expect(result.stdout.split("\n").filter((line) => line === "d")).toHaveLength(1);
+    expect(unlabelled(result.stdout).split("\n").filter((line) => line === "d")).toHaveLength(1);
     expect(result.stdout.endsWith("ma\na\n")).toBe(true);
   });
 
@@ -243,7 +248,7 @@ describe.concurrent("multitask: each task once, Rake's order where there is no m
     for (const jobs of ["1", "4"]) {
       const result = await p.run(["-j", jobs, "invokers"]);
       expectOk(expect, result);
-      const out = result.stdout.split("\n");
+      const out = unlabelled(result.stdout).split("\n");
       expect(out.filter((line) => line === "once ran")).toHaveLength(1);
       expect(out.slice(0, -2).sort()).toEqual(["inv1 done", "inv2 done", "inv3 done", "once ran"]);
       expect(out.slice(-2)).toEqual(["invokers done", ""]);
@@ -331,7 +336,7 @@ describe.concurrent("multitask failures", () => {
     expect(await p.run(["one_fails", "after"])).toEqual({
       code: 1,
       signal: null,
-      stdout: lines("listens: started", "listens: aborted=true"),
+      stdout: lines("[listens] listens: started", "[listens] listens: aborted=true"),
       stderr: lines("jt aborted!", "fails: boom", at('new Error("fails: boom")'), "Tasks: TOP => one_fails => fails", HINT),
     });
   });
@@ -340,7 +345,7 @@ describe.concurrent("multitask failures", () => {
     expect(await p.run(["two_fail"])).toEqual({
       code: 1,
       signal: null,
-      stdout: lines("listens: started", "listens: aborted=true"),
+      stdout: lines("[listens] listens: started", "[listens] listens: aborted=true"),
       stderr: lines(
         "jt aborted!",
         "2 concurrent tasks failed",
@@ -389,7 +394,7 @@ describe.concurrent("multitask failures", () => {
     expect(exit.stdout).not.toContain("command finished");
     expect(exit.stderr).toBe(
       lines(
-        "node hang.mjs",
+        "[command] node hang.mjs",
         "jt aborted!",
         "fails_once_command_runs: boom",
         `${q.path("tasks/failures.ts")}:${position(FAILURES, 'new Error("fails_once_command_runs: boom")')}`,
@@ -468,8 +473,8 @@ describe.concurrent("output of concurrent tasks", () => {
     const result = await p.run(["both"]);
     expect(result.code).toBe(0);
     const whole = /^(A:\d\d:A{294}|B:\d\d:B{294})$/;
-    const out = result.stdout.split("\n").slice(0, -1);
-    const err = result.stderr.split("\n").slice(0, -1);
+    const out = unlabelled(result.stdout).split("\n").slice(0, -1);
+    const err = unlabelled(result.stderr).split("\n").slice(0, -1);
     const captured = out.filter((line) => line.startsWith("captured "));
     expect(captured.sort()).toEqual(["captured A: 30 lines, 30 on stderr", "captured B: 30 lines, 30 on stderr"]);
     expect(out.filter((line) => !line.startsWith("captured ")).filter((line) => !whole.test(line))).toEqual([]);

@@ -11,6 +11,7 @@ import { closeMatches } from "../plan/suggest.js";
 import type { Output } from "../report/output.js";
 import { Runner } from "../run/runner.js";
 import { createSh, killLeftoverCommands } from "../run/sh.js";
+import { labelLine } from "../run/task-labels.js";
 import { millisecondsFromEnv, openSession, runnerEnvironment, tearDown, type Session } from "../cli/session.js";
 import { realpathSync } from "node:fs";
 import { crontabLines, nextRun, scheduleKey, shellQuote, validateSchedule, type Schedule } from "./clock.js";
@@ -218,7 +219,7 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
               echo: flags.quiet !== true,
               ...scope,
               lines: true,
-              output: { stdout: (text) => jobOutput.write(job, "stdout", text), stderr: (text) => jobOutput.write(job, "stderr", text) },
+              output: { stdout: (line) => jobOutput.write(job, "stdout", labelLine(line)), stderr: (line) => jobOutput.write(job, "stderr", labelLine(line)) },
             }),
           environment: runnerEnvironment(session),
           interruptGraceMs: millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000),

@@ -15,6 +15,7 @@ import { invocationChain, plan, type InvokedSet, type Plan, type PlannedTask, ty
 import type { TaskDefinition } from "../registry/task.js";
 import { Lease, Semaphore } from "./slots.js";
 import { Cancelled, isAbortOf, runConcurrently } from "./task-group.js";
+import { runLabelled } from "./task-labels.js";
 import { WaitGraph } from "./wait-graph.js";
 
 /** What an `sh` needs to know about where it runs. */
@@ -192,10 +193,13 @@ export class Runner {
       if (trace) traceLine(`** Execute ${task.name}`);
       if (task.actions.length === 0) return;
       const ctx = this.contextFor(planned, scope, lease);
+      // Run alongside others (in a multitask's group, with room for more than one action): its output is labelled.
+      const label = scope.lines && this.slots.limit > 1 ? task.name : undefined;
       for (const action of task.actions) {
         this.stopIfStopped(scope.signal);
+        const run = () => (action as (ctx: TaskContext) => unknown)(ctx);
         try {
-          await this.untilSettledOrGraceOver((action as (ctx: TaskContext) => unknown)(ctx), scope.signal);
+          await this.untilSettledOrGraceOver(label ? runLabelled(label, run) : run(), scope.signal);
         } catch (error) {
           throw this.failureOf(error, planned, scope.signal);
         }
