@@ -16,7 +16,7 @@ import { millisecondsFromEnv, openSession, runnerEnvironment, tearDown, type Ses
 import { realpathSync } from "node:fs";
 import { crontabLines, nextRun, scheduleKey, shellQuote, validateSchedule, type Schedule } from "./clock.js";
 import { parseDuration } from "./duration.js";
-import { jobDetails, jobsTable, schedulesTable, statsTable } from "./format.js";
+import { jobDetails, jobJson, jobsTable, schedulesJson, schedulesTable, statsTable } from "./format.js";
 import { EnqueueError, type Jobs, type TaskCatalog } from "./jobs.js";
 import { ProjectJobs } from "./project-jobs.js";
 import { describeLocation, type StoreLocation } from "./store/open.js";
@@ -331,7 +331,7 @@ async function listVerb(context: VerbContext, program: Command): Promise<number>
   const limit = integer(flags.limit, "--limit", 1);
   return context.withStore(async ({ store }) => {
     const list = await store.list({ states: states as JobState[] | undefined, task: flags.task, queue: flags.queue, limit });
-    context.output.out(flags.json ? `${JSON.stringify(list, null, 2)}\n` : jobsTable(list, await store.now(), context.output.columns));
+    context.output.out(flags.json ? `${JSON.stringify(list.map(jobJson), null, 2)}\n` : jobsTable(list, await store.now(), context.output.columns));
     return 0;
   });
 }
@@ -342,7 +342,7 @@ async function showVerb(context: VerbContext, program: Command): Promise<number>
   return context.withStore(async ({ store }) => {
     const job = await store.get(id!);
     if (!job) throw new UsageError(`There is no job ${id}`, ["See the jobs with `jt jobs:list`"]);
-    context.output.out(flags.json ? `${JSON.stringify(job, null, 2)}\n` : jobDetails(job, await store.now()));
+    context.output.out(flags.json ? `${JSON.stringify(jobJson(job), null, 2)}\n` : jobDetails(job, await store.now()));
     return 0;
   });
 }
@@ -415,7 +415,7 @@ async function cronVerb(context: VerbContext, program: Command): Promise<number>
     );
     context.output.out(
       flags.json
-        ? `${JSON.stringify(statuses.map(({ schedule, lastRun, nextRun: next }) => ({ ...schedule, tz: schedule.tz ?? null, lastRun, nextRun: next })), null, 2)}\n`
+        ? schedulesJson(statuses)
         : schedulesTable(statuses, now),
     );
     return 0;

@@ -2,7 +2,7 @@
 import { formatTarget } from "../args/brackets.js";
 import type { Schedule } from "./clock.js";
 import { formatDuration } from "./duration.js";
-import type { Job, QueueStats } from "./store/store.js";
+import type { Job, JobError, QueueStats } from "./store/store.js";
 
 /** Free text (a task's args, an error) is cut to this on every output: one huge argument must not pad every row. */
 export const CELL_LIMIT = 60;
@@ -124,6 +124,90 @@ export function statsTable(stats: readonly QueueStats[]): string {
   );
 }
 
+/** A job as `--json` prints it: the store's fields, with every time an ISO 8601 string in UTC (or null). */
+export type JobJson = Omit<Job, "runAt" | "lockedUntil" | "createdAt" | "updatedAt" | "finishedAt" | "errors"> & {
+  runAt: string;
+  lockedUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  errors: (Omit<JobError, "at" | "stack"> & { at: string; stack: string | null })[];
+};
+
+function iso(ms: number): string;
+function iso(ms: number | null): string | null;
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function jobJson(job: Job): JobJson {
+  return {
+    ...job,
+    runAt: iso(job.runAt),
+    lockedUntil: iso(job.lockedUntil),
+    createdAt: iso(job.createdAt),
+    updatedAt: iso(job.updatedAt),
+    finishedAt: iso(job.finishedAt),
+    errors: job.errors.map((error) => ({ attempt: error.attempt, at: iso(error.at), message: error.message, stack: error.stack ?? null })),
+  };
+}
+
+interface WallClock {
+  date: string;
+  time: string;
+  seconds: string;
+  millis: string;
+  /** "+01:00", "-05:00", "+00:00". */
+  offset: string;
+}
+
+/** The wall clock of a zone (UTC when none) at an instant, and the zone's offset from UTC then. */
+function wallClock(ms: number, tz: string | undefined): WallClock {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone: tz ?? "UTC",
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(ms);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
+  const [year, month, day, hour, minute, second] = (["year", "month", "day", "hour", "minute", "second"] as const).map(part);
+  const wholeSecond = Math.floor(ms / 1000) * 1000;
+  const minutes = Math.round((Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)) - wholeSecond) / 60_000);
+  const sign = minutes < 0 ? "-" : "+";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return {
+    date: `${year}-${month}-${day}`,
+    time: `${hour}:${minute}`,
+    seconds: second!,
+    millis: String(ms - wholeSecond).padStart(3, "0"),
+    offset: `${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`,
+  };
+}
+
+function zoneOtherThanUtc(tz: string | undefined): string | undefined {
+  return tz === undefined || /^(Etc\/)?(UTC|UCT|Zulu|Universal)$/i.test(tz) ? undefined : tz;
+}
+
+/** For people: "2026-12-04 03:00 +01:00" in the schedule's zone, "2026-12-04 02:00 UTC" without one (seconds only when not :00). */
+export function scheduleTime(ms: number, zone: string | undefined): string {
+  const tz = zoneOtherThanUtc(zone);
+  const clock = wallClock(ms, tz);
+  const time = clock.seconds === "00" ? clock.time : `${clock.time}:${clock.seconds}`;
+  return `${clock.date} ${time} ${tz === undefined ? "UTC" : clock.offset}`;
+}
+
+/** For scripts: ISO 8601 with the schedule's offset ("2026-12-04T03:00:00.000+01:00"), or in UTC with "Z" without a zone. */
+export function scheduleTimeJson(ms: number, zone: string | undefined): string {
+  const tz = zoneOtherThanUtc(zone);
+  if (tz === undefined) return new Date(ms).toISOString();
+  const clock = wallClock(ms, tz);
+  return `${clock.date}T${clock.time}:${clock.seconds}.${clock.millis}${clock.offset}`;
+}
+
 export interface ScheduleStatus {
   schedule: Schedule;
   lastRun: number | null;
@@ -138,8 +222,24 @@ export function schedulesTable(statuses: readonly ScheduleStatus[], now: number)
       schedule.task,
       schedule.cron,
       schedule.tz ?? "UTC",
-      lastRun === null ? "never" : `${new Date(lastRun).toISOString()} (${when(lastRun, now)})`,
-      nextRun === null ? "-" : `${new Date(nextRun).toISOString()} (${when(nextRun, now)})`,
+      lastRun === null ? "never" : `${scheduleTime(lastRun, schedule.tz)} (${when(lastRun, now)})`,
+      nextRun === null ? "-" : `${scheduleTime(nextRun, schedule.tz)} (${when(nextRun, now)})`,
     ]),
   );
+}
+
+/** `jobs:cron --json`: each schedule, its zone (null: UTC) and its runs in ISO 8601 with the zone's offset. */
+export function schedulesJson(statuses: readonly ScheduleStatus[]): string {
+  return `${JSON.stringify(
+    statuses.map(({ schedule, lastRun, nextRun }) => ({
+      task: schedule.task,
+      cron: schedule.cron,
+      tz: schedule.tz ?? null,
+      catchUpMs: schedule.catchUpMs,
+      lastRun: lastRun === null ? null : scheduleTimeJson(lastRun, schedule.tz),
+      nextRun: nextRun === null ? null : scheduleTimeJson(nextRun, schedule.tz),
+    })),
+    null,
+    2,
+  )}\n`;
 }

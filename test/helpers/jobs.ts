@@ -3,11 +3,35 @@
  * and the jobs:* verbs as functions returning what a script would read from them (--json).
  */
 import { existsSync, readFileSync } from "node:fs";
+import type { JobJson } from "../../src/jobs/format.js";
 import type { Job } from "../../src/jobs/store/store.js";
 import type { RunningJt } from "./spawn.js";
 import type { RunResult, TestProject } from "./project.js";
 
-export type { Job };
+export type { Job, JobJson };
+
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+function epoch(text: string): number;
+function epoch(text: string | null): number | null;
+function epoch(text: string | null): number | null {
+  if (text === null) return null;
+  if (!ISO_UTC.test(text)) throw new Error(`--json time is not ISO 8601 in UTC: ${JSON.stringify(text)}`);
+  return Date.parse(text);
+}
+
+/** A job from --json (ISO 8601 times) as the store has it (epoch ms), for arithmetic in tests; refuses any other time format. */
+export function fromJson(job: JobJson): Job {
+  return {
+    ...job,
+    runAt: epoch(job.runAt),
+    lockedUntil: epoch(job.lockedUntil),
+    createdAt: epoch(job.createdAt),
+    updatedAt: epoch(job.updatedAt),
+    finishedAt: epoch(job.finishedAt),
+    errors: job.errors.map((error) => ({ ...error, at: epoch(error.at), stack: error.stack ?? undefined })),
+  };
+}
 
 /** A jt.config.json with an environment and job settings fast enough for tests (lease 1s, poll 100ms). */
 export function jobsConfig(jobs: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
@@ -30,13 +54,13 @@ export async function enqueueJob(p: TestProject, target: string, flags: readonly
 /** `jt jobs:list --json …args`, newest first. */
 export async function listJobs(p: TestProject, args: readonly string[] = [], env?: Record<string, string>): Promise<Job[]> {
   const result = check(await p.run(["jobs:list", "--json", "--limit", "1000", ...args], { env }), "jt jobs:list --json");
-  return JSON.parse(result.stdout) as Job[];
+  return (JSON.parse(result.stdout) as JobJson[]).map(fromJson);
 }
 
 /** `jt jobs:show ID --json`. */
 export async function showJob(p: TestProject, id: number, env?: Record<string, string>): Promise<Job> {
   const result = check(await p.run(["jobs:show", String(id), "--json"], { env }), `jt jobs:show ${id} --json`);
-  return JSON.parse(result.stdout) as Job;
+  return fromJson(JSON.parse(result.stdout) as JobJson);
 }
 
 /** The lines of a file the project's tasks append to ([] when it does not exist yet). */

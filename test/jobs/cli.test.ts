@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { beforeAll, describe, test } from "vitest";
-import { jobsConfig, listJobs, showJob, stopWorker, withoutTimes, type Job } from "../helpers/jobs.js";
+import { fromJson, jobsConfig, listJobs, showJob, stopWorker, withoutTimes, type Job, type JobJson } from "../helpers/jobs.js";
 import { startJtInTty } from "../helpers/live.js";
 import { runInTty } from "../helpers/tty.js";
 import { JT_BIN, project, sharedProject, type TestProject } from "../helpers/project.js";
@@ -126,33 +126,35 @@ describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () 
   test("jobs:list --json: every field, for scripts", async ({ expect }) => {
     const result = await run(["jobs:list", "--json"], env);
     expect(result).toMatchObject({ code: 0, stderr: "" });
-    const jobs = JSON.parse(result.stdout) as Job[];
-    expect(jobs.map((j) => j.id)).toEqual([ids.cancelled, ids.queued, ids.failed, ids.completed]);
-    const [cancelled, queued, failed, completed] = jobs;
-    expect(queued).toEqual({
+    const json = JSON.parse(result.stdout) as JobJson[];
+    expect(json.map((j) => j.id)).toEqual([ids.cancelled, ids.queued, ids.failed, ids.completed]);
+    const utc = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(json[1]).toEqual({
       id: ids.queued,
       task: "mailer",
       args: ["bob"],
       queue: "mail",
       priority: 3,
       state: "queued",
-      runAt: expect.any(Number),
+      runAt: utc,
       attempts: 0,
       maxAttempts: 5,
       lockedBy: null,
       lockedUntil: null,
       uniqueKey: null,
-      createdAt: expect.any(Number),
-      updatedAt: queued!.createdAt,
+      createdAt: utc,
+      updatedAt: json[1]!.createdAt,
       finishedAt: null,
       errors: [],
     });
+    expect(json[2]!.errors).toEqual([{ attempt: 1, at: utc, message: "boom: always fails", stack: expect.stringMatching(/^Error: boom: always fails\n\s+at /) }]);
+    for (const job of json) for (const time of [job.createdAt, job.updatedAt, job.finishedAt ?? job.createdAt]) expect(time).toEqual(utc);
+    const [cancelled, queued, failed, completed] = json.map(fromJson);
     // An hour from when it was enqueued (the enqueue and the insert read the clock a moment apart).
     expect(queued!.runAt - queued!.createdAt).toBeGreaterThan(3_600_000 - 1000);
     expect(queued!.runAt - queued!.createdAt).toBeLessThanOrEqual(3_600_000);
     expect(completed).toMatchObject({ task: "greet", args: ["ann"], state: "completed", attempts: 1, errors: [], finishedAt: expect.any(Number) });
     expect(failed).toMatchObject({ task: "boom", args: [], state: "failed", attempts: 1, maxAttempts: 1, finishedAt: expect.any(Number) });
-    expect(failed!.errors).toEqual([{ attempt: 1, at: expect.any(Number), message: "boom: always fails", stack: expect.stringMatching(/^Error: boom: always fails\n\s+at /) }]);
     expect(cancelled).toMatchObject({ task: "greet", args: ["cid"], state: "cancelled", attempts: 0, finishedAt: expect.any(Number) });
   });
 
@@ -165,7 +167,7 @@ describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () 
     expect(await idsOf(["--task", "greet", "--state", "completed"])).toEqual([ids.completed]);
     expect(await idsOf(["--task", "nothing"])).toEqual([]);
     const limited = await run(["jobs:list", "--json", "--limit", "1"], env);
-    expect((JSON.parse(limited.stdout) as Job[]).map((j) => j.id)).toEqual([ids.cancelled]);
+    expect((JSON.parse(limited.stdout) as JobJson[]).map((j) => j.id)).toEqual([ids.cancelled]);
   });
 
   test("jobs:list: an unknown state, or a bad --limit, is a usage error (exit 2)", async ({ expect }) => {
@@ -496,9 +498,10 @@ describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(cells(result.stdout)).toEqual([
       ["TASK", "CRON", "TZ", "LAST RUN", "NEXT RUN"],
-      ["cleanup", "0 */15 * * * *", "UTC", "never", expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:(00|15|30|45):00\.000Z \((now|in .+)\)$/)],
-      ["reports:daily", "0 3 * * *", "Europe/Paris", "never", expect.stringMatching(/^\d{4}-\d\d-\d\dT0[12]:00:00\.000Z \((now|in .+)\)$/)],
-      ["tick", "* * * * * *", "UTC", "never", expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z \((now|in \d+ms)\)$/)],
+      ["cleanup", "0 */15 * * * *", "UTC", "never", expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:(00|15|30|45) UTC \((now|in .+)\)$/)],
+      // The README's "03:00 Paris time", in Paris time with its offset (+01:00 in winter, +02:00 in summer).
+      ["reports:daily", "0 3 * * *", "Europe/Paris", "never", expect.stringMatching(/^\d{4}-\d\d-\d\d 03:00 \+0[12]:00 \((now|in .+)\)$/)],
+      ["tick", "* * * * * *", "UTC", "never", expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC \((now|in \d+ms)\)$/)],
     ]);
   });
 
@@ -514,9 +517,13 @@ describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }
 
     const json = await run(["jobs:cron", "--json"], env);
     expect(json).toMatchObject({ code: 0, stderr: "" });
-    const schedules = JSON.parse(json.stdout) as { task: string; cron: string; tz?: string; lastRun: number | null; nextRun: number | null }[];
-    expect(schedules.map((s) => s.task)).toEqual(["cleanup", "reports:daily", "tick"]);
-    const [cleanup, daily, tick] = schedules;
+    const printed = JSON.parse(json.stdout) as { task: string; cron: string; tz: string | null; lastRun: string | null; nextRun: string | null }[];
+    expect(printed.map((s) => s.task)).toEqual(["cleanup", "reports:daily", "tick"]);
+    // ISO 8601: in UTC ("Z") without a zone, with the zone's offset for reports:daily (Europe/Paris).
+    expect(printed[0]!.nextRun).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
+    expect(printed[1]!.nextRun).toMatch(/^\d{4}-\d\d-\d\dT03:00:00\.000\+0[12]:00$/);
+    const epoch = (text: string | null) => (text === null ? null : Date.parse(text));
+    const [cleanup, daily, tick] = printed.map((s) => ({ ...s, lastRun: epoch(s.lastRun), nextRun: epoch(s.nextRun) }));
     expect(tick).toMatchObject({ cron: "* * * * * *", lastRun: lastSlot });
     expect(tick!.nextRun).toBeGreaterThan(lastSlot);
     expect(tick!.nextRun! % 1000).toBe(0);
@@ -531,7 +538,9 @@ describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }
     expect(cleanup!.lastRun, "cleanup never ran: no last run").toBe(lastEnqueued("cleanup"));
 
     const table = cells((await run(["jobs:cron"], env)).stdout);
-    expect(table.find((row) => row[0] === "tick")?.[3]).toMatch(new RegExp(`^${new Date(lastSlot).toISOString().replace(/\./g, "\\.")} \\(.+\\)$`));
+    const utcMinute = new Date(lastSlot).toISOString().slice(0, 19).replace("T", " ").replace(/:00$/, "");
+    expect(table.find((row) => row[0] === "tick")?.[3]).toBe(`${utcMinute} UTC (${table.find((row) => row[0] === "tick")![3]!.split(" (")[1]}`);
+    expect(table.find((row) => row[0] === "tick")?.[3]).toMatch(/ UTC \(.+\)$/);
     if (lastEnqueued("reports:daily") === null) expect(table.find((row) => row[0] === "reports:daily")?.[3]).toBe("never");
   });
 });
@@ -546,11 +555,10 @@ describe.concurrent("schedules in UTC unless a tz is given", { timeout: 60_000 }
   test("jobs:cron: a schedule without tz fires at 03:00 UTC, whatever the machine's time zone", async ({ expect }) => {
     const result = await utc.run(["jobs:cron", "--json"], { env: { TZ: "America/New_York" } });
     expect(result).toMatchObject({ code: 0, stderr: "" });
-    const [nightly] = JSON.parse(result.stdout) as { task: string; nextRun: number }[];
-    expect(nightly!.task).toBe("nightly");
-    expect(new Date(nightly!.nextRun).toISOString()).toMatch(/T03:00:00\.000Z$/);
+    const [nightly] = JSON.parse(result.stdout) as { task: string; tz: string | null; nextRun: string }[];
+    expect(nightly).toMatchObject({ task: "nightly", tz: null, nextRun: expect.stringMatching(/^\d{4}-\d\d-\d\dT03:00:00\.000Z$/) });
     const table = await utc.run(["jobs:cron"], { env: { TZ: "America/New_York" } });
-    expect(cells(table.stdout)[1]).toEqual(["nightly", "0 3 * * *", "UTC", "never", expect.stringMatching(/T03:00:00\.000Z \(in /)]);
+    expect(cells(table.stdout)[1]).toEqual(["nightly", "0 3 * * *", "UTC", "never", expect.stringMatching(/^\d{4}-\d\d-\d\d 03:00 UTC \(in /)]);
   });
 
   test("jobs:crontab: a schedule without tz gets CRON_TZ=UTC (a system cron runs in the machine's zone)", async ({ expect }) => {
