@@ -85,9 +85,12 @@ describe.concurrent("environment: when it boots", () => {
   test("two prerequisites of a multitask that both depend on it: booted once", async ({ expect }) => {
     const result = await p.run(["both"]);
     expect(result).toMatchObject({ code: 0, signal: null, stderr: "" });
+    // Run alongside each other, the tasks' lines are labelled (test/multitask-labels.test.ts), the environment's too.
     const out = result.stdout.split("\n");
-    expect(out.filter((line) => line === "env: setup")).toHaveLength(1);
-    expect(out.indexOf("env: setup")).toBeLessThan(Math.min(out.indexOf("users: ann,bob"), out.indexOf("count: 2")));
+    expect(out.filter((line) => line === "[environment] env: setup")).toHaveLength(1);
+    expect(out.indexOf("[environment] env: setup")).toBeLessThan(Math.min(out.indexOf("[users] users: ann,bob"), out.indexOf("[count] count: 2")));
+    expect(out.indexOf("[users] users: ann,bob")).toBeGreaterThan(-1);
+    expect(out.indexOf("[count] count: 2")).toBeGreaterThan(-1);
     expect(out.slice(-3)).toEqual(["both", "env: teardown (2 users)", ""]);
   });
 

@@ -105,11 +105,11 @@ export class WorkerLog {
   private outputLine(writer: Writer, stream: StreamName, text: string, at: number): string {
     if (this.format === "json") {
       const about: LogAbout = { event: "output", stream };
-      if (isMany(writer)) about.jobs = writer.map((one) => one.id);
+      if (isMany(writer)) about.jobs = idsOf(writer);
       else if (writer) about.job = writer;
       return jsonLine(at, text, about, this.workerId);
     }
-    const who = writer === undefined ? "" : isMany(writer) ? `one of jobs ${writer.map((one) => one.id).join(", ")}: ` : `${jobLabel(writer)}: `;
+    const who = writer === undefined ? "" : isMany(writer) ? `one of jobs ${idsOf(writer).join(", ")}: ` : `${jobLabel(writer)}: `;
     return `${new Date(at).toISOString()} ${who}${text}\n`;
   }
 
@@ -128,7 +128,11 @@ function isMany(writer: Writer): writer is readonly Job[] {
 }
 
 function keyOf(writer: Writer): string {
-  return writer === undefined ? "-" : isMany(writer) ? writer.map((one) => one.id).join("|") : String(writer.id);
+  return writer === undefined ? "-" : isMany(writer) ? idsOf(writer).join("|") : String(writer.id);
+}
+
+function idsOf(jobs: readonly Job[]): number[] {
+  return jobs.map((one) => one.id).sort((x, y) => x - y);
 }
 
 /** jt's line as text: the time on every line, a stack indented under it. */

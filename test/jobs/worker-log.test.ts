@@ -35,6 +35,14 @@ task("turns", { args: ["name", "other"] }, async ({ args }) => {
   }
 });
 
+task("quiet", () => {});
+
+// 200 jobs that print nothing, then two pairs of jobs that print side by side.
+task("fill", async ({ enqueue }) => {
+  for (let n = 0; n < 200; n++) await enqueue("quiet");
+  for (const [name, other] of [["a", "b"], ["b", "a"], ["c", "d"], ["d", "c"]]) await enqueue("turns", { args: [name, other] });
+});
+
 function explode(): never {
   throw new Error("kaboom");
 }
@@ -48,7 +56,8 @@ task("boom", { retry: { attempts: 2, backoff: 0 } }, async () => {
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /;
 
 function logProject(onTestFinished: (fn: () => void) => void, jobs: Record<string, unknown> = {}): TestProject {
-  return project({ "jt.config.json": jobsConfig(jobs, { environment: undefined }), "tasks/jobs.ts": TASKS }, { onTestFinished });
+  // A lease longer than the tests' usual 1 s: on a busy machine, a job run again after its lease expired would change the log.
+  return project({ "jt.config.json": jobsConfig({ lease: "10s", ...jobs }, { environment: undefined }), "tasks/jobs.ts": TASKS }, { onTestFinished });
 }
 
 /** `jt jobs:workoff …` with stdout and stderr into one file, as `> worker.log 2>&1` does. */
@@ -83,7 +92,7 @@ describe.concurrent("the worker log", () => {
       `${job}: echo from a command`,
       `${job}: from a command`,
       `${job}: no newline at the end`,
-      expect.stringMatching(new RegExp(`^jt: ${job} completed in \\d+ms$`)),
+      expect.stringMatching(new RegExp(`^jt: ${job} completed in \\d+(\\.\\d+)?m?s$`)),
     ]);
   });
 
@@ -104,6 +113,27 @@ describe.concurrent("the worker log", () => {
     expect(parsed).toHaveLength(10);
     const switches = parsed.filter((match, i) => i > 0 && match![3] !== parsed[i - 1]![3]).length;
     expect(switches, `the jobs took turns:\n${work.stdout}`).toBeGreaterThanOrEqual(3);
+  });
+
+  test("after 200 jobs in a row that printed nothing, the context is let go: lines of the jobs running then name them all; the next jobs' lines are attributed again", async ({ expect, onTestFinished }) => {
+    const p = logProject(onTestFinished);
+    expect(await p.run(["fill"])).toMatchObject({ code: 0 });
+    const work = await p.run(["jobs:workoff", "--concurrency", "2"], { timeoutMs: 60_000 });
+    expect(work.code, work.stderr).toBe(0);
+    const ids = Object.fromEntries([...work.stderr.matchAll(/jt: job (\d+) turns\[(\w),\w\] started/g)].map((m) => [m[2]!, Number(m[1])]));
+    const output = work.stdout.split("\n").slice(0, -1).map((line) => line.replace(TIME, ""));
+    const from = (name: string) => output.filter((line) => line.endsWith(` from ${name}`));
+    for (const name of ["a", "b"]) {
+      // Once the other has ended (and a job started with a context runs beside it), a line is its own again.
+      const lines = from(name);
+      expect(lines, work.stdout).toHaveLength(5);
+      expect(lines[0]).toBe(`one of jobs ${Math.min(ids.a!, ids.b!)}, ${Math.max(ids.a!, ids.b!)}: line 1 from ${name}`);
+      for (const line of lines) expect(line).toMatch(new RegExp(`^(one of jobs ${Math.min(ids.a!, ids.b!)}, ${Math.max(ids.a!, ids.b!)}|job ${ids[name]} turns\\[${name},\\w\\]): line \\d from ${name}$`));
+    }
+    for (const name of ["c", "d"]) {
+      expect(from(name), work.stdout).toHaveLength(5);
+      for (const line of from(name)) expect(line).toMatch(new RegExp(`^job ${ids[name]} turns\\[${name},\\w\\]: line \\d from ${name}$`));
+    }
   });
 
   test("a failed attempt's line carries its stack: the app's frames, as jobs:show shows them", async ({ expect, onTestFinished }) => {
@@ -146,7 +176,7 @@ describe.concurrent("the worker log", () => {
       ["job.started", null, `job ${chatty} chatty started (attempt 1 of 5)`],
       ["output", "stderr", "a warning"],
       ["output", "stderr", "echo from a command"],
-      ["job.completed", null, expect.stringMatching(/completed in \d+ms$/)],
+      ["job.completed", null, expect.stringMatching(/completed in \d+(\.\d+)?m?s$/)],
     ]);
     const retrying = err.find((entry) => entry.event === "job.retrying");
     expect(retrying).toMatchObject({ level: "warn", job: boom, task: "boom", args: [], attempt: 1, worker, msg: `job ${boom} boom failed (kaboom); retrying in 0ms` });
