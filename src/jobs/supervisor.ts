@@ -65,17 +65,24 @@ export async function supervise(log: (line: string, format: LogFormat | undefine
         child = fork(process.argv[1]!, process.argv.slice(2), { env, execArgv: process.execArgv, stdio: "inherit" });
         const ended = await executorEnd(child);
         const cause = ended.finished ? undefined : deathCause(ended, reports);
-        // Ended normally, stopped, or failed before it was working (a bad flag or config): its exit code is ours.
-        if (cause === undefined || stoppingBy !== undefined || ended.workerId === undefined) return ended.code ?? ExitCode.taskFailed;
+        // Stopped: an executor still starting may die of the signal before it handles it (no code).
+        if (stoppingBy !== undefined) return ended.finished && ended.code !== null ? ended.code : stoppedExitCode(stoppingBy);
+        // Ended normally, or failed before it was working (a bad flag or config, which it reported): its exit code is ours.
+        if (cause === undefined) return ended.code ?? ExitCode.taskFailed;
         format = ended.logFormat ?? format;
-        log(`jt: the worker process ${child.pid} died (${cause}); its running jobs fail with that cause; starting another`, format);
-        dead = { workerId: ended.workerId, cause };
+        if (ended.workerId === undefined) {
+          // Killed while starting: it held no jobs (those of an executor that died before it are still to fail).
+          log(`jt: the worker process ${child.pid} died while starting (${cause}); starting another`, format);
+        } else {
+          log(`jt: the worker process ${child.pid} died (${cause}); its running jobs fail with that cause; starting another`, format);
+          dead = { workerId: ended.workerId, cause };
+        }
         youngDeaths = Date.now() - startedAt < MIN_HEALTHY_MS ? youngDeaths + 1 : 0;
         const delay = RESTART_DELAYS_MS[Math.min(youngDeaths, RESTART_DELAYS_MS.length) - 1] ?? 0;
         if (delay > 0) {
           log(`jt: worker processes keep dying; the next one starts in ${delay / 1000}s`, format);
           await new Promise((resolve) => setTimeout(resolve, delay));
-          if (stoppingBy !== undefined) return stoppingBy === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint;
+          if (stoppingBy !== undefined) return stoppedExitCode(stoppingBy);
         }
       } finally {
         rmSync(reports, { recursive: true, force: true });
@@ -85,6 +92,10 @@ export async function supervise(log: (line: string, format: LogFormat | undefine
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
   }
+}
+
+function stoppedExitCode(signal: NodeJS.Signals): number {
+  return signal === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint;
 }
 
 interface ExecutorEnd {

@@ -15,7 +15,7 @@ import { describe, test } from "vitest";
 import { enqueueJob, fileLines, jobsConfig, linesMatching, listJobs, showJob, stopWorker, taskOutput, withoutTimes } from "../helpers/jobs.js";
 import { eventually } from "../helpers/live.js";
 import { project, type TestProject } from "../helpers/project.js";
-import { spawnJt } from "../helpers/spawn.js";
+import { descendantsOf, spawnJt } from "../helpers/spawn.js";
 
 /** Counts its boots: a worker must boot it once, however many jobs it runs. */
 const ENV = `import { defineEnvironment } from "jt";
@@ -683,6 +683,29 @@ describe.concurrent("a supervised worker: a job that kills its process does not 
     expect(job.errors.map((e) => e.message)).toEqual(["the worker process running it died: killed by SIGKILL, perhaps by the kernel's out-of-memory killer"]);
     expect(fileLines(p, "held")).toHaveLength(2);
     expect(fileLines(p, "held")[0]).toBe(String(executor));
+  });
+});
+
+describe.concurrent("a supervised worker whose executor is killed while it starts", { timeout: 60_000 }, () => {
+  test("the supervisor starts another (it held no jobs) instead of exiting 1; SIGTERM then stops it with 143", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished });
+    const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
+    await worker.waitFor("stderr", WORKING);
+    const first = worker.workerPid;
+    process.kill(first, "SIGKILL");
+    // The next executor, killed as soon as it exists: long before it says it is working.
+    let starting: number | undefined;
+    const deadline = Date.now() + 10_000;
+    while (starting === undefined && Date.now() < deadline) {
+      starting = descendantsOf(worker.pid).find((child) => child.pid !== first && child.command.includes("jt.js"))?.pid;
+      if (starting === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(starting, worker.stderr).toBeDefined();
+    process.kill(starting!, "SIGKILL");
+    await worker.waitFor("stderr", `jt: the worker process ${starting} died while starting (killed by SIGKILL, perhaps by the kernel's out-of-memory killer); starting another\n`);
+    await worker.waitFor("stderr", new RegExp(`died while starting[^]*${WORKING.source}`, "m"));
+    const exit = await stopWorker(worker);
+    expect(exit.code, exit.stderr).toBe(143);
   });
 });
 
