@@ -74,34 +74,29 @@ const LOG_FORMAT = option("--log-format <format>", "the worker's log: text (time
 /** The options every verb takes. */
 const COMMON = [DIRECTORY, TRACE];
 
+/** jobs:work and jobs:workoff take the same options. */
+const WORKER_OPTIONS: readonly VerbOption[] = [
+  option("--queues <names>", "comma-separated queues to take jobs from, or * for all", "*"),
+  option("--concurrency <n>", "jobs run at once (default: jobs.concurrency, 5)"),
+  option("--prefetch <n>", "jobs claimed ahead of free slots (default: jobs.prefetch, 0)"),
+  LOG_FORMAT,
+  DIRECTORY,
+  WORKER_TRACE,
+  QUIET,
+];
+
 export const JOBS_VERBS: readonly JobsVerb[] = [
   {
     name: "jobs:work",
     description: "Run jobs until stopped (SIGTERM or Ctrl-C: running jobs finish or are released)",
     arguments: [],
-    options: [
-      option("--queues <names>", "comma-separated queues to take jobs from, or * for all", "*"),
-      option("--concurrency <n>", "jobs run at once (default: jobs.concurrency, 5)"),
-      option("--prefetch <n>", "jobs claimed ahead of free slots (default: jobs.prefetch, 0)"),
-      LOG_FORMAT,
-      DIRECTORY,
-      WORKER_TRACE,
-      QUIET,
-    ],
+    options: WORKER_OPTIONS,
   },
   {
     name: "jobs:workoff",
     description: "Run jobs until none is runnable, then exit (1 if a job failed for good)",
     arguments: [],
-    options: [
-      option("--queues <names>", "comma-separated queues to take jobs from, or * for all", "*"),
-      option("--concurrency <n>", "jobs run at once (default: jobs.concurrency, 5)"),
-      option("--prefetch <n>", "jobs claimed ahead of free slots (default: jobs.prefetch, 0)"),
-      LOG_FORMAT,
-      DIRECTORY,
-      WORKER_TRACE,
-      QUIET,
-    ],
+    options: WORKER_OPTIONS,
   },
   {
     name: "jobs:enqueue",

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { formatTarget } from "../args/brackets.js";
 import { Interrupted } from "../errors.js";
 import { JT_OWN_DIRS } from "../package-paths.js";
 import { headline } from "../report/errors.js";
@@ -21,7 +20,7 @@ import { guardProcessAgainstJobs, JobFault } from "./job-faults.js";
 import type { Jobs, TaskCatalog } from "./jobs.js";
 import type { StoreLocation } from "./store/open.js";
 import type { Job, JobStore } from "./store/store.js";
-import type { LogAbout } from "./worker-log.js";
+import { jobLabel, type LogAbout } from "./worker-log.js";
 
 export interface WorkerOptions {
   store: JobStore;
@@ -168,7 +167,7 @@ export class JobWorker {
     const jobs = this.waiting.splice(0);
     await Promise.all(
       jobs.map(async (job) => {
-        await this.release(job, `job ${job.id} ${formatTarget(job.task, job.args)}`).catch((error: unknown) =>
+        await this.release(job, jobLabel(job)).catch((error: unknown) =>
           this.options.log(`jt: job ${job.id}: could not release it: ${(error as Error).message}`),
         );
         heartbeat.untrack(job.id);
@@ -205,7 +204,7 @@ export class JobWorker {
             controller.abort(reason);
             abandon(reason);
           }, timeoutMs);
-    const label = `job ${job.id} ${formatTarget(job.task, job.args)}`;
+    const label = jobLabel(job);
     this.options.log(`jt: ${label} started (attempt ${job.attempts} of ${job.maxAttempts})`, { event: "job.started", job });
     const startedAt = Date.now();
     const run = task
@@ -246,7 +245,7 @@ export class JobWorker {
     const beside = held.length > 1 ? `; ${held.length} jobs were running in it, and jt cannot tell which one caused it` : "";
     const message = `the worker process running it died: ${cause}${beside}`;
     for (const job of held) {
-      const label = `job ${job.id} ${formatTarget(job.task, job.args)}`;
+      const label = jobLabel(job);
       await this.recordFailure(job, label, this.options.catalog.get(job.task), workerId, message, undefined);
     }
   }
@@ -408,12 +407,12 @@ export class JobWorker {
       const silentMs = now - (until - leaseMs);
       const holder = silentMs > leaseMs / 3 + 1000 ? `worker ${job.lockedBy}, which stopped renewing its lease ${formatDuration(silentMs)} ago` : `worker ${job.lockedBy}, which is running it`;
       const when = until > now ? `in ${formatDuration(until - now)} (${new Date(until).toISOString()})` : "now";
-      log(`jt: job ${job.id} ${formatTarget(job.task, job.args)} is held by ${holder}; if that worker does not finish it, it becomes runnable when its lease expires, ${when}`);
+      log(`jt: ${jobLabel(job)} is held by ${holder}; if that worker does not finish it, it becomes runnable when its lease expires, ${when}`);
     }
     if (running.length > shown) log(`jt: and ${running.length - shown} more jobs held by other workers (jt jobs:list --state running)`);
     if (later.length > 0) {
       const next = later.reduce((a, b) => (b.runAt < a.runAt ? b : a));
-      log(`jt: ${later.length} job${later.length === 1 ? " is" : "s are"} due later, the next (job ${next.id} ${formatTarget(next.task, next.args)}) in ${formatDuration(next.runAt - now)} (${new Date(next.runAt).toISOString()}); jobs:workoff runs only what is due`);
+      log(`jt: ${later.length} job${later.length === 1 ? " is" : "s are"} due later, the next (${jobLabel(next)}) in ${formatDuration(next.runAt - now)} (${new Date(next.runAt).toISOString()}); jobs:workoff runs only what is due`);
     }
   }
 
