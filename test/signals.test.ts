@@ -142,6 +142,7 @@ describe.concurrent("signals", () => {
     const exit = await jt.exited;
     expect(exit).toMatchObject({ code: 130, signal: null, timedOut: false });
     expect(exit.stdout).toBe(lines("env: setup", "wait: started", "aborted: signal.aborted=true", "env: teardown"));
+    expect(exit.stderr.split("\n")[0]).toBe("jt: SIGINT received, stopping wait (waiting up to 10s for it to end) (press Ctrl-C again to exit at once)");
     expectInterruptReport(expect, exit, "SIGINT", "wait");
   });
 
@@ -213,6 +214,7 @@ describe.concurrent("signals", () => {
     const exit = await jt.exited;
     expect(exit).toMatchObject({ code: 130, signal: null, timedOut: false });
     expect(exit.stdout).toBe(lines("env: slow setup started", "env: setup", "env: teardown"));
+    expect(exit.stderr.split("\n")[0]).toBe("jt: SIGINT received, stopping environment (waiting up to 10s for it to end) (press Ctrl-C again to exit at once)");
   });
 
   test("an action that ignores ctx.signal is given up after the grace period; teardown still runs", async ({ expect, onTestFinished }) => {
@@ -223,6 +225,7 @@ describe.concurrent("signals", () => {
     const exit = await jt.exited;
     expect(exit).toMatchObject({ code: 130, signal: null, timedOut: false });
     expect(exit.stdout).toBe(lines("env: setup", "stubborn: started (ignores ctx.signal)", "env: teardown"));
+    expect(exit.stderr).toMatch(/^jt: SIGINT received, stopping stubborn \(waiting up to 300ms for it to end\) \(press Ctrl-C again to exit at once\)$/m);
     // 300 ms of grace, not the 10 s default (nor the action's 30 s).
     expect(exit.at - sentAt).toBeLessThan(8_000);
     expectInterruptReport(expect, exit, "SIGINT", "stubborn");

@@ -18,7 +18,7 @@ import { trapInterrupts } from "../run/signals.js";
 import { completionScript } from "./completion.js";
 import { generateTaskFile, parseGenerate } from "./generate.js";
 import type { Invocation } from "./invocation.js";
-import { parseCommandLine } from "./parse.js";
+import { parseCommandLine, verbIndex } from "./parse.js";
 import { ProjectJobs } from "../jobs/project-jobs.js";
 
 import { changeDirectory, millisecondsFromEnv, openSession, remainingSince, runnerEnvironment, tearDown } from "./session.js";
@@ -26,9 +26,10 @@ import { changeDirectory, millisecondsFromEnv, openSession, remainingSince, runn
 export async function main(argv: readonly string[], output: Output = processOutput()): Promise<number> {
   let trace = argv.includes("--trace") || argv.includes("-t");
   try {
-    if (isJobsVerb(argv[0])) {
+    const at = verbIndex(argv);
+    if (at !== undefined && isJobsWord(argv[at]!)) {
       const { runJobsCommand } = await import("../jobs/cli.js");
-      return await runJobsCommand(argv, output);
+      return await runJobsCommand(argv[at]!, [...argv.slice(0, at), ...argv.slice(at + 1)], output);
     }
     const parsed = await parseCommandLine(argv, jtVersion(), { out: output.out, err: output.err });
     if (parsed.kind === "exit") return parsed.code;
@@ -75,8 +76,10 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   const jobs = new ProjectJobs(session);
   const controller = new AbortController();
   const log = (line: string) => output.err(`${line}\n`);
-  const untrap = trapInterrupts(controller, log, killLeftoverCommands);
-  const runner = new Runner({
+  const interruptGraceMs = millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000);
+  let runner: Runner | undefined;
+  const untrap = trapInterrupts(controller, log, killLeftoverCommands, { running: () => runner?.runningTasks() ?? [], graceMs: interruptGraceMs });
+  runner = new Runner({
     tasks: registry,
     trace: invocation.trace,
     dryRun: invocation.dryRun,
@@ -86,7 +89,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     jobs: invocation.jobs,
     multitask: invocation.multitask,
     environment: runnerEnvironment(session),
-    interruptGraceMs: millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000),
+    interruptGraceMs,
     confirm: confirmation({ yes: invocation.yes, env: process.env, input: process.stdin, output: process.stderr }),
     load: (wanted) => source.loadFor(wanted),
     enqueue: async (task, options) => (await jobs.get()).enqueue(task, options),
@@ -130,7 +133,7 @@ async function generate(words: readonly string[], directory: string | undefined,
   return 0;
 }
 
-/** `jobs:*` words are jt's own verbs (jobs/cli.ts). */
-function isJobsVerb(word: string | undefined): boolean {
-  return word?.startsWith("jobs:") === true;
+/** `jobs` and `jobs:*` are jt's own verbs (jobs/cli.ts), not task names. */
+function isJobsWord(word: string): boolean {
+  return word === "jobs" || word.startsWith("jobs:");
 }

@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { parseTarget } from "../args/brackets.js";
 import { UsageError } from "../errors.js";
 import type { Target } from "../plan/plan.js";
+import { JOBS_VERBS, jobsVerbLines } from "../jobs/verbs.js";
 import type { Invocation, Listing, ListingMode } from "./invocation.js";
 
 export type ParseResult =
@@ -37,28 +38,92 @@ interface RawOptions {
 
 type Writers = { out: (s: string) => void; err: (s: string) => void };
 
+interface GlobalOption {
+  flags: string;
+  description: string;
+  /** Not in `--help` (what shell completion calls). */
+  hidden?: true;
+  parse?: (value: string) => unknown;
+}
+
+/** jt's own options. The same list tells `verbIndex` which words are option values. */
+const GLOBAL_OPTIONS: readonly GlobalOption[] = [
+  { flags: "-T, --tasks [pattern]", description: "list described tasks (whose name matches pattern), then exit" },
+  { flags: "-D, --describe [pattern]", description: "describe tasks in full (whose name matches pattern), then exit" },
+  { flags: "-P, --prereqs", description: "list tasks and their prerequisites, then exit" },
+  { flags: "-W, --where [pattern]", description: "show where tasks (whose name matches pattern) are defined, then exit" },
+  { flags: "-A, --all", description: "with -T or -D: include tasks without a description" },
+  { flags: "--json", description: "with -T, -D, -P or -W: print the listing as JSON" },
+  { flags: "-n, --dry-run", description: "print what would run (as --trace does), run no action" },
+  { flags: "-t, --trace", description: "print ** Invoke / ** Execute lines and full stack traces" },
+  { flags: "-q, --quiet", description: "do not echo commands run by sh" },
+  { flags: "-s, --silent", description: "like --quiet, and do not announce the project directory" },
+  { flags: "-C, --directory <dir>", description: "change to dir before doing anything" },
+  {
+    flags: "-j, --jobs <n>",
+    description: "run at most n task actions at once in multitasks (default: CPU cores + 4)",
+    parse: parsePositiveInteger,
+  },
+  { flags: "-m, --multitask", description: "treat every task as a multitask (prerequisites run concurrently)" },
+  { flags: "-y, --yes", description: "answer yes to the questions of tasks marked confirm (asked when NODE_ENV=production)" },
+  { flags: "--completion <shell>", description: "print a completion script for bash, zsh or fish, then exit" },
+  { flags: "--complete-tasks", description: "task names for shell completion", hidden: true },
+];
+
+type Arity = "none" | "optional" | "required";
+
+/**
+ * `-C` → "required", `--tasks` → "optional", `--trace` → "none": how each spelling of jt's and the
+ * jobs verbs' options takes a value (a spelling means the same for every verb that takes it).
+ */
+const ARITY: ReadonlyMap<string, Arity> = new Map(
+  [...GLOBAL_OPTIONS, ...JOBS_VERBS.flatMap((verb) => verb.options)].flatMap(({ flags }) => {
+    const arity: Arity = flags.includes("<") ? "required" : flags.includes("[") ? "optional" : "none";
+    return [...flags.matchAll(/--?[\w-]+/g)].map(([spelling]): [string, Arity] => [spelling, arity]);
+  }),
+);
+
+/**
+ * Where the verb is: the first word that is neither an option nor an option's value nor
+ * `NAME=value`. Options go anywhere, as in Rake, so `jt -C api jobs:work` and
+ * `jt jobs:work -C api` are the same command.
+ */
+export function verbIndex(argv: readonly string[]): number | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === "--") return i + 1 < argv.length ? i + 1 : undefined;
+    if (ENV_ASSIGNMENT.test(word)) continue;
+    if (!word.startsWith("-") || word === "-") return i;
+    const arity = arityOf(word);
+    const next = argv[i + 1];
+    if (arity === "required" || (arity === "optional" && next !== undefined && !next.startsWith("-"))) i += 1;
+  }
+  return undefined;
+}
+
+/** The arity of the value still to come in the next word (none when it is attached: `-Cdir`, `--directory=dir`). */
+function arityOf(word: string): Arity {
+  if (word.startsWith("--")) return word.includes("=") ? "none" : (ARITY.get(word) ?? "none");
+  // A cluster of short flags (`-tq`, `-tC dir`): the first that takes a value takes the rest of the word, or the next word.
+  for (let at = 1; at < word.length; at++) {
+    const arity = ARITY.get(`-${word[at]}`) ?? "none";
+    if (arity !== "none") return at === word.length - 1 ? arity : "none";
+  }
+  return "none";
+}
+
 export async function buildProgram(version: string, write: Writers): Promise<Command> {
   const { Command, Option } = await import("commander");
   const program = new Command("jt")
     .usage("[options] [task[args]]... [NAME=value]...")
     .description("Run tasks from tasks/*.ts, Rake-style: prerequisites first, each task once.")
-    .argument("[targets...]", "tasks to run, with optional [args]; NAME=value sets an environment variable")
-    .option("-T, --tasks [pattern]", "list described tasks (whose name matches pattern), then exit")
-    .option("-D, --describe [pattern]", "describe tasks in full (whose name matches pattern), then exit")
-    .option("-P, --prereqs", "list tasks and their prerequisites, then exit")
-    .option("-W, --where [pattern]", "show where tasks (whose name matches pattern) are defined, then exit")
-    .option("-A, --all", "with -T or -D: include tasks without a description")
-    .option("--json", "with -T, -D, -P or -W: print the listing as JSON")
-    .option("-n, --dry-run", "print what would run (as --trace does), run no action")
-    .option("-t, --trace", "print ** Invoke / ** Execute lines and full stack traces")
-    .option("-q, --quiet", "do not echo commands run by sh")
-    .option("-s, --silent", "like --quiet, and do not announce the project directory")
-    .option("-C, --directory <dir>", "change to dir before doing anything")
-    .addOption(new Option("-j, --jobs <n>", "run at most n task actions at once in multitasks (default: CPU cores + 4)").argParser(parsePositiveInteger))
-    .option("-m, --multitask", "treat every task as a multitask (prerequisites run concurrently)")
-    .option("-y, --yes", "answer yes to the questions of tasks marked confirm (asked when NODE_ENV=production)")
-    .option("--completion <shell>", "print a completion script for bash, zsh or fish, then exit")
-    .addOption(new Option("--complete-tasks", "task names for shell completion").hideHelp())
+    .argument("[targets...]", "tasks to run, with optional [args]; NAME=value sets an environment variable");
+  for (const { flags, description, hidden, parse } of GLOBAL_OPTIONS) {
+    const option = new Option(flags, description);
+    if (parse) option.argParser(parse);
+    program.addOption(hidden ? option.hideHelp() : option);
+  }
+  program
     .version(`jt, version ${version}`, "-V, --version", "print the version, then exit")
     .helpOption("-h, --help", "print this help, then exit")
     .allowExcessArguments()
@@ -68,12 +133,18 @@ export async function buildProgram(version: string, write: Writers): Promise<Com
       "after",
       [
         "",
+        "Options go anywhere on the line: jt -C api db:migrate is jt db:migrate -C api.",
+        "",
+        "Jobs commands (each has --help: jt jobs:work --help; all of them: jt jobs):",
+        ...jobsVerbLines(),
+        "",
         "Examples:",
         "  jt -T                         list described tasks",
         "  jt db:migrate                 run a task (and its prerequisites)",
         "  jt 'users:load[alice,bob]'    pass args (quote brackets in zsh)",
         "  jt db:drop db:setup RAILS=1   run two tasks in order, set an env var",
         "  jt generate task db seed      write tasks/db.ts with a db:seed skeleton",
+        "  jt jobs:work                  run jobs until stopped",
         "",
         "Exit codes: 0 ok, 1 a task failed, 2 bad command line, 3 bad task definitions or config,",
         "130/143 interrupted by SIGINT/SIGTERM.",

@@ -20,12 +20,12 @@ import { jobDetails, jobJson, jobsTable, schedulesJson, schedulesTable, statsTab
 import { EnqueueError, type Jobs, type TaskCatalog } from "./jobs.js";
 import { ProjectJobs } from "./project-jobs.js";
 import { describeLocation, type StoreLocation } from "./store/open.js";
-import type { JobState, JobStore } from "./store/store.js";
+import type { Job, JobState, JobStore } from "./store/store.js";
 import { DEAD_EXECUTOR_ENV, isExecutor, onStopRequests, reportFatalErrors, supervise, tellSupervisor, type DeadExecutor } from "./supervisor.js";
 import { exitNow } from "./job-faults.js";
-import { JOBS_VERBS, jobsVerb, type JobsVerb } from "./verbs.js";
+import { JOBS_VERBS, jobsVerb, jobsVerbLines, type JobsVerb } from "./verbs.js";
 import { JobOutput } from "./job-output.js";
-import { jsonLine, LOG_FORMATS, textLine, WorkerLog, type LogAbout, type LogFormat } from "./worker-log.js";
+import { jobLabel, jsonLine, LOG_FORMATS, textLine, WorkerLog, type LogAbout, type LogFormat } from "./worker-log.js";
 import { JobWorker } from "./worker.js";
 
 const DEFAULT_CATCH_UP_MS = 60_000;
@@ -74,25 +74,37 @@ function parserOf(verb: JobsVerb, Command: typeof import("commander").Command, o
     .configureOutput({ writeOut: output.out, writeErr: output.err, outputError: () => {} });
 }
 
-export async function runJobsCommand(argv: readonly string[], output: Output): Promise<number> {
-  const [verb, ...rest] = argv;
-  const definition = jobsVerb(verb!);
+const ENV_ASSIGNMENT = /^(\w+)=(.*)$/s;
+
+/**
+ * Runs `verb` with `words`, the rest of the command line (options may have come before the verb:
+ * main.ts moved it out). `NAME=value` words set environment variables, as for tasks.
+ */
+export async function runJobsCommand(verb: string, words: readonly string[], output: Output): Promise<number> {
+  if (verb === "jobs") return jobsOverview(words, output);
+  const definition = jobsVerb(verb);
   if (!definition) {
     const names = JOBS_VERBS.map((known) => known.name);
-    const matches = closeMatches(verb!, names);
+    const matches = closeMatches(verb, names);
     throw new UsageError(`Unknown jobs command '${verb}'`, [
       ...(matches.length > 0 ? [`Did you mean?  ${matches.join("\n               ")}`] : []),
-      `The jobs commands: ${names.join(", ")}`,
+      `The jobs commands: ${names.join(", ")} (see them with \`jt jobs\`)`,
     ]);
   }
+  const end = words.indexOf("--");
+  const isAssignment = (word: string, at: number) => (end === -1 || at < end) && ENV_ASSIGNMENT.test(word);
+  const env = words.filter(isAssignment).map((word): [string, string] => {
+    const [, name, value] = ENV_ASSIGNMENT.exec(word)!;
+    return [name!, value!];
+  });
   const { Command, CommanderError } = await import("commander");
   const program = parserOf(definition, Command, output);
   try {
-    program.parse([...rest], { from: "user" });
+    program.parse(words.filter((word, at) => !isAssignment(word, at)), { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.help") return 0;
-      throw new UsageError(error.message.replace(/^error: /, ""), [`(See \`jt ${verb} --help\`)`]);
+      throw new UsageError(usageMessage(verb, error), [`(See \`jt ${verb} --help\`)`]);
     }
     throw error;
   }
@@ -100,7 +112,7 @@ export async function runJobsCommand(argv: readonly string[], output: Output): P
   const context: VerbContext = {
     output,
     async open() {
-      const session = await openSession({ env: [], directory: options.directory, silent: false }, output);
+      const session = await openSession({ env, directory: options.directory, silent: false }, output);
       return { session, jobs: new ProjectJobs(session) };
     },
     async withStore(use) {
@@ -114,6 +126,52 @@ export async function runJobsCommand(argv: readonly string[], output: Output): P
     },
   };
   return RUNS[definition.name]!(context, program);
+}
+
+/** commander's message, with the verb named: an option it does not take is not an unknown task. */
+function usageMessage(verb: string, error: import("commander").CommanderError): string {
+  const unknown = /^error: unknown option '([^']+)'/.exec(error.message);
+  if (unknown) return `jt ${verb} does not take the option '${unknown[1]}'`;
+  return `jt ${verb}: ${error.message.replace(/^error: /, "")}`;
+}
+
+/** `jt jobs` and `jt jobs --help`: the verbs, one line each. */
+async function jobsOverview(words: readonly string[], output: Output): Promise<number> {
+  const { Command, CommanderError } = await import("commander");
+  // -C and --trace are accepted (and mean nothing here), so `jt -C api jobs` works as every verb does.
+  const program = new Command("jt jobs")
+    .option("-C, --directory <dir>")
+    .option("-t, --trace")
+    .option("-h, --help")
+    .helpOption(false)
+    .allowExcessArguments()
+    .exitOverride()
+    .configureOutput({ writeOut: output.out, writeErr: output.err, outputError: () => {} });
+  try {
+    program.parse([...words], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) throw new UsageError(usageMessage("jobs", error), ["(See `jt jobs`)"]);
+    throw error;
+  }
+  if (program.args.length > 0) {
+    throw new UsageError(`\`jt jobs\` lists the jobs commands and takes nothing else, not '${program.args.join(" ")}'`, [
+      "Run a jobs command by its full name: jt jobs:work, jt jobs:list, …",
+    ]);
+  }
+  output.out(
+    [
+      "Usage: jt jobs:<command> [options]",
+      "",
+      "Background jobs: any task runs as a job, enqueued from app code or the shell, run by workers.",
+      "",
+      "Commands:",
+      ...jobsVerbLines(),
+      "",
+      "Each command's options: jt jobs:<command> --help (jt jobs:work --help)",
+      "",
+    ].join("\n"),
+  );
+  return 0;
 }
 
 function integer(value: string | undefined, what: string, min: number): number | undefined {
@@ -247,7 +305,8 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
     const stopListening = onStopRequests(
       (signal) => {
         stoppedBy = signal;
-        log(`jt: ${signal}: finishing running jobs (up to ${Math.round(config.shutdownTimeoutMs / 1000)}s), then stopping`, { event: "worker.stopping" });
+        const again = signal === "SIGINT" ? "press Ctrl-C again" : `send ${signal} again`;
+        log(`jt: ${signal}: ${finishingWhat(worker.runningJobs(), config.shutdownTimeoutMs)} (${again} to exit at once)`, { event: "worker.stopping" });
         worker.stop();
       },
       (signal) => {
@@ -440,4 +499,13 @@ async function migrateVerb(context: VerbContext): Promise<number> {
     context.output.out(`The job store is up to date: ${describeLocation(location)}\n`);
     return 0;
   });
+}
+
+/** `finishing job 3 mail:welcome[42] (up to 10s), then stopping`, or `no job running, stopping`. */
+function finishingWhat(running: readonly Job[], shutdownTimeoutMs: number): string {
+  if (running.length === 0) return "no job running, stopping";
+  const shown = running.slice(0, 3).map(jobLabel).join(", ");
+  const more = running.length > 3 ? ` and ${running.length - 3} more` : "";
+  const what = running.length === 1 ? shown : `${running.length} running jobs (${shown}${more})`;
+  return `finishing ${what} (up to ${Math.round(shutdownTimeoutMs / 1000)}s), then stopping`;
 }

@@ -25,6 +25,8 @@ export interface ListedTask {
 
 const PROGRAM = "jt";
 
+const JOBS_HINT = "\n(jt's own jobs:* commands run tasks as background jobs: see them with `jt jobs`)\n";
+
 /** The registry, as far as listings need it. */
 export interface ListingSource {
   readonly tasks: ReadonlyMap<string, TaskDefinition>;
@@ -34,8 +36,11 @@ export interface ListingSource {
 export function renderListing(listing: Listing, source: ListingSource, options: ListingOptions): string {
   const shown = selectTasks(listing, source.tasks, options.all);
   switch (listing.mode) {
-    case "tasks":
-      return renderTasks(shown, options.columns);
+    case "tasks": {
+      // A person reading the whole list on a terminal also learns where jt's own verbs are.
+      const verbsHint = options.all && options.columns !== undefined && !listing.pattern ? JOBS_HINT : "";
+      return renderTasks(shown, options.columns) + verbsHint;
+    }
     case "describe":
       return shown.map(renderDescription).join("");
     case "prereqs":

@@ -77,6 +77,8 @@ export class Runner {
   private readonly started: InvokedSet = new Map();
   private readonly needsEnvironment = new Map<PlannedTask, boolean>();
   private lastStarted: PlannedTask | undefined;
+  /** Tasks whose actions are running now, in the order they started. */
+  private readonly acting = new Set<string>();
   /** Under concurrency: each task's one run (prerequisites, then actions), shared by every path that reaches it. */
   private readonly runs = new Map<TaskDefinition, Promise<void>>();
   private readonly settled = new Set<TaskDefinition>();
@@ -85,6 +87,11 @@ export class Runner {
 
   constructor(private readonly options: RunOptions) {
     this.slots = new Semaphore(options.jobs ?? availableParallelism() + 4);
+  }
+
+  /** The tasks whose actions are running now (what an interrupt waits for). */
+  runningTasks(): string[] {
+    return [...this.acting];
   }
 
   /**
@@ -195,6 +202,7 @@ export class Runner {
       const ctx = this.contextFor(planned, scope, lease);
       // Run alongside others (in a multitask's group, with room for more than one action): its output is labelled.
       const label = scope.lines && this.slots.limit > 1 ? task.name : undefined;
+      this.acting.add(task.name);
       for (const action of task.actions) {
         this.stopIfStopped(scope.signal);
         const run = () => (action as (ctx: TaskContext) => unknown)(ctx);
@@ -205,6 +213,7 @@ export class Runner {
         }
       }
     } finally {
+      this.acting.delete(task.name);
       lease?.end();
     }
   }

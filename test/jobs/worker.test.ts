@@ -531,7 +531,7 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(exit.code, exit.stderr).toBe(143);
     expect(exit.at - signalledAt).toBeLessThan(10_000);
     expect(taskOutput(exit.stdout)).toBe("env: setup #1\nslow: started\nslow: finished\nenv: teardown\n");
-    expect(exit.stderr).toContain("jt: SIGTERM: finishing running jobs (up to 10s), then stopping\n");
+    expect(exit.stderr).toMatch(/jt: SIGTERM: finishing job \d+ slow\[800\] \(up to 10s\), then stopping \(send SIGTERM again to exit at once\)\n/);
     expect(withoutTimes(exit.stderr)).toMatch(/^jt: worker stopped: 1 completed, 0 failed for good, 0 released$/m);
     expect(await showJob(p, id)).toMatchObject({ state: "completed", attempts: 1, errors: [] });
   });
@@ -754,7 +754,7 @@ describe.concurrent("a worker stopped by a signal", () => {
     worker.kill("SIGINT");
     const exit = await worker.exited;
     expect(exit.code, exit.stderr).toBe(130);
-    expect(withoutTimes(exit.stderr)).toMatch(/^jt: SIGINT: finishing running jobs .*\n(.*\n)*jt: worker stopped: 0 completed/m);
+    expect(withoutTimes(exit.stderr)).toMatch(/^jt: SIGINT: no job running, stopping \(press Ctrl-C again to exit at once\)\n(.*\n)*jt: worker stopped: 0 completed/m);
   });
 });
 
