@@ -25,6 +25,8 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   input?: string;
   timeoutMs?: number;
+  /** The jt launcher to run (default: this repository's bin/jt.js). */
+  bin?: string;
 }
 
 export class TestProject {
@@ -101,7 +103,7 @@ function withFiles(p: TestProject, files: Record<string, string>): TestProject {
 
 const INHERITED_NOISE = ["FORCE_COLOR", "NO_COLOR", "COLUMNS", "JT_COLUMNS", "NODE_OPTIONS", "NODE_ENV"];
 
-export function runJt(args: readonly string[], options: RunOptions & { cwd: string; bin?: string }): Promise<RunResult> {
+export function runJt(args: readonly string[], options: RunOptions & { cwd: string }): Promise<RunResult> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of INHERITED_NOISE) delete env[name];
   Object.assign(env, options.env);

@@ -14,7 +14,7 @@
 import { EventEmitter } from "node:events";
 import type * as PG from "pg";
 import { DefinitionError } from "../../errors.js";
-import { loadDriver } from "./driver.js";
+import { loadDriver, POSTGRES_DRIVER } from "./driver.js";
 import { retryEligible } from "./sql.js";
 import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobState, JobStore, NewJob, QueueStats } from "./store.js";
 
@@ -138,7 +138,7 @@ export class PostgresStore implements JobStore {
   private readonly poolSize: number;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
-    this.driver = loadDriver<typeof PG>("pg", "PostgreSQL", "npm install pg");
+    this.driver = loadDriver<typeof PG>(POSTGRES_DRIVER);
     const { connectionString, schema } = parsePostgresUrl(url);
     this.connectionString = connectionString;
     this.schema = schema;

@@ -8,7 +8,7 @@ import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
-import { loadDriver } from "./driver.js";
+import { driverFailure, loadDriver, SQLITE_DRIVER } from "./driver.js";
 import { retryEligible } from "./sql.js";
 import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobState, JobStore, NewJob, QueueStats } from "./store.js";
 
@@ -142,9 +142,14 @@ export class SqliteStore implements JobStore {
     readonly file: string,
     options: SqliteStoreOptions = {},
   ) {
-    const Driver = loadDriver<typeof BetterSqlite3>("better-sqlite3", "SQLite", "npm install better-sqlite3 (and allow its install script: npm install-scripts approve better-sqlite3)");
+    const Driver = loadDriver<typeof BetterSqlite3>(SQLITE_DRIVER);
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    this.db = new Driver(file, { timeout: 15_000 });
+    try {
+      // better-sqlite3 loads its native addon here, on first use, not when required.
+      this.db = new Driver(file, { timeout: 15_000 });
+    } catch (error) {
+      throw driverFailure(SQLITE_DRIVER, error);
+    }
     keptAlive.add(this.db);
     useWal(this.db, (text) => this.sql(text));
     this.db.exec("PRAGMA synchronous = NORMAL");
