@@ -75,6 +75,16 @@ export class ConcurrentFailures extends JtError {
   }
 }
 
+/** More than one task file failed to load: each is reported in turn, in file order. */
+export class LoadFailures extends DefinitionError {
+  readonly failures: readonly DefinitionError[];
+
+  constructor(failures: readonly DefinitionError[], of: number) {
+    super(`${failures.length} of ${of} task files failed to load`);
+    this.failures = failures;
+  }
+}
+
 /** The run was stopped by a signal; teardown has run. */
 export class Interrupted extends JtError {
   readonly exitCode: number;

@@ -208,3 +208,47 @@ check();
     expect(result.stderr).toMatch(/^\s+at .*\/tasks\/bad\.ts:3:\d+\)?$/m);
   });
 });
+
+describe.concurrent("several broken task files (issue 21 §2)", () => {
+  const MAIL = `import { task } from "jt";\nconst host = process.env.MAIL_HOST;\nif (!host) throw new Error("MAIL_HOST is not set");\ntask("mail:send", () => {});\n`;
+  const OK = `import { desc, task } from "jt";\ndesc("Says ok");\ntask("ok", () => console.log("ok"));\n`;
+  const REPORT_BROKEN = `import { desc, task } from "jt";\ndesc("Reports");\ntask("report", () => {\n  const x = ;\n});\n`;
+  const REPORT = `import { desc, task } from "jt";\ndesc("Reports");\ntask("report", () => console.log("report"));\n`;
+
+  test("every file loads, each failure is reported in file order (file, cause, line), exit 3; -T lists what did load after them", async ({ expect, onTestFinished }) => {
+    const p = project({ "tasks/mail.ts": MAIL, "tasks/ok.ts": OK, "tasks/zz-report.ts": REPORT_BROKEN }, { onTestFinished });
+    const [run, listing, enqueue] = await Promise.all([p.run(["ok"]), p.run(["-T"]), p.run(["jobs:enqueue", "ok"])]);
+    for (const result of [run, listing, enqueue]) {
+      expect(result.code).toBe(3);
+      const report = result.stderr.split("\n");
+      expect(report.slice(0, 3)).toEqual(["jt aborted!", "2 of 3 task files failed to load", ""]);
+      const mail = report.indexOf('Failed to load tasks/mail.ts: MAIL_HOST is not set');
+      const zz = report.indexOf('Failed to load tasks/zz-report.ts: SyntaxError: Unexpected ";"');
+      expect(mail).toBe(3);
+      expect(report[mail + 1]).toBe(p.path("tasks/mail.ts:3:18"));
+      expect(zz).toBeGreaterThan(mail);
+      expect(report[zz + 1]).toBe(p.path("tasks/zz-report.ts:4:13"));
+      expect(result.stderr).not.toMatch(STACK_FRAME);
+    }
+    expect(run.stdout).toBe("");
+    expect(listing.stdout).toBe("jt ok  # Says ok\n");
+    expect(existsSync(p.path("db"))).toBe(false);
+  });
+
+  test("a failure is never cached: fixing one file leaves the other reported, fixing both lists everything", async ({ expect, onTestFinished }) => {
+    const p = project({ "tasks/mail.ts": MAIL, "tasks/ok.ts": OK, "tasks/zz-report.ts": REPORT_BROKEN }, { onTestFinished });
+    expect((await p.run(["-T"])).code).toBe(3);
+    p.file("tasks/zz-report.ts", REPORT);
+    const one = await p.run(["-T"]);
+    expect(one.code).toBe(3);
+    expect(one.stderr.split("\n").slice(0, 3)).toEqual(["jt aborted!", "Failed to load tasks/mail.ts: MAIL_HOST is not set", p.path("tasks/mail.ts:3:18")]);
+    expect(one.stdout).toBe("jt ok      # Says ok\njt report  # Reports\n");
+    // The same project with the variable set loads (and now writes the listing cache); unset again, it fails again.
+    const fixed = await p.run(["-T"], { env: { MAIL_HOST: "smtp.example" } });
+    expect(fixed).toMatchObject({ code: 0, stderr: "", stdout: "jt ok      # Says ok\njt report  # Reports\n" });
+    expect((await p.run(["-T"], { env: { MAIL_HOST: "smtp.example" } })).code).toBe(0);
+    const again = await p.run(["report"]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain("Failed to load tasks/mail.ts: MAIL_HOST is not set");
+  });
+});

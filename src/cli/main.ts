@@ -57,13 +57,15 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   const { project, registry, source, environment } = session;
 
   if (invocation.listing) {
-    const definitions = await source.allDefinitions();
+    // Task files that failed are said first; what did load is still listed, and the exit code tells.
+    const { definitions, failure } = await source.listingDefinitions();
+    if (failure) await printError(failure, invocation.trace, output);
     output.out(
       invocation.json
         ? listingAsJson(invocation.listing, definitions, invocation.all)
         : renderListing(invocation.listing, definitions, { all: invocation.all, columns: output.columns }),
     );
-    return 0;
+    return failure ? exitCodeOf(failure) : 0;
   }
 
   const targets: Target[] = invocation.targets.length > 0 ? invocation.targets : [{ name: "default", values: [] }];

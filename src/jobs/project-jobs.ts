@@ -15,7 +15,11 @@ export class ProjectJobs {
   }
 
   get(): Promise<Jobs> {
-    this.opened ??= (async () => new Jobs(await openStore(this.location), await this.session.source.allDefinitions()))();
+    // The task files first: one that fails to load leaves no store opened (or created) behind.
+    this.opened ??= (async () => {
+      const catalog = await this.session.source.allDefinitions();
+      return new Jobs(await openStore(this.location), catalog);
+    })();
     return this.opened;
   }
 

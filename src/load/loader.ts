@@ -10,7 +10,7 @@ import Module, { createRequire } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DefinitionError } from "../errors.js";
+import { DefinitionError, LoadFailures } from "../errors.js";
 import { JT_DIST, JT_ENTRY, JT_OWN_DIRS } from "../package-paths.js";
 import type { Registry } from "../registry/registry.js";
 import { headline, userFrames } from "../report/errors.js";
@@ -76,7 +76,8 @@ export async function importModule(file: string): Promise<unknown> {
 }
 
 /**
- * Loads every task file into the registry, in order; the first that fails stops the run.
+ * Loads every task file into the registry, in order. One that fails does not stop the others:
+ * a user who just broke one file hears of it even when another was already broken.
  * In a "type": "module" project, a module loaded by require() and again by import() would exist
  * twice, so when a task file there calls import(), everything loads through ES modules.
  * JT_LOADER=esm forces that path (strict ESM semantics, slower start-up).
@@ -90,6 +91,7 @@ export async function loadTaskFiles(files: readonly string[], registry: Registry
     refuseEsmWithoutMetadata(files[0] ?? projectRoot, mode === "esm" ? "JT_LOADER=esm" : "a task file calls import() in a \"type\": \"module\" project");
     await setUpEsm();
   }
+  const failures: DefinitionError[] = [];
   const { env } = await recordingEnvReads(async () => {
     for (const file of files) {
       registry.startFile();
@@ -97,7 +99,7 @@ export async function loadTaskFiles(files: readonly string[], registry: Registry
         if (allEsm) await import(pathToFileURL(file).href);
         else await importModule(file);
       } catch (error) {
-        throw describeLoadFailure(file, error);
+        failures.push(describeLoadFailure(file, error));
       }
     }
   });
@@ -105,7 +107,12 @@ export async function loadTaskFiles(files: readonly string[], registry: Registry
   hooks.saveCompiled();
   // Task actions may import() .ts modules later; only the ESM hooks can load those.
   if (hooks.usesDynamicImport) await setUpEsm();
-  return { modules: [...files, ...hooks.localModules], env, complete: !allEsm && !loadedThroughEsm };
+  return { modules: [...files, ...hooks.localModules], env, complete: !allEsm && !loadedThroughEsm, failure: oneFailure(failures, files.length) };
+}
+
+function oneFailure(failures: readonly DefinitionError[], of: number): DefinitionError | undefined {
+  if (failures.length <= 1) return failures[0];
+  return new LoadFailures(failures, of);
 }
 
 export interface LoadResult {
@@ -115,6 +122,8 @@ export interface LoadResult {
   env: Record<string, string | null>;
   /** False when some module loaded through import(), so `modules` may miss some of its imports. */
   complete: boolean;
+  /** The task files that failed to load (the others are in the registry), as one error. */
+  failure: DefinitionError | undefined;
 }
 
 function actualFile(reported: string, loading: string): string {

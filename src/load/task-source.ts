@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { definitionsUnchanged, filesFor, registryFromManifest, writeManifest, type Manifest } from "../cache/manifest.js";
 import type { Project } from "../config/project.js";
 import type { Target } from "../plan/plan.js";
+import type { DefinitionError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
 import { discoverTaskFiles } from "./discover.js";
 import { loadTaskFiles } from "./loader.js";
@@ -29,6 +30,8 @@ export class TaskSource {
   private readonly fresh: Manifest | undefined;
   private readonly cached: Registry | undefined;
   private readonly loaded = new Set<string>();
+  /** Why some task files did not load; once set, every later load reports it again. */
+  private failure: DefinitionError | undefined;
 
   constructor(private readonly options: TaskSourceOptions) {
     this.taskFiles = discoverTaskFiles(options.project.tasksDirs);
@@ -42,11 +45,21 @@ export class TaskSource {
     return this.fresh !== undefined;
   }
 
-  /** Every task's definition, for listings: from the manifest when it is fresh. */
+  /** Every task's definition: from the manifest when it is fresh. Throws when a task file fails to load. */
   async allDefinitions(): Promise<Registry> {
     if (this.cached) return this.cached;
     await this.loadAll();
     return this.options.registry;
+  }
+
+  /** For listings: what did load, and the task files that did not (as one error), if any. */
+  async listingDefinitions(): Promise<{ definitions: Registry; failure: DefinitionError | undefined }> {
+    try {
+      return { definitions: await this.allDefinitions(), failure: undefined };
+    } catch (error) {
+      if (error !== this.failure) throw error;
+      return { definitions: this.options.registry, failure: this.failure };
+    }
   }
 
   /** Whether a task of this full name exists (without loading, when the manifest is fresh). */
@@ -73,15 +86,18 @@ export class TaskSource {
     const firstFullLoad = this.loaded.size === 0;
     const madeAt = Date.now();
     const result = await this.load(this.taskFiles.filter((file) => !this.loaded.has(file)));
-    // A manifest is only as good as what it saw: skip it when part of the loading was invisible (ES modules).
+    // A manifest is only as good as what it saw: skip it when part of the loading was invisible (ES
+    // modules). load() has thrown when a file failed: a failure is never cached.
     if (firstFullLoad && result.complete) this.writeManifest(madeAt, result.modules, result.env);
   }
 
   private async load(files: readonly string[]) {
+    if (this.failure) throw this.failure;
     // Nothing new to load (a worker's every job after the first, usually): nothing to watch either.
     if (files.length === 0) return { modules: [], env: {}, complete: true };
     const result = await loadTaskFiles(files, this.options.registry, this.options.project.root);
     for (const file of files) this.loaded.add(file);
+    if (result.failure) throw (this.failure = result.failure);
     return result;
   }
 

@@ -4,7 +4,7 @@
  * the `--trace` hint. Never a raw Node stack unless `--trace` asks for it. When several tasks
  * running concurrently failed, each gets that layout (message, frames, chain) in turn.
  */
-import { ConcurrentFailures, JtError, TaskFailure } from "../errors.js";
+import { ConcurrentFailures, JtError, LoadFailures, TaskFailure } from "../errors.js";
 import { stackLocations } from "../registry/source-location.js";
 
 export interface ErrorReportOptions {
@@ -19,7 +19,7 @@ export function renderError(error: unknown, options: ErrorReportOptions): string
     return ["jt aborted!", error.message, ...error.details];
   }
   const lines = ["jt aborted!"];
-  if (error instanceof ConcurrentFailures) {
+  if (error instanceof ConcurrentFailures || error instanceof LoadFailures) {
     lines.push(error.message);
     for (const failure of error.failures) lines.push("", ...describeFailure(failure, options));
   } else {
