@@ -67,10 +67,33 @@ function when(ms: number | null, now: number): string {
   return delta > 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`;
 }
 
+/**
+ * A job's errors in rounds: `jobs:retry` starts the attempts again from 1, so a new round begins
+ * where an error's attempt is not above the one before it. `current` is the round the job's
+ * `attempts` count (empty when it was retried after its last error).
+ */
+export function attemptRounds(job: Job): { earlier: JobError[][]; current: JobError[] } {
+  const rounds: JobError[][] = [];
+  for (const error of job.errors) {
+    const round = rounds[rounds.length - 1];
+    const previous = round?.[round.length - 1];
+    if (round && previous && error.attempt > previous.attempt) round.push(error);
+    else rounds.push([error]);
+  }
+  const last = job.errors[job.errors.length - 1];
+  // The attempt that is running, or that completed, is `attempts` itself and failed with no error.
+  const ranSince = job.state === "completed" || job.state === "running" ? 1 : 0;
+  const retriedSinceLast = last !== undefined && last.attempt > job.attempts - ranSince;
+  if (retriedSinceLast) return { earlier: rounds, current: [] };
+  return { earlier: rounds.slice(0, -1), current: rounds[rounds.length - 1] ?? [] };
+}
+
+/** The last error of the attempts that count now: none for a completed job, or one retried since. */
 function lastError(job: Job): string {
-  const error = job.errors[job.errors.length - 1];
-  if (!error) return "";
-  return error.message.split("\n")[0]!;
+  if (job.state === "completed") return "";
+  const { current } = attemptRounds(job);
+  const error = current[current.length - 1];
+  return error ? error.message.split("\n")[0]! : "";
 }
 
 export function jobsTable(jobs: readonly Job[], now: number, columns?: number): string {
@@ -96,21 +119,38 @@ export function jobDetails(job: Job, now: number): string {
     `Job ${job.id}: ${formatTarget(job.task, job.args)}`,
     `  state:     ${job.state}`,
     `  queue:     ${job.queue} (priority ${job.priority})`,
-    `  attempts:  ${job.attempts} of ${job.maxAttempts}`,
+    `  attempts:  ${job.attempts} of ${job.maxAttempts}${retries(job)}`,
     `  run at:    ${new Date(job.runAt).toISOString()} (${when(job.runAt, now)})`,
     `  created:   ${new Date(job.createdAt).toISOString()}`,
   ];
   if (job.finishedAt !== null) lines.push(`  finished:  ${new Date(job.finishedAt).toISOString()}`);
   if (job.lockedBy !== null) lines.push(`  worker:    ${job.lockedBy} (lease until ${new Date(job.lockedUntil ?? 0).toISOString()})`);
   if (job.uniqueKey !== null) lines.push(`  unique:    ${job.uniqueKey}`);
-  if (job.errors.length > 0) {
-    lines.push("", "Errors:");
-    for (const error of job.errors) {
-      lines.push(`  attempt ${error.attempt} at ${new Date(error.at).toISOString()}: ${error.message}`);
-      if (error.stack) lines.push(...error.stack.split("\n").slice(1).map((frame) => `    ${frame.trim()}`));
-    }
-  }
+  if (job.errors.length > 0) lines.push("", "History:", ...history(job));
   return `${lines.join("\n")}\n`;
+}
+
+function retries(job: Job): string {
+  const { earlier } = attemptRounds(job);
+  if (earlier.length === 0) return "";
+  return ` (counted again since jobs:retry${earlier.length > 1 ? `, retried ${earlier.length} times` : ""})`;
+}
+
+/** Every failed attempt with its stack, each retry, and the attempt that completed. */
+function history(job: Job): string[] {
+  const lines: string[] = [];
+  const attempt = (error: JobError) => {
+    lines.push(`  attempt ${error.attempt} at ${new Date(error.at).toISOString()}: ${error.message}`);
+    if (error.stack) lines.push(...error.stack.split("\n").slice(1).map((frame) => `    ${frame.trim()}`));
+  };
+  const { earlier, current } = attemptRounds(job);
+  for (const round of earlier) {
+    round.forEach(attempt);
+    lines.push("  retried (jobs:retry): attempts counted again from 1");
+  }
+  current.forEach(attempt);
+  if (job.state === "completed") lines.push(`  attempt ${job.attempts} at ${new Date(job.finishedAt ?? job.updatedAt).toISOString()}: completed`);
+  return lines;
 }
 
 export function statsTable(stats: readonly QueueStats[]): string {

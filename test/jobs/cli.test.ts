@@ -6,7 +6,7 @@
  * jobs:work until a cron slot is enqueued).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { beforeAll, describe, test } from "vitest";
 import { fromJson, jobsConfig, listJobs, showJob, stopWorker, withoutTimes, type Job, type JobJson } from "../helpers/jobs.js";
 import { startJtInTty } from "../helpers/live.js";
@@ -23,12 +23,17 @@ export default defineEnvironment({ setup: () => ({}) });
 `;
 
 const TASKS = `import { namespace, task } from "jt";
+import { existsSync } from "node:fs";
 
 task("greet", { args: ["who"] }, ({ args }) => console.log(\`hello \${args.who}\`));
 task("boom", { retry: { attempts: 1 } }, () => {
   throw new Error("boom: always fails");
 });
 task("mailer", { args: ["to"], queue: "mail", priority: 3 }, () => {});
+/** Fails while the file its argument names exists (one attempt per round). */
+task("flaky", { args: ["flag"], retry: { attempts: 1 } }, ({ args }) => {
+  if (existsSync(args.flag)) throw new Error(\`\${args.flag} is still there\`);
+});
 task("blurt", { args: ["text"], retry: { attempts: 1 } }, ({ args }) => {
   throw new Error(\`could not say \${args.text}\`);
 });
@@ -201,10 +206,10 @@ describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () 
       `  created:   ${iso(job.createdAt)}`,
       `  finished:  ${iso(job.finishedAt!)}`,
       "",
-      "Errors:",
+      "History:",
       `  attempt 1 at ${iso(job.errors[0]!.at)}: boom: always fails`,
     ]);
-    expect(out[10]).toMatch(new RegExp(`^    at .*${shared.path("tasks/cli.ts").replace(/\./g, "\\.")}:5:9\\)?$`));
+    expect(out[10]).toMatch(new RegExp(`^    at .*${shared.path("tasks/cli.ts").replace(/\./g, "\\.")}:6:9\\)?$`));
     expect(job).toMatchObject({ id: ids.failed, task: "boom", state: "failed" });
   });
 
@@ -309,6 +314,37 @@ describe.concurrent("fixing jobs", { timeout: 60_000 }, () => {
     expect(nowDue).toMatchObject({ id: waiting, state: "queued", attempts: 0 });
     expect(nowDue!.runAt).toBeGreaterThanOrEqual(before - 1000);
     expect(nowDue!.runAt).toBeLessThanOrEqual(Date.now());
+  });
+
+  test("a retry reads as one history: jobs:show lists each round's attempts, the retry, the attempt that completed; jobs:list shows no stale LAST ERROR", async ({ expect }) => {
+    const { env } = store("history");
+    const flag = shared.path("db/history.flag");
+    mkdirSync(shared.path("db"), { recursive: true });
+    writeFileSync(flag, "");
+    const [id] = await seed(env, [`flaky:${flag}`], true);
+    const lastError = async () => cells((await run(["jobs:list"], env)).stdout)[1]!.slice(1).join("|");
+    expect(await lastError()).toMatch(new RegExp(`^failed\\|flaky\\[.*\\]\\|default\\|0\\|1/1\\|.*\\|.*history\\.flag is still there$`));
+
+    expect((await run(["jobs:retry", String(id)], env)).code).toBe(0);
+    expect(await lastError(), "a retried job's attempts start again, and so does its LAST ERROR").toMatch(/^queued\|flaky\[.*\]\|default\|0\|0\/1\|now$/);
+    const queued = (await run(["jobs:show", String(id)], env)).stdout.split("\n");
+    expect(queued).toContain("  attempts:  0 of 1 (counted again since jobs:retry)");
+    const retriedAt = queued.indexOf("History:");
+    expect(queued[retriedAt + 1]).toMatch(new RegExp(`^  attempt 1 at ${ISO.source}: .*history\\.flag is still there$`));
+    expect(queued.slice(retriedAt + 2).filter((line) => !line.startsWith("    at "))).toEqual(["  retried (jobs:retry): attempts counted again from 1", ""]);
+
+    rmSync(flag);
+    expect((await run(["jobs:workoff"], env)).code).toBe(0);
+    expect(await lastError()).toMatch(/^completed\|flaky\[.*\]\|default\|0\|1\/1\|(now|.* ago)$/);
+    const done = (await run(["jobs:show", String(id)], env)).stdout.split("\n");
+    expect(done.slice(1, 4)).toEqual(["  state:     completed", "  queue:     default (priority 0)", "  attempts:  1 of 1 (counted again since jobs:retry)"]);
+    const job = await showJob(shared, id!, env);
+    expect(done.slice(done.indexOf("History:") + 1).filter((line) => !line.startsWith("    at "))).toEqual([
+      `  attempt 1 at ${new Date(job.errors[0]!.at).toISOString()}: ${flag} is still there`,
+      "  retried (jobs:retry): attempts counted again from 1",
+      `  attempt 1 at ${new Date(job.finishedAt!).toISOString()}: completed`,
+      "",
+    ]);
   });
 
   test("jobs:cancel by id: queued jobs only, exit 2 naming the others; a cancelled job can be retried", async ({ expect }) => {
