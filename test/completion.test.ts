@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { JT_BIN, sharedProject } from "./helpers/project.js";
 import { lines } from "./helpers/text.js";
+import { hasTmux, TmuxShell } from "./helpers/tmux.js";
 
 const p = sharedProject({
   "tasks/db.ts": `import { desc, namespace, task } from "jt";
@@ -18,7 +19,7 @@ namespace("db", () => {
   task("seed", () => {});
 });
 desc("Load users. From the directory");
-task("users:load", { args: ["logins..."] }, () => {});
+task("users:load", { args: ["logins..."] }, ({ args }) => console.log("loading", JSON.stringify(args.logins)));
 task("hidden", () => {});
 `,
 });
@@ -62,12 +63,21 @@ describe("completion", () => {
     expect(complete("jt us")).toBe(lines("users:load["));
     expect(complete("jt h")).toBe(lines("hidden"));
     expect(complete("jt --tr")).toBe(lines("--trace"));
+    expect(complete("jt jobs:wo")).toBe(lines("work", "workoff")); // what follows the last ":", as bash inserts it
+    expect(complete("jt jobs:workoff --con")).toBe(lines("--concurrency"));
+    expect(complete("jt -C . jobs:list --li")).toBe(lines("--limit"));
+    expect(complete("jt jobs:list --con").trim()).toBe("");
+    expect(complete("jt j")).toContain("jobs:enqueue\n");
+    expect(complete("jt d")).not.toContain("jobs:");
   });
 
   test.runIf(has("fish"))("fish: task names with their descriptions, options", () => {
     const complete = (line: string) => shell("fish", ["-c", `jt --completion fish | source; complete -C ${JSON.stringify(line)}`]);
     expect(complete("jt db:")).toBe(lines("db:migrate\tRun pending migrations", "db:seed\tLoad seed data"));
-    expect(complete("jt --tr")).toBe(lines("--trace\tprint Invoke/Execute lines and full stacks"));
+    expect(complete("jt --tr")).toBe(lines("--trace\tprint ** Invoke / ** Execute lines and full stack traces"));
+    expect(complete("jt jobs:l")).toBe(lines("jobs:list\tList jobs, newest first"));
+    expect(complete("jt jobs:workoff --con")).toBe(lines("--concurrency\tjobs run at once"));
+    expect(complete("jt jobs:list --st")).toBe(lines("--state\tcomma-separated: queued, running, completed, failed, cancelled"));
   });
 
   test.runIf(has("zsh"))("zsh: the script parses, and offers tasks with args without a trailing space", () => {
@@ -99,4 +109,49 @@ zpty -d z`;
     const out = shell("zsh", ["-f", "-c", driver]).replaceAll("\r", "");
     expect(out).toMatch(/jt users:load\\\[@END/);
   });
+});
+
+/**
+ * Each shell as a person uses it: a tmux pane running the shell with jt's completion loaded from its
+ * rc file the way the README says, Tab pressed, the command run, the screen read (issue 10 §4).
+ */
+describe.runIf(hasTmux())("completion, interactively in tmux", () => {
+  const PROMPT = /READY> $/m;
+  const home = p.path("home");
+  mkdirSync(join(home, "zdot"), { recursive: true });
+  writeFileSync(join(home, "bashrc"), `PS1='READY> '\neval "$(jt --completion bash)"\n`);
+  writeFileSync(join(home, "zdot/.zshrc"), `autoload -Uz compinit && compinit -u\neval "$(jt --completion zsh)"\nPS1='READY> '\n`);
+  const fishInit = `function fish_prompt; echo -n 'READY> '; end; set -g fish_autosuggestion_enabled 0; jt --completion fish | source`;
+  const shells: [name: string, command: string][] = [
+    ["bash", "bash --noprofile --rcfile home/bashrc -i"],
+    ["zsh", "zsh -i"],
+    ["fish", `fish -N -C ${JSON.stringify(fishInit)}`],
+  ];
+
+  for (const [name, command] of shells) {
+    test.runIf(has(name))(`${name}: a task with args, then its args typed and run; a jobs verb and its options`, { timeout: 60_000 }, async () => {
+      const pane = new TmuxShell(command, { cwd: p.root, env: { ...env, HOME: home, ZDOTDIR: join(home, "zdot"), XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local") } });
+      try {
+        await pane.waitFor(PROMPT);
+        pane.send("jt users:lo");
+        pane.send("Tab", true);
+        // bash and zsh leave the cursor right after the bracket; fish adds a space, which jt accepts.
+        const completed = await pane.waitFor(name === "fish" ? /jt users:load\\\[ $/m : name === "zsh" ? /jt users:load\\\[$/m : /jt users:load\[$/m);
+        expect(completed).toMatch(/READY> jt users:load/);
+        pane.send("alice,bob]");
+        pane.send("Enter", true);
+        await pane.waitFor(/^loading \["alice","bob"\]$/m);
+
+        await pane.fresh(PROMPT);
+        pane.send("jt jobs:worko");
+        pane.send("Tab", true);
+        await pane.waitFor(/READY> jt jobs:workoff $/m);
+        pane.send("--concu");
+        pane.send("Tab", true);
+        await pane.waitFor(/READY> jt jobs:workoff --concurrency $/m);
+      } finally {
+        pane.close();
+      }
+    });
+  }
 });

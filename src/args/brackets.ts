@@ -21,6 +21,38 @@ export function parseTarget(word: string): TargetRequest | undefined {
   return { name, values: inside === "" ? [] : splitValues(inside) };
 }
 
+/**
+ * Joins a target the shell split at spaces back into one word: `users:load[alice,` `bob]` →
+ * `users:load[alice, bob]`, as if it had been quoted (spaces around commas are trimmed anyway).
+ * That is what an unquoted `jt users:load[alice, bob]` gives, and fish's completion, which puts a
+ * space after `users:load\[`. A word left open to the end is kept as it is (and reported malformed).
+ */
+export function joinSplitTargets(words: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const opensArguments = /^[^[\s=]+\[/.test(word) && !TARGET.test(word);
+    const closing = opensArguments ? closingWord(words, i + 1) : -1;
+    if (closing < 0) {
+      joined.push(word);
+      continue;
+    }
+    joined.push(words.slice(i, closing + 1).join(" "));
+    i = closing;
+  }
+  return joined;
+}
+
+/** The index of the word from `from` on that ends the open brackets; -1 when another target starts first. */
+function closingWord(words: readonly string[], from: number): number {
+  for (let at = from; at < words.length; at++) {
+    const word = words[at]!;
+    if (word.includes("[")) return -1;
+    if (word.endsWith("]")) return at;
+  }
+  return -1;
+}
+
 function splitValues(inside: string): string[] {
   const values: string[] = [];
   let remaining: string | undefined = inside;

@@ -3,7 +3,7 @@
  * `NAME=value` assignments, as on Rake's command line.
  */
 import type { Command } from "commander";
-import { parseTarget } from "../args/brackets.js";
+import { joinSplitTargets, parseTarget } from "../args/brackets.js";
 import { UsageError } from "../errors.js";
 import type { Target } from "../plan/plan.js";
 import { JOBS_VERBS, jobsVerbLines } from "../jobs/verbs.js";
@@ -69,6 +69,15 @@ const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   { flags: "--completion <shell>", description: "print a completion script for bash, zsh or fish, then exit" },
   { flags: "--complete-tasks", description: "task names for shell completion", hidden: true },
 ];
+
+/** jt's own options as shell completion offers them: `--help` and `--version` included, hidden ones left out. */
+export function completionOptions(): { flags: string; description: string }[] {
+  return [
+    ...GLOBAL_OPTIONS.filter((option) => !option.hidden),
+    { flags: "-V, --version", description: "print the version" },
+    { flags: "-h, --help", description: "print the help" },
+  ];
+}
 
 type Arity = "none" | "optional" | "required";
 
@@ -177,7 +186,7 @@ function resultOf(options: RawOptions, words: string[]): ParseResult {
   if (words[0] === "generate") return { kind: "generate", words: words.slice(1), directory: options.directory };
   const targets: Target[] = [];
   const env: [string, string][] = [];
-  for (const word of words) {
+  for (const word of joinSplitTargets(words)) {
     const assignment = ENV_ASSIGNMENT.exec(word);
     if (assignment) {
       env.push([assignment[1]!, assignment[2]!]);

@@ -5,7 +5,7 @@
  * then is unknown), jt reports malformed brackets instead: `parseTarget` returns undefined.
  */
 import { describe, expect, test } from "vitest";
-import { formatTarget, parseTarget } from "../../src/args/brackets.js";
+import { formatTarget, joinSplitTargets, parseTarget } from "../../src/args/brackets.js";
 
 /** [input, name, values] as Ruby printed them. */
 const RUBY: [input: string, name: string, values: string[]][] = [
@@ -113,4 +113,21 @@ describe("formatTarget (the inverse of parseTarget)", () => {
       expect(parseTarget(formatTarget("t", values))).toEqual({ name: "t", values });
     },
   );
+});
+
+describe("joinSplitTargets: a target the shell split at spaces is one word again", () => {
+  test.each<[string[], string[]]>([
+    [["users:load[alice,", "bob]"], ["users:load[alice, bob]"]],
+    [["users:load[", "alice,bob]", "db:seed"], ["users:load[ alice,bob]", "db:seed"]],
+    [["users:create[zoe,", "Zoe", "Zimmer]"], ["users:create[zoe, Zoe Zimmer]"]],
+    [["a[b]", "c"], ["a[b]", "c"]],
+    [["a[", "b", "c[d]"], ["a[", "b", "c[d]"]],
+    [["a[", "b"], ["a[", "b"]],
+    [["NAME=x[", "y]"], ["NAME=x[", "y]"]],
+    [["t[a]]", "b]"], ["t[a]]", "b]"]],
+  ])("%j → %j", (words, joined) => expect(joinSplitTargets(words)).toEqual(joined));
+
+  test("what the joined word means: the values of the quoted form", () => {
+    expect(parseTarget(joinSplitTargets(["users:load[", "alice,bob]"])[0]!)).toEqual({ name: "users:load", values: ["alice", "bob"] });
+  });
 });
