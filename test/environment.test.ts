@@ -5,8 +5,10 @@
  * happened; load and setup failures have exact exit codes; and jt never hangs on what the app
  * left open. Interrupts are in signals.test.ts, .env in dotenv.test.ts.
  */
+import { mkdirSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "vitest";
-import { project, sharedProject } from "./helpers/project.js";
+import { project, REPO_ROOT, sharedProject } from "./helpers/project.js";
 import { lines, position, STACK_FRAME } from "./helpers/text.js";
 
 const HINT = "(See full trace by running task with --trace)";
@@ -455,6 +457,42 @@ task("fail", ["environment"], () => {
   test("without --trace, nothing about open handles is printed", async ({ expect }) => {
     const result = await p.run(["ok"], { timeoutMs });
     expect(result.stderr).not.toMatch(/TCPServerWrap|Timeout/);
+  });
+});
+
+describe("environment: --trace names only what the app left open", () => {
+  test("a pg pool ended in teardown (its sockets still closing) and jt's own work are not named", async ({ expect, onTestFinished }) => {
+    const p = project(
+      {
+        "jt.config.json": CONFIG,
+        "app/env.ts": `import { defineEnvironment } from "jt";
+import pg from "pg";
+
+export default defineEnvironment({
+  async setup() {
+    const pool = new pg.Pool({ connectionString: process.env.JT_TEST_POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test" });
+    await Promise.all([pool.query("SELECT 1"), pool.query("SELECT 2")]);
+    return { pool };
+  },
+  async teardown({ pool }) {
+    await pool.end();
+  },
+});
+`,
+        "tasks/app.ts": `import { task } from "jt";
+task("count", ["environment"], async ({ app }) => console.log((await app.pool.query("SELECT 3 AS n")).rows[0].n));
+`,
+      },
+      { onTestFinished },
+    );
+    mkdirSync(p.path("node_modules"));
+    symlinkSync(join(REPO_ROOT, "node_modules/pg"), p.path("node_modules/pg"), "dir");
+    // Cold (task files compiled and cached while it runs), then warm.
+    for (const run of ["cold", "warm"]) {
+      const result = await p.run(["--trace", "count"]);
+      expect({ run, ...result }).toMatchObject({ run, code: 0, stdout: "3\n" });
+      expect(result.stderr).not.toContain("still open");
+    }
   });
 });
 

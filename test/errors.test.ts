@@ -296,3 +296,33 @@ describe.concurrent("errors", () => {
     expect(named).toMatchObject({ code: 2, stdout: "", stderr: lines("jt aborted!", DONT_KNOW("default")) });
   });
 });
+
+describe("errors: frames of a library with a broken source map", () => {
+  // TypeORM's published maps name `src/decorator/columns/Column.ts`: mapped, that lands in the
+  // app's own `src/`, where no such file exists. It is the library's frame, not the app's.
+  const TASKS = `import { task } from "jt";
+import { Column } from "brokenlib";
+task("entity", () => {
+  Column();
+});
+`;
+  const p = sharedProject({
+    "tasks/entity.ts": TASKS,
+    "node_modules/brokenlib/package.json": `{ "name": "brokenlib", "main": "index.js" }\n`,
+    "node_modules/brokenlib/index.js": `"use strict";\nexports.Column = function Column() {\n  throw new Error("Column type for Post#title is not defined");\n};\n//# sourceMappingURL=index.js.map\n`,
+    "node_modules/brokenlib/index.js.map": JSON.stringify({ version: 3, file: "index.js", sources: ["../../src/decorator/columns/Column.ts"], names: [], mappings: "AAAA;AACA;AACA;AACA" }),
+  });
+
+  test("a mapped frame whose file does not exist is not shown as the app's code, cold or warm", async ({ expect }) => {
+    for (const run of ["cold", "warm"]) {
+      const result = await p.run(["entity"]);
+      expect({ run, ...result }).toEqual({
+        run,
+        code: 1,
+        signal: null,
+        stdout: "",
+        stderr: lines("jt aborted!", "Column type for Post#title is not defined", `${p.path("tasks/entity.ts")}:${position(TASKS, "Column();")}`, "Tasks: TOP => entity", HINT),
+      });
+    }
+  });
+});

@@ -21,7 +21,7 @@ import type { Invocation } from "./invocation.js";
 import { parseCommandLine, verbIndex } from "./parse.js";
 import { ProjectJobs } from "../jobs/project-jobs.js";
 
-import { changeDirectory, millisecondsFromEnv, openSession, remainingSince, runnerEnvironment, tearDown } from "./session.js";
+import { changeDirectory, millisecondsFromEnv, openSession, remainingAfterSettling, runnerEnvironment, tearDown } from "./session.js";
 
 export async function main(argv: readonly string[], output: Output = processOutput()): Promise<number> {
   let trace = argv.includes("--trace") || argv.includes("-t");
@@ -110,13 +110,13 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   }
   const booted = environment?.booted === true;
   const teardownFailure = booted ? await tearDown(environment!, log, invocation.trace) : undefined;
-  // jt exits anyway; under --trace it names what the run left open (a pool, a timer, a socket).
-  const leftOpen = invocation.trace && booted ? remainingSince(resourcesBefore) : [];
-  if (leftOpen.length > 0) log(`jt: still open after teardown (exiting anyway): ${leftOpen.join(", ")}`);
   untrap();
   // Commands stopped on an interrupt, or because a task alongside them failed, get no second chance.
   killLeftoverCommands();
   await jobs.close();
+  // jt exits anyway; under --trace it names what the app left open (a pool, a timer, a socket).
+  const leftOpen = invocation.trace && booted ? await remainingAfterSettling(resourcesBefore) : [];
+  if (leftOpen.length > 0) log(`jt: still open after teardown (exiting anyway): ${leftOpen.join(", ")}`);
   if (failure !== undefined) {
     if (teardownFailure) await printError(teardownFailure, invocation.trace, output);
     throw failure;

@@ -110,13 +110,27 @@ export async function tearDown(environment: Environment, log: (line: string) => 
 }
 
 /** Resources active now that were not before (a multiset difference of their type names). */
-export function remainingSince(before: readonly string[]): string[] {
+function remainingSince(before: readonly string[]): string[] {
   const remaining = [...process.getActiveResourcesInfo()];
   for (const resource of before) {
     const index = remaining.indexOf(resource);
     if (index >= 0) remaining.splice(index, 1);
   }
   return remaining;
+}
+
+/**
+ * What `remainingSince` reports once closes already under way have had `withinMs` to finish: a
+ * socket the app ended in its teardown (pg's `pool.end()`), a pending connect or a file write of
+ * jt's own is gone by then, so what is left is what the app left open.
+ */
+export async function remainingAfterSettling(before: readonly string[], withinMs = 250): Promise<string[]> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const remaining = remainingSince(before);
+    if (remaining.length === 0 || Date.now() >= deadline) return remaining;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export function changeDirectory(dir: string): void {

@@ -4,6 +4,7 @@
  * the `--trace` hint. Never a raw Node stack unless `--trace` asks for it. When several tasks
  * running concurrently failed, each gets that layout (message, frames, chain) in turn.
  */
+import { existsSync } from "node:fs";
 import { ConcurrentFailures, JtError, LoadFailures, TaskFailure } from "../errors.js";
 import { stackLocations } from "../registry/source-location.js";
 
@@ -82,9 +83,13 @@ export function headline(thrown: unknown): string {
   }
 }
 
-/** Frames in the user's own files: not jt, not node_modules, not Node internals. */
+/**
+ * Frames in the user's own files: not jt, not node_modules, not Node internals, and not a file
+ * that does not exist — a library's source map that points outside its package (TypeORM's maps
+ * name `src/decorator/columns/Column.ts`, which lands in the app's own `src/`) is not the app's code.
+ */
 export function userFrames(error: Error, ownDirs: readonly string[]) {
   return stackLocations(error.stack).filter(
-    (loc) => !ownDirs.some((dir) => loc.file.startsWith(dir)) && !loc.file.includes("/node_modules/"),
+    (loc) => !ownDirs.some((dir) => loc.file.startsWith(dir)) && !loc.file.includes("/node_modules/") && existsSync(loc.file),
   );
 }

@@ -145,7 +145,8 @@ export class PostgresStore implements JobStore {
     this.jobs = `"${schema}".jobs`;
     this.cron = `"${schema}".cron`;
     this.poolSize = options.poolSize ?? 5;
-    this.pool = new this.driver.Pool({ connectionString, max: this.poolSize });
+    // allowExitOnIdle: a script whose only work is an enqueue() exits once its last query is done.
+    this.pool = new this.driver.Pool({ connectionString, max: this.poolSize, allowExitOnIdle: true });
     // A connection that drops while idle must not crash the process: the pool replaces it.
     this.pool.on("error", () => {});
   }
