@@ -1,0 +1,9 @@
+import { desc, task } from "jobs-and-tasks";
+
+desc("Create the tables");
+task("db:migrate", ["environment"], async ({ app }) => {
+  await app.db.query(`CREATE SCHEMA IF NOT EXISTS "${process.env.APP_SCHEMA ?? "public"}"`);
+  await app.db.query("CREATE TABLE IF NOT EXISTS users (id SERIAL PRIMARY KEY, login TEXT NOT NULL UNIQUE, name TEXT NOT NULL)");
+  await app.db.query("CREATE TABLE IF NOT EXISTS posts (id SERIAL PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id), title TEXT NOT NULL)");
+  console.log("db:migrate: users, posts");
+});
