@@ -10,14 +10,29 @@
  * - nestjs: NestJS 12 (ES modules), `createApplicationContext`, constructor injection.
  * - knex: Knex in a CommonJS JavaScript project.
  * - monorepo: npm workspaces, jt run from the `packages/api` folder, models from `@mono/db`.
+ * - express: Express 5 and pg, the job enqueued inside the request's own transaction; its server
+ *   is also started, as `npm start` would, and sent requests.
+ * - kysely: Kysely's typed query builder on pg, ES modules.
+ * - sequelize: Sequelize 6 models in a CommonJS TypeScript project with `@/*` aliases.
  */
+import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
+import { once } from "node:events";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { installedApp, realApp } from "./helpers/real-app.js";
 import { adminClient, dropSchema, freshSchemaName, POSTGRES_URL, storeUrl } from "./helpers/postgres.js";
 
-const APPS: { app: string; cwd?: string }[] = [{ app: "drizzle" }, { app: "typeorm" }, { app: "nestjs" }, { app: "knex" }, { app: "monorepo", cwd: "packages/api" }];
+const APPS: { app: string; cwd?: string }[] = [
+  { app: "drizzle" },
+  { app: "typeorm" },
+  { app: "nestjs" },
+  { app: "knex" },
+  { app: "monorepo", cwd: "packages/api" },
+  { app: "express" },
+  { app: "kysely" },
+  { app: "sequelize" },
+];
 
 let admin: pg.Client;
 beforeAll(async () => {
@@ -69,4 +84,43 @@ describe.each(APPS)("the $app app", ({ app, cwd }) => {
       expect(readdirSync(cache).length).toBeGreaterThan(0);
     }
   }, 180_000);
+});
+
+describe("the express app's server", () => {
+  beforeAll(() => {
+    installedApp("express");
+  }, 240_000);
+
+  test("a request enqueues in its transaction: a rolled-back request leaves no job, the committed one runs", async ({ onTestFinished }) => {
+    const p = realApp("express", onTestFinished);
+    const schema = freshSchemaName();
+    onTestFinished(() => dropSchema(admin, schema));
+    const env = { DATABASE_URL: POSTGRES_URL, APP_SCHEMA: schema, JT_JOBS_URL: storeUrl(schema), JT_CACHE_DIR: p.path(".jt-cache") };
+    expect(await p.run(["db:migrate"], { env })).toMatchObject({ code: 0, stdout: "db:migrate: users, posts\n" });
+
+    const server = spawn(process.execPath, ["server.js"], { cwd: p.root, env: { ...process.env, ...env, PORT: "0" }, stdio: ["ignore", "pipe", "inherit"] });
+    onTestFinished(() => void server.kill("SIGKILL"));
+    const [first] = (await once(server.stdout.setEncoding("utf8"), "data")) as [string];
+    const port = /listening on (\d+)/.exec(first)?.[1];
+    expect(port).toBeDefined();
+    const post = async (body: object) => {
+      const response = await fetch(`http://127.0.0.1:${port}/users`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+
+    expect(await post({ login: "carol", name: "Carol Danvers", email: "carol@example.com" })).toEqual({ status: 201, body: { login: "carol", welcomeJob: 1 } });
+    // Dave's address is taken: his user and his job were written, then the transaction rolled back.
+    expect(await post({ login: "dave", name: "Dave Lister", email: "carol@example.com" })).toMatchObject({ status: 422 });
+    server.kill("SIGTERM");
+    expect((await once(server, "exit"))[0]).toBe(0);
+
+    const work = await p.run(["jobs:workoff"], { env });
+    expect(work.code).toBe(0);
+    expect(work.stdout).toContain("job 1 mail:welcome[carol]: mail:welcome: carol");
+    expect(work.stderr).toContain("worker stopped: 1 completed, 0 failed for good");
+    expect(await p.run(["users:show[carol]"], { env })).toMatchObject({ code: 0, stdout: "carol: Carol Danvers; posts: Welcome, Carol Danvers!\n", stderr: "" });
+    expect(await p.run(["users:show[dave]"], { env })).toMatchObject({ code: 1, stderr: expect.stringContaining("No user 'dave'") });
+    const jobs = await p.run(["jobs:list", "--json"], { env });
+    expect((JSON.parse(jobs.stdout) as { args: string[] }[]).map((job) => job.args)).toEqual([["carol"]]);
+  }, 120_000);
 });

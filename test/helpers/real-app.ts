@@ -24,7 +24,11 @@ export function installedApp(app: string): string {
   const key = createHash("sha256").update(lock).update(process.versions.modules).digest("hex").slice(0, 12);
   const dir = join(tmpdir(), "jt-test-apps", `${app}-${key}`);
   const marker = join(dir, ".installed");
-  if (existsSync(marker)) return dir;
+  if (existsSync(marker)) {
+    // The install's own copy is what a workspace's symlinks (node_modules/@mono/db) point at: keep it current.
+    copySource(source, dir);
+    return dir;
+  }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   copySource(source, dir);
