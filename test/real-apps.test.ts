@@ -15,12 +15,11 @@
  * - kysely: Kysely's typed query builder on pg, ES modules.
  * - sequelize: Sequelize 6 models in a CommonJS TypeScript project with `@/*` aliases.
  */
-import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { once } from "node:events";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { installedApp, realApp } from "./helpers/real-app.js";
+import { spawnJt } from "./helpers/spawn.js";
 import { adminClient, dropSchema, freshSchemaName, POSTGRES_URL, storeUrl } from "./helpers/postgres.js";
 
 const APPS: { app: string; cwd?: string }[] = [
@@ -98,11 +97,8 @@ describe("the express app's server", () => {
     const env = { DATABASE_URL: POSTGRES_URL, APP_SCHEMA: schema, JT_JOBS_URL: storeUrl(schema), JT_CACHE_DIR: p.path(".jt-cache") };
     expect(await p.run(["db:migrate"], { env })).toMatchObject({ code: 0, stdout: "db:migrate: users, posts\n" });
 
-    const server = spawn(process.execPath, ["server.js"], { cwd: p.root, env: { ...process.env, ...env, PORT: "0" }, stdio: ["ignore", "pipe", "inherit"] });
-    onTestFinished(() => void server.kill("SIGKILL"));
-    const [first] = (await once(server.stdout.setEncoding("utf8"), "data")) as [string];
-    const port = /listening on (\d+)/.exec(first)?.[1];
-    expect(port).toBeDefined();
+    const server = spawnJt(p.root, [], { env: { ...env, PORT: "0" }, bin: "server.js", timeoutMs: 60_000 }, { onTestFinished });
+    const [, port] = await server.waitFor("stdout", /listening on (\d+)/);
     const post = async (body: object) => {
       const response = await fetch(`http://127.0.0.1:${port}/users`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       return { status: response.status, body: (await response.json()) as unknown };
@@ -112,7 +108,7 @@ describe("the express app's server", () => {
     // Dave's address is taken: his user and his job were written, then the transaction rolled back.
     expect(await post({ login: "dave", name: "Dave Lister", email: "carol@example.com" })).toMatchObject({ status: 422 });
     server.kill("SIGTERM");
-    expect((await once(server, "exit"))[0]).toBe(0);
+    expect(await server.exited).toMatchObject({ code: 0, stderr: "" });
 
     const work = await p.run(["jobs:workoff"], { env });
     expect(work.code).toBe(0);

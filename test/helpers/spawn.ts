@@ -22,6 +22,8 @@ export interface SpawnOptions {
   env?: Record<string, string | undefined>;
   /** Safety net: SIGKILL jt after this long (default 20 s); the exit then has `timedOut: true`. */
   timeoutMs?: number;
+  /** The script to run instead of this repository's bin/jt.js (an app's own server or script). */
+  bin?: string;
 }
 
 const INHERITED_NOISE = ["FORCE_COLOR", "NO_COLOR", "COLUMNS", "JT_COLUMNS", "NODE_OPTIONS", "NODE_ENV"];
@@ -137,7 +139,7 @@ export function spawnJt(
   const env: Record<string, string | undefined> = { ...process.env };
   for (const name of INHERITED_NOISE) delete env[name];
   Object.assign(env, options.env);
-  const child = spawn(process.execPath, [JT_BIN, ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [options.bin ?? JT_BIN, ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
   const running = new RunningJt(child, options.timeoutMs ?? 20_000);
   context?.onTestFinished(() => running.stop());
   return running;
