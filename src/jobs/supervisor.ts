@@ -11,16 +11,19 @@
  * SIGTERM reach every process), so a second Ctrl-C still means "exit now".
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExitCode } from "../errors.js";
 import type { LogFormat } from "./worker-log.js";
+import type { WorkerSummary } from "./worker.js";
 
 /** Set in the executor's environment: the directory for its fatal-error report. */
 export const EXECUTOR_ENV = "JT_WORKER_EXECUTOR";
 /** Set in a restarted executor's environment: the executor that died and why (JSON). */
 export const DEAD_EXECUTOR_ENV = "JT_WORKER_DEAD_EXECUTOR";
+/** Set in a restarted executor's environment: what the executors before it did (JSON EarlierExecutors). */
+export const EARLIER_EXECUTORS_ENV = "JT_WORKER_EARLIER_EXECUTORS";
 
 export type ExecutorMessage = { type: "ready"; workerId: string; logFormat: LogFormat } | { type: "finished"; code: number };
 export type SupervisorMessage = { type: "stop"; signal: NodeJS.Signals };
@@ -28,6 +31,11 @@ export type SupervisorMessage = { type: "stop"; signal: NodeJS.Signals };
 export interface DeadExecutor {
   workerId: string;
   cause: string;
+}
+
+/** The executors that died before this one, and the jobs they ended. */
+export interface EarlierExecutors extends WorkerSummary {
+  executors: number;
 }
 
 /** Restart delays after executors that died young (within MIN_HEALTHY_MS): a crash loop slows down. */
@@ -52,6 +60,7 @@ export async function supervise(log: (line: string, format: LogFormat | undefine
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   let dead: DeadExecutor | undefined;
+  const earlier: EarlierExecutors = { executors: 0, completed: 0, failed: 0, released: 0 };
   let format: LogFormat | undefined;
   let youngDeaths = 0;
   try {
@@ -62,6 +71,8 @@ export async function supervise(log: (line: string, format: LogFormat | undefine
         const env: NodeJS.ProcessEnv = { ...process.env, [EXECUTOR_ENV]: reports };
         if (dead) env[DEAD_EXECUTOR_ENV] = JSON.stringify(dead);
         else delete env[DEAD_EXECUTOR_ENV];
+        if (earlier.executors > 0) env[EARLIER_EXECUTORS_ENV] = JSON.stringify(earlier);
+        else delete env[EARLIER_EXECUTORS_ENV];
         child = fork(process.argv[1]!, process.argv.slice(2), { env, execArgv: process.execArgv, stdio: "inherit" });
         const ended = await executorEnd(child);
         const cause = ended.finished ? undefined : deathCause(ended, reports);
@@ -70,6 +81,13 @@ export async function supervise(log: (line: string, format: LogFormat | undefine
         // Ended normally, or failed before it was working (a bad flag or config, which it reported): its exit code is ours.
         if (cause === undefined) return ended.code ?? ExitCode.taskFailed;
         format = ended.logFormat ?? format;
+        const progress = ended.workerId === undefined ? undefined : progressOf(reports);
+        earlier.executors += ended.workerId === undefined ? 0 : 1;
+        if (progress) {
+          earlier.completed += progress.completed;
+          earlier.failed += progress.failed;
+          earlier.released += progress.released;
+        }
         if (ended.workerId === undefined) {
           // Killed while starting: it held no jobs (those of an executor that died before it are still to fail).
           log(`jt: the worker process ${child.pid} died while starting (${cause}); starting another`, format);
@@ -178,6 +196,58 @@ export function onStopRequests(first: (signal: NodeJS.Signals) => void, again: (
 export function tellSupervisor(message: ExecutorMessage): Promise<void> {
   if (!isExecutor() || !process.connected) return Promise.resolve();
   return new Promise((resolve) => process.send!(message, undefined, {}, () => resolve()));
+}
+
+/** In the executor's report directory: its summary so far, "completed failed released", padded to PROGRESS_BYTES. */
+const PROGRESS_FILE = "progress";
+const PROGRESS_BYTES = 64;
+
+/**
+ * In the executor: `report(summary)` records what it has done where the supervisor finds it if the
+ * executor dies (a no-op when unsupervised); `earlier` is what the executors before this one did.
+ * Reports made in one run of the microtask queue (a batch of completions) are one write in place
+ * (about a microsecond), made before any other callback runs, so a job that crashes the process
+ * later (out of memory, kill -9) cannot lose them: the summary and jobs:workoff's exit code count
+ * every job the dead executor ended.
+ */
+export function progressReporter(): { earlier: EarlierExecutors; report: (summary: WorkerSummary) => void } {
+  const earlier = earlierExecutors();
+  const directory = process.env[EXECUTOR_ENV];
+  if (!isExecutor() || !directory) return { earlier, report: () => {} };
+  const fd = openSync(join(directory, PROGRESS_FILE), "w");
+  const buffer = Buffer.alloc(PROGRESS_BYTES);
+  let latest: WorkerSummary | undefined;
+  const write = () => {
+    const { completed, failed, released } = latest!;
+    latest = undefined;
+    buffer.fill(0x20).write(`${completed} ${failed} ${released}`);
+    writeSync(fd, buffer, 0, PROGRESS_BYTES, 0);
+  };
+  return {
+    earlier,
+    report: (summary) => {
+      if (latest === undefined) process.nextTick(write);
+      latest = summary;
+    },
+  };
+}
+
+function progressOf(reports: string): WorkerSummary | undefined {
+  try {
+    const [completed, failed, released] = readFileSync(join(reports, PROGRESS_FILE), "utf8").trim().split(" ").map(Number);
+    return [completed, failed, released].every((n) => Number.isInteger(n)) ? { completed: completed!, failed: failed!, released: released! } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function earlierExecutors(): EarlierExecutors {
+  const none = { executors: 0, completed: 0, failed: 0, released: 0 };
+  try {
+    return { ...none, ...(JSON.parse(process.env[EARLIER_EXECUTORS_ENV] ?? "{}") as Partial<EarlierExecutors>) };
+  } catch {
+    return none;
+  }
 }
 
 /** In the executor: Node writes a report when it dies of a fatal error (out of memory), which the supervisor reads. */

@@ -44,6 +44,8 @@ export interface WorkerOptions {
   untilEmpty: boolean;
   /** jt's lines, with what each is about (its event and job) for the JSON log. */
   log: (line: string, about?: LogAbout) => void;
+  /** Told each time a job ends completed, failed for good or released. */
+  onProgress?: (summary: WorkerSummary) => void;
 }
 
 export interface WorkerSummary {
@@ -82,6 +84,11 @@ export class JobWorker {
   private readonly summary: WorkerSummary = { completed: 0, failed: 0, released: 0 };
 
   constructor(private readonly options: WorkerOptions) {}
+
+  private count(outcome: keyof WorkerSummary): void {
+    this.summary[outcome] += 1;
+    this.options.onProgress?.({ ...this.summary });
+  }
 
   /** The jobs whose actions are running now. */
   runningJobs(): Job[] {
@@ -291,7 +298,7 @@ export class JobWorker {
       this.options.log(`jt: ${label} finished, but its lease had expired and another worker owns it now`, { event: "job.lost", level: "warn", job });
       return;
     }
-    this.summary.completed += 1;
+    this.count("completed");
     this.options.log(`jt: ${label} completed in ${formatDuration(ms)}`, { event: "job.completed", job });
   }
 
@@ -317,7 +324,7 @@ export class JobWorker {
       return;
     }
     if (retryAt === null) {
-      this.summary.failed += 1;
+      this.count("failed");
       this.options.log(`jt: ${label} failed for good after ${job.attempts} attempt${job.attempts === 1 ? "" : "s"}: ${message}`, { event: "job.failed", level: "error", job, ...(stack ? { stack } : {}) });
     } else {
       this.options.log(`jt: ${label} failed (${message}); retrying in ${formatDuration(retryAt - now)}`, { event: "job.retrying", level: "warn", job, ...(stack ? { stack } : {}) });
@@ -326,7 +333,7 @@ export class JobWorker {
 
   private async release(job: Job, label: string): Promise<void> {
     if (await this.persist(`job ${job.id}`, () => this.options.store.release(job, this.id))) {
-      this.summary.released += 1;
+      this.count("released");
       this.options.log(`jt: ${label} released for another worker (shutting down)`, { event: "job.released", job });
     }
   }
