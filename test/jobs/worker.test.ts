@@ -11,6 +11,7 @@
  * fixed time; every worker started is stopped (SIGTERM, or SIGKILL when the test finishes).
  */
 import { execFile } from "node:child_process";
+import { join } from "node:path";
 import { describe, test } from "vitest";
 import { enqueueJob, fileLines, jobsConfig, linesMatching, listJobs, showJob, stopWorker, taskOutput, withoutTimes } from "../helpers/jobs.js";
 import { eventually } from "../helpers/live.js";
@@ -198,6 +199,13 @@ task("obliging", async ({ signal }) => {
 task("ordered", { args: ["n"] }, ({ args }) => record(\`ordered \${args.n}\`));
 
 task("noop", () => {});
+
+/** Runs until outage.go exists. */
+task("outage", async () => {
+  console.log("outage: started");
+  while (!existsSync("outage.go")) await new Promise((resolve) => setTimeout(resolve, 20));
+  record("outage done");
+});
 
 task("stamp", () => appendFileSync("stamps.log", \`\${Date.now()}\\n\`));
 
@@ -688,6 +696,32 @@ describe.concurrent("a supervised worker: a job that kills its process does not 
     expect(job.errors.map((e) => e.message)).toEqual(["the worker process running it died: killed by SIGKILL, perhaps by the kernel's out-of-memory killer"]);
     expect(fileLines(p, "held")).toHaveLength(2);
     expect(fileLines(p, "held")[0]).toBe(String(executor));
+  });
+});
+
+describe.concurrent("a SQLite store locked past its busy timeout", { timeout: 60_000 }, () => {
+  test("another connection holds the write lock while a job finishes: its outcome is written once the lock is gone, no attempt lost", async ({ expect, onTestFinished }) => {
+    const p = jobsProject({ onTestFinished }, { lease: "10s" });
+    const id = await enqueueJob(p, "outage");
+    const worker = spawnJt(p.root, ["jobs:work"], { env: { JT_SQLITE_BUSY_TIMEOUT_MS: "300" } }, { onTestFinished });
+    await worker.waitFor("stdout", "outage: started");
+    // As a backup, a migration or a long transaction of the app would: every write waits, then fails SQLITE_BUSY.
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(join(p.root, "db", "jobs.sqlite3"));
+    onTestFinished(() => {
+      db.close();
+    });
+    db.exec("BEGIN EXCLUSIVE");
+    p.file("outage.go", "");
+    await worker.waitFor("stderr", new RegExp(`^\\S+ jt: job ${id}: recording the outcome failed \\(database is locked\\); trying again for up to 10s, the lease$`, "m"));
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // locked for a while longer
+    db.exec("COMMIT");
+    await worker.waitFor("stderr", `jt: job ${id}: outcome recorded, the store is back`, 20_000);
+    await worker.waitFor("stderr", new RegExp(`jt: job ${id} outage completed`));
+    expect(fileLines(p, "runs.log")).toEqual(["outage done"]);
+    const exit = await stopWorker(worker);
+    expect(exit.code, exit.stderr).toBe(143);
+    expect(await showJob(p, id)).toMatchObject({ state: "completed", attempts: 1, errors: [] });
   });
 });
 

@@ -99,6 +99,15 @@ const wakeUps = new Map<string, EventEmitter>();
  * mode (retried for a second: where WAL is not supported, on some network file systems, that is the
  * answer for good, and the store carries on in the old mode).
  */
+/**
+ * How long a statement waits for another connection's lock before it fails with SQLITE_BUSY:
+ * JT_SQLITE_BUSY_TIMEOUT_MS, 15 s by default. Past it, a worker retries its outcome writes (worker.ts).
+ */
+function busyTimeoutMs(): number {
+  const value = Number(process.env.JT_SQLITE_BUSY_TIMEOUT_MS);
+  return process.env.JT_SQLITE_BUSY_TIMEOUT_MS !== undefined && Number.isFinite(value) && value >= 0 ? value : 15_000;
+}
+
 function useWal(db: Database, sql: (text: string) => BetterSqlite3.Statement): void {
   const started = Date.now();
   const walMode = sql("PRAGMA journal_mode = WAL").pluck();
@@ -106,7 +115,7 @@ function useWal(db: Database, sql: (text: string) => BetterSqlite3.Statement): v
     try {
       if (walMode.get() === "wal" || db.memory || Date.now() - started > 1_000) return;
     } catch (error) {
-      if (!/^SQLITE_BUSY/.test((error as { code?: string }).code ?? "") || Date.now() - started > 15_000) throw error;
+      if (!/^SQLITE_BUSY/.test((error as { code?: string }).code ?? "") || Date.now() - started > busyTimeoutMs()) throw error;
     }
     sleepSync(5 + Math.random() * 20);
   }
@@ -146,7 +155,7 @@ export class SqliteStore implements JobStore {
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     try {
       // better-sqlite3 loads its native addon here, on first use, not when required.
-      this.db = new Driver(file, { timeout: 15_000 });
+      this.db = new Driver(file, { timeout: busyTimeoutMs() });
     } catch (error) {
       throw driverFailure(SQLITE_DRIVER, error);
     }
