@@ -70,6 +70,7 @@ export class WorkerLog {
 
   /** Ends the unfinished lines of `job` (it will not finish them: it is over). */
   endOutputOf(job: Job): void {
+    if (this.writers.size === 0) return;
     for (const stream of ["stdout", "stderr"] as const) this.endLine(`${job.id}:${stream}`);
   }
 
@@ -137,18 +138,31 @@ function idsOf(jobs: readonly Job[]): number[] {
 
 /** jt's line as text: the time on every line, a stack indented under it. */
 export function textLine(at: number, text: string, about: LogAbout): string {
-  const time = new Date(at).toISOString();
+  const time = isoTime(at);
+  if (!about.stack && !text.includes("\n")) return `${time} ${text}\n`;
   const lines = text.split("\n");
   // Its frames, as jobs:show shows them (the message is in the line already).
   if (about.stack) lines.push(...about.stack.split("\n").slice(1).map((frame) => `    ${frame.trim()}`));
   return `${lines.map((line) => `${time} ${line}`).join("\n")}\n`;
 }
 
+let lastAt = NaN;
+let lastTime = "";
+
+/** `new Date(at).toISOString()`, made once per millisecond: a busy worker writes many lines in one. */
+function isoTime(at: number): string {
+  if (at !== lastAt) {
+    lastAt = at;
+    lastTime = new Date(at).toISOString();
+  }
+  return lastTime;
+}
+
 /** jt's line as a JSON object: time, level, event, msg, worker, then the job's id, task, args and attempt. */
 export function jsonLine(at: number, text: string, about: LogAbout, workerId: string | undefined): string {
   const { job, stack, event, level = "info", stream, jobs } = about;
   const entry: Record<string, unknown> = {
-    time: new Date(at).toISOString(),
+    time: isoTime(at),
     level,
     event,
     msg: event === "output" ? text : text.replace(/^jt: /, ""),

@@ -68,6 +68,14 @@ interface Scope extends CommandScope {
   readonly waiter: TaskDefinition | undefined;
 }
 
+let cores: number | undefined;
+
+/** -j's default, as Rake's: the cores + 4 (asked once: a worker makes a Runner per job). */
+function defaultJobs(): number {
+  cores ??= availableParallelism();
+  return cores + 4;
+}
+
 export class Runner {
   /**
    * Tasks that have started to execute in this run. A task runs once: a later step for it is
@@ -79,14 +87,17 @@ export class Runner {
   private lastStarted: PlannedTask | undefined;
   /** Tasks whose actions are running now, in the order they started. */
   private readonly acting = new Set<string>();
-  /** Under concurrency: each task's one run (prerequisites, then actions), shared by every path that reaches it. */
-  private readonly runs = new Map<TaskDefinition, Promise<void>>();
-  private readonly settled = new Set<TaskDefinition>();
-  private readonly waits = new WaitGraph<TaskDefinition>();
-  private readonly slots: Semaphore;
+  /**
+   * Under concurrency: each task's one run (prerequisites, then actions), shared by every path that
+   * reaches it, and the action slots. Made on first use: a worker makes a Runner per job.
+   */
+  private walk: { runs: Map<TaskDefinition, Promise<void>>; settled: Set<TaskDefinition>; waits: WaitGraph<TaskDefinition>; slots: Semaphore } | undefined;
 
-  constructor(private readonly options: RunOptions) {
-    this.slots = new Semaphore(options.jobs ?? availableParallelism() + 4);
+  constructor(private readonly options: RunOptions) {}
+
+  private get graph(): NonNullable<Runner["walk"]> {
+    this.walk ??= { runs: new Map(), settled: new Set(), waits: new WaitGraph(), slots: new Semaphore(this.options.jobs ?? defaultJobs()) };
+    return this.walk;
   }
 
   /** The tasks whose actions are running now (what an interrupt waits for). */
@@ -143,17 +154,18 @@ export class Runner {
    */
   private async invoke(planned: PlannedTask, scope: Scope): Promise<void> {
     const { task } = planned;
-    const running = this.runs.get(task);
+    const { runs, settled, waits } = this.graph;
+    const running = runs.get(task);
     const firstTime = running === undefined && !this.started.has(task);
     if (this.options.trace) this.options.traceLine(`** Invoke ${task.name}${firstTime ? " (first_time)" : " "}`);
-    if (!firstTime && (running === undefined || this.settled.has(task))) return running;
+    if (!firstTime && (running === undefined || settled.has(task))) return running;
     const { waiter } = scope;
-    if (running && waiter && this.waits.wouldDeadlock(waiter, task)) return;
-    if (waiter) this.waits.add(waiter, task);
+    if (running && waiter && waits.wouldDeadlock(waiter, task)) return;
+    if (waiter) waits.add(waiter, task);
     try {
       await (running ?? this.start(planned, scope));
     } finally {
-      if (waiter) this.waits.remove(waiter, task);
+      if (waiter) waits.remove(waiter, task);
     }
   }
 
@@ -161,8 +173,9 @@ export class Runner {
     const { task } = planned;
     // Registered before any of it runs, so every later path to the task finds this run.
     const run = Promise.resolve().then(() => this.runTask(planned, scope));
-    this.runs.set(task, run);
-    const settle = () => void this.settled.add(task);
+    const { runs, settled } = this.graph;
+    runs.set(task, run);
+    const settle = () => void settled.add(task);
     run.then(settle, settle);
     return run;
   }
@@ -192,7 +205,7 @@ export class Runner {
       return;
     }
     this.stopIfStopped(scope.signal);
-    const lease = scope.concurrent && task.actions.length > 0 ? await Lease.take(this.slots) : undefined;
+    const lease = scope.concurrent && task.actions.length > 0 ? await Lease.take(this.graph.slots) : undefined;
     try {
       if (lease) this.stopIfStopped(scope.signal);
       this.started.set(task, planned);
@@ -201,7 +214,7 @@ export class Runner {
       if (task.actions.length === 0) return;
       const ctx = this.contextFor(planned, scope, lease);
       // Run alongside others (in a multitask's group, with room for more than one action): its output is labelled.
-      const label = scope.lines && this.slots.limit > 1 ? task.name : undefined;
+      const label = scope.lines && this.graph.slots.limit > 1 ? task.name : undefined;
       this.acting.add(task.name);
       for (const action of task.actions) {
         this.stopIfStopped(scope.signal);
