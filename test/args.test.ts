@@ -263,3 +263,57 @@ describe.concurrent("bracket args, in runs of their own", () => {
     expect(stackLines(result.stderr)).toEqual([]);
   });
 });
+
+/** Rake's TaskArguments parent: a name a prerequisite does not have is its caller's (test_rake_task_arguments.rb). */
+const CALLER_TASKS = `
+import { multitask, task } from "jt";
+
+const fmt = (v: unknown) => (v === undefined ? "undefined" : JSON.stringify(v));
+task("t", { args: ["name", "v"], deps: ["pre"] }, ({ args }) => console.log(\`t name=\${fmt(args.name)}\`));
+task("pre", ({ args }) =>
+  console.log(\`pre lookup=\${fmt(args.lookup("name"))} property=\${fmt((args as Record<string, unknown>).name)} toObject=\${fmt(args.toObject())}\`),
+);
+task("d1", { args: ["v"], deps: ["d2"] }, ({ args }) => console.log(\`d1 v=\${fmt(args.v)}\`));
+task("d2", { deps: ["d3"] }, ({ args }) => console.log(\`d2 toObject=\${fmt(args.toObject())} lookup=\${fmt(args.lookup("v"))}\`));
+task("d3", { args: ["v"] }, ({ args }) => console.log(\`d3 v=\${fmt(args.v)}\`));
+task("own", { args: ["v"], defaults: { v: "own-default" } }, ({ args }) => console.log(\`own v=\${fmt(args.v)} lookup=\${fmt(args.lookup("v"))}\`));
+task("above", { args: ["v"], deps: ["own"] }, () => {});
+task("reserved", ({ args }) => console.log(\`reserved lookup=\${fmt(args.lookup("extras"))}\`));
+task("m1", ({ args }) => console.log(\`m1 name=\${fmt(args.lookup("name"))}\`));
+task("m2", ({ args }) => console.log(\`m2 name=\${fmt(args.lookup("name"))}\`));
+multitask("m", { args: ["name"], deps: ["m1", "m2"] }, () => {});
+`;
+
+describe.concurrent("a prerequisite reads its caller's args by name, as in Rake", () => {
+  const p = sharedProject({ "tasks/caller.ts": CALLER_TASKS });
+
+  test("t[bill,1.2] => pre (declares nothing): pre sees name, by lookup() and as a property; its own toObject() stays empty", async ({ expect }) => {
+    expect(await p.run(["t[bill,1.2]"])).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines('pre lookup="bill" property="bill" toObject={}', 't name="bill"'),
+      stderr: "",
+    });
+  });
+
+  test("d1[x] => d2 => d3[v]: the value passes by name through a task in between that declares nothing", async ({ expect }) => {
+    expect(await p.run(["d1[x]"])).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines('d3 v="x"', 'd2 toObject={} lookup="x"', 'd1 v="x"'),
+      stderr: "",
+    });
+  });
+
+  test("a task's own value (its default included) wins over its caller's; lookup() of a method name is undefined", async ({ expect }) => {
+    expect(await p.run(["above", "reserved"])).toMatchObject({ code: 0, stdout: lines('own v="own-default" lookup="own-default"', "reserved lookup=undefined") });
+    expect(await p.run(["above[given]"])).toMatchObject({ code: 0, stdout: lines('own v="given" lookup="given"') });
+  });
+
+  test("through a multitask, each concurrent prerequisite sees the caller's args; run alone, nothing", async ({ expect }) => {
+    const result = await p.run(["m[ann]"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n").filter(Boolean).map((line) => line.replace(/^\[\w+\] /, "")).sort()).toEqual(['m1 name="ann"', 'm2 name="ann"']);
+    expect(await p.run(["m1"])).toMatchObject({ code: 0, stdout: lines("m1 name=undefined") });
+  });
+});

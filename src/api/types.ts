@@ -16,6 +16,11 @@ export interface TaskArgsBase {
   toArray(): string[];
   /** The named arguments, defaults applied. */
   toObject(): Record<string, string | string[] | undefined>;
+  /**
+   * The argument `name` of this task, else of the task that invoked it as a prerequisite, up the
+   * chain (Rake's `args[:name]`): how a prerequisite that declares no args reads its caller's.
+   */
+  lookup(name: string): string | string[] | undefined;
 }
 
 /**

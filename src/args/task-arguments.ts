@@ -1,6 +1,10 @@
 /**
  * The `ctx.args` object: one property per declared argument name, plus Rake's `extras`,
- * `to_a` and `to_hash` as `extras`, `toArray()` and `toObject()`.
+ * `to_a`, `to_hash` and `lookup` as `extras`, `toArray()`, `toObject()` and `lookup()`.
+ *
+ * A prerequisite's args have the args of the task that invoked it as their prototype, as Rake's
+ * TaskArguments have a parent: a name the prerequisite does not declare (or declares but got no
+ * value for) is the caller's, at any depth, also through a task in between that declares nothing.
  */
 
 export type ArgValue = string | string[] | undefined;
@@ -11,7 +15,7 @@ export interface ArgsSpec {
   readonly defaults: Readonly<Record<string, string>>;
 }
 
-export const RESERVED_ARG_NAMES: readonly string[] = ["extras", "toArray", "toObject"];
+export const RESERVED_ARG_NAMES: readonly string[] = ["extras", "toArray", "toObject", "lookup"];
 const REST_SUFFIX = "...";
 
 export function isRestArg(declared: string): boolean {
@@ -27,10 +31,18 @@ export class TaskArguments {
   declare private readonly values: readonly string[];
   [name: string]: unknown;
 
-  constructor(named: Record<string, ArgValue>, values: readonly string[], extras: readonly string[]) {
+  constructor(named: Record<string, ArgValue>, values: readonly string[], extras: readonly string[], caller?: TaskArguments) {
+    if (caller) Object.setPrototypeOf(this, caller);
     for (const [name, value] of Object.entries(named)) if (value !== undefined) this[name] = value;
     Object.defineProperty(this, "extras", { value: Object.freeze([...extras]), enumerable: false });
     Object.defineProperty(this, "values", { value: Object.freeze([...values]), enumerable: false });
+  }
+
+  /** The value of `name`: this task's, else that of the task that invoked it, up the chain (Rake's `args[:name]`). */
+  lookup(name: string): ArgValue {
+    if (RESERVED_ARG_NAMES.includes(name)) return undefined;
+    const value = this[name];
+    return typeof value === "string" || Array.isArray(value) ? (value as ArgValue) : undefined;
   }
 
   /** Every value given, in order (Rake's `to_a`). */
@@ -90,7 +102,7 @@ export function argumentsFromCaller(spec: ArgsSpec, caller: TaskArguments): Task
       if (value !== undefined) values.push(value);
     }
   }
-  return new TaskArguments(named, [...values, ...caller.extras], caller.extras);
+  return new TaskArguments(named, [...values, ...caller.extras], caller.extras, caller);
 }
 
 export const NO_ARGUMENTS_SPEC: ArgsSpec = { names: [], defaults: {} };
