@@ -36,7 +36,12 @@ export abstract class JtError extends Error {
 /** Bad command line: unknown option, unknown task, malformed arguments. */
 export class UsageError extends JtError {
   readonly exitCode = ExitCode.usage;
-  override readonly plain = true;
+  override readonly plain: boolean = true;
+}
+
+/** A name on the command line that resolves to no task: reported in Rake's full layout (a blank line, the --trace hint). */
+export class UnknownTaskError extends UsageError {
+  override readonly plain = false;
 }
 
 /** A question asked before a production run was answered no: nothing ran. */

@@ -36,7 +36,7 @@ describe.concurrent("colour and terminal output", () => {
     "tasks/color.ts": TASKS,
   });
   const BOOM = lines("jt aborted!", "boom", `${p.path("tasks/color.ts")}:${position(TASKS, 'new Error("boom")')}`, "Tasks: TOP => boom", HINT);
-  const UNKNOWN = lines("jt aborted!", "Don't know how to build task 'nosuch' (See the list of available tasks with `jt --tasks`)");
+  const UNKNOWN = lines("jt aborted!", "Don't know how to build task 'nosuch' (See the list of available tasks with `jt --tasks`)", "", HINT);
   const WORK_ERR = lines(`node -e 'console.log('\\''child out'\\'')'`);
   const WORK_OUT = lines("child out", "work done");
   const LONG_LINE = "jt long  # A task with a description long enough to be cut on any narrow terminal, and then some more words at its end\n";

@@ -62,6 +62,21 @@ task("outer", async ({ invoke }) => {
   console.log("outer end");
 });
 
+task("invokes_nope", async ({ invoke }) => {
+  console.log("invokes_nope start");
+  await invoke("nope");
+  console.log("invokes_nope end");
+});
+
+task("sets_exit_code", () => {
+  process.exitCode = 5;
+  console.log("sets_exit_code ran");
+});
+task("sets_exit_code_and_fails", () => {
+  process.exitCode = 5;
+  throw new Error("failed after setting exitCode");
+});
+
 task("migrate", () => console.log("migrate"));
 task("build");
 task("built");
@@ -82,10 +97,10 @@ describe.concurrent("errors", () => {
   /** `/abs/tasks/errors.ts:line:col` of a place in the task file. */
   const at = (needle: string) => `${file}:${position(ERRORS, needle)}`;
 
-  describe("unknown task: exit 2", () => {
+  describe("unknown task: exit 2, in Rake's layout (a blank line, the --trace hint)", () => {
     test("no close match: Rake's message only", async ({ expect }) => {
       const result = await p.run(["nosuch"]);
-      expect(result).toEqual({ code: 2, signal: null, stdout: "", stderr: lines("jt aborted!", DONT_KNOW("nosuch")) });
+      expect(result).toEqual({ code: 2, signal: null, stdout: "", stderr: lines("jt aborted!", DONT_KNOW("nosuch"), "", HINT) });
     });
 
     test("one close match: Did you mean?", async ({ expect }) => {
@@ -94,7 +109,7 @@ describe.concurrent("errors", () => {
         code: 2,
         signal: null,
         stdout: "",
-        stderr: lines("jt aborted!", DONT_KNOW("migrat"), "Did you mean?  migrate"),
+        stderr: lines("jt aborted!", DONT_KNOW("migrat"), "Did you mean?  migrate", "", HINT),
       });
     });
 
@@ -102,14 +117,14 @@ describe.concurrent("errors", () => {
       const result = await p.run(["buil"]);
       expect(result.code).toBe(2);
       const either = (first: string, second: string) =>
-        lines("jt aborted!", DONT_KNOW("buil"), `Did you mean?  ${first}`, `               ${second}`);
+        lines("jt aborted!", DONT_KNOW("buil"), `Did you mean?  ${first}`, `               ${second}`, "", HINT);
       // Rake printed "built" first; the order of equally close names is not part of the format.
       expect([either("build", "built"), either("built", "build")]).toContain(result.stderr);
     });
 
     test("an unknown target after a good one: nothing runs", async ({ expect }) => {
       const result = await p.run(["ok", "nosuch"]);
-      expect(result).toMatchObject({ code: 2, stdout: "", stderr: lines("jt aborted!", DONT_KNOW("nosuch")) });
+      expect(result).toMatchObject({ code: 2, stdout: "", stderr: lines("jt aborted!", DONT_KNOW("nosuch"), "", HINT) });
     });
   });
 
@@ -285,6 +300,23 @@ describe.concurrent("errors", () => {
     });
   });
 
+  test("ctx.invoke of a name that is no task fails the task where it called it, as in Rake: exit 1, the location, the chain", async ({ expect }) => {
+    const result = await p.run(["ok", "invokes_nope", "ok2"]);
+    expect(result).toEqual({
+      code: 1,
+      signal: null,
+      stdout: "ok ran\ninvokes_nope start\n",
+      stderr: lines("jt aborted!", DONT_KNOW("nope"), at('invoke("nope")'), "Tasks: TOP => invokes_nope", HINT),
+    });
+  });
+
+  test("process.exitCode set by a task: the run goes on, then jt exits with it; a failure's exit code wins", async ({ expect }) => {
+    expect(await p.run(["sets_exit_code", "ok"])).toEqual({ code: 5, signal: null, stdout: "sets_exit_code ran\nok ran\n", stderr: "" });
+    const failed = await p.run(["sets_exit_code_and_fails"]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("failed after setting exitCode");
+  });
+
   test("no target and no default task: exit 2, a clear message", async ({ expect }) => {
     const [none, named] = await Promise.all([p.run([]), p.run(["default"])]);
     expect(none.code).toBe(2);
@@ -293,7 +325,7 @@ describe.concurrent("errors", () => {
     expect(err[0]).toBe("jt aborted!");
     expect(err[1]).toMatch(/'default'/);
     expect(stackLines(none.stderr)).toEqual([]);
-    expect(named).toMatchObject({ code: 2, stdout: "", stderr: lines("jt aborted!", DONT_KNOW("default")) });
+    expect(named).toMatchObject({ code: 2, stdout: "", stderr: lines("jt aborted!", DONT_KNOW("default"), "", HINT) });
   });
 });
 

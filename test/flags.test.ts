@@ -241,26 +241,37 @@ describe.concurrent("command-line mistakes", () => {
   const p = sharedProject(C5_FILES);
 
   test.for([
-    ["-T", "-P"],
-    ["-D", "-W"],
-    ["-T", "-D"],
-    ["--prereqs", "--where"],
-  ])("several listing flags together (%s %s) → exit 2", async (args, { expect }) => {
-    const result = await p.run(args);
-    expect(result.code).toBe(2);
-    expect(result.stdout).toBe("");
-    expect(result.stderr.split("\n")[0]).toBe("jt aborted!");
+    [["-T", "-P"], ["-T"]],
+    [["-P", "-T"], ["-T"]],
+    [["-T", "-D"], ["-D"]],
+    [["-D", "-W"], ["-W"]],
+    [["--prereqs", "--where"], ["-W"]],
+    [["-T", "d", "-D"], ["-D"]],
+    [["-D", "-T", "d"], ["-T", "d"]],
+    [["-P", "-D", "d"], ["-D", "d"]],
+  ])("listing flags combine as in Rake: %j lists as %j (-T/-D/-W: the last wins, with its pattern; any of them over -P)", async ([args, same], { expect }) => {
+    // -A: the tasks here have no descriptions.
+    const combined = await p.run([...args!, "-A"]);
+    const single = await p.run([...same!, "-A"]);
+    expect(single.code).toBe(0);
+    expect(single.stdout).not.toBe("");
+    expect(combined).toEqual(single);
+  });
+
+  test("-H is --help, as in Rake", async ({ expect }) => {
+    const help = await p.run(["--help"]);
+    expect(help.stdout).toContain("Usage: jt [options]");
+    expect(await p.run(["-H"])).toEqual(help);
   });
 
   test.for([
     ["--bogus", "--bogus"],
-    ["--bogus=1", "--bogus"],
+    ["--bogus=1", "--bogus=1"],
     ["-Z", "-Z"],
-  ])("an unknown option (%s) → exit 2, `jt aborted!`, the option named, nothing run", async ([option, named], { expect }) => {
+  ])("an unknown option (%s) → exit 2, Rake's `invalid option: …`, nothing run", async ([option, named], { expect }) => {
     const result = await p.run([option!, "d"]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr.split("\n")[0]).toBe("jt aborted!");
-    expect(result.stderr.split("\n")[1]).toContain(named);
+    expect(result.stderr).toBe(`jt aborted!\ninvalid option: ${named}\n(See \`jt --help\`)\n`);
   });
 });

@@ -43,6 +43,10 @@ const timed = (name: string) => async () => {
 for (const name of ["w1", "w2", "w3", "w4"]) task(name, timed(name));
 multitask("par", ["w1", "w2", "w3", "w4"], () => console.log("par done"));
 task("seq", ["w1", "w2", "w3", "w4"], () => console.log("seq done"));
+// More prerequisites than the default -j (cores + 4) allows at once on up to 12 cores.
+const wide = Array.from({ length: 16 }, (_, i) => \`v\${i + 1}\`);
+for (const name of wide) task(name, timed(name));
+multitask("wide", wide, () => console.log("wide done"));
 
 task("shared", timed("shared"));
 task("left", ["shared"], () => console.log("left"));
@@ -260,13 +264,24 @@ describe.concurrent("multitask: each task once, Rake's order where there is no m
   });
 
   test("-j takes a whole number of at least 1: exit 2 before anything runs", async ({ expect }) => {
-    for (const value of ["0", "x", "1.5"]) {
-      expect(await p.run(["-j", value, "par"])).toEqual({
+    for (const [args, value] of [[["-j", "0"], "0"], [["-j", "1.5"], "1.5"], [["--jobs=x"], "x"], [["-j4x"], "4x"]] as const) {
+      expect(await p.run([...args, "par"])).toEqual({
         code: 2,
         signal: null,
         stdout: "",
         stderr: lines("jt aborted!", `-j/--jobs takes a whole number of at least 1, got '${value}'`),
       });
+    }
+  });
+
+  test("-j without a number means no limit, as in Rake; the word after it is a task, not its value", async ({ expect }) => {
+    for (const args of [["-j", "wide"], ["wide", "-j"], ["--jobs", "wide"]]) {
+      const result = await p.run(args);
+      expectOk(expect, result);
+      const t = timings(result.stdout);
+      expect(t.order.filter((e) => e.startsWith("start")), args.join(" ")).toHaveLength(16);
+      expect(t.allAtOnce, args.join(" ")).toBe(true);
+      expect(result.stdout.endsWith("wide done\n")).toBe(true);
     }
   });
 

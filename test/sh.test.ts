@@ -73,6 +73,10 @@ task("chained", async ({ sh }) => {
   await inSub("node", ["-e", "console.log('file form ' + process.cwd())"]);
 });
 
+task("envecho", async ({ sh }) => {
+  await sh({ env: { RAKE_TEST_SH: "someval", SPACED: "a b", UNSET: undefined } })\`printenv RAKE_TEST_SH\`;
+});
+
 task("pwd", async ({ sh }) => {
   await sh\`node -e \${"console.log(process.cwd())"}\`;
 });
@@ -380,13 +384,22 @@ task("echo", async ({ sh }) => {
       });
     });
 
+    test("the echo shows the variables a command gets, as Rake's sh does (quoted when they need it)", async ({ expect }) => {
+      expect(await p.run(["envecho"])).toEqual({
+        code: 0,
+        signal: null,
+        stdout: lines("someval"),
+        stderr: lines("RAKE_TEST_SH=someval SPACED='a b' printenv RAKE_TEST_SH"),
+      });
+    });
+
     test("sh(options) returns an sh with those options, for the tag and the file form; options add up", async ({ expect }) => {
       const result = await p.run(["chained"]);
       expect(result).toEqual({
         code: 0,
         signal: null,
         stdout: lines(`${p.path("sub")} chained`, `file form ${p.path("sub")}`),
-        stderr: lines(`node -e 'console.log(process.cwd() + '\\'' '\\'' + process.env.JT_OPTION_VAR)'`, `node -e 'console.log('\\''file form '\\'' + process.cwd())'`),
+        stderr: lines(`JT_OPTION_VAR=chained node -e 'console.log(process.cwd() + '\\'' '\\'' + process.env.JT_OPTION_VAR)'`, `JT_OPTION_VAR=chained node -e 'console.log('\\''file form '\\'' + process.cwd())'`),
       });
     });
 

@@ -1,3 +1,4 @@
+import { DefinitionError } from "../errors.js";
 import { JT_OWN_DIRS } from "../package-paths.js";
 import { activeRegistry, type DefineOptions } from "../registry/registry.js";
 import { callerLocation } from "../registry/source-location.js";
@@ -11,7 +12,27 @@ export function desc(text: string): void {
 
 /** Defines tasks under `name:` (namespaces nest; `body` must define them synchronously). */
 export function namespace(name: string, body: () => void): void {
-  activeRegistry().namespace(name, body);
+  if (typeof body !== "function") throw new DefinitionError(`namespace('${String(name)}', …) takes a function that defines its tasks, not ${describeValue(body)}`);
+  activeRegistry().namespace(namespaceName(name), body);
+}
+
+/** A string, or what converts to one as task() converts its name (a String object, a number, an object with its own toString). */
+function namespaceName(name: unknown): string {
+  if (typeof name === "string") return name;
+  const stringLike =
+    typeof name === "number" ||
+    name instanceof String ||
+    (typeof name === "object" && name !== null && typeof name.toString === "function" && name.toString !== Object.prototype.toString && !Array.isArray(name));
+  if (stringLike) return String(name);
+  throw new DefinitionError(`namespace() takes a name, a string like "db", not ${describeValue(name)}`);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "function") return "a function";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${String(value)}`;
 }
 
 /** Defines a task, or adds prerequisites and actions to one already defined. */
@@ -44,7 +65,10 @@ function define(name: string, specOrAction: unknown, action: unknown, multitask:
     action = specOrAction;
   } else if (Array.isArray(specOrAction)) {
     options = { deps: specOrAction as string[] };
-  } else if (specOrAction === undefined || (typeof specOrAction === "object" && specOrAction !== null)) {
+  } else if (specOrAction === null) {
+    // task("x", null, fn): no prerequisites, as Rake's `task x: nil`.
+    options = {};
+  } else if (specOrAction === undefined || typeof specOrAction === "object") {
     options = { ...(specOrAction as DefineOptions | undefined) };
   } else {
     options = { deps: [String(specOrAction)] };

@@ -122,7 +122,16 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     throw failure;
   }
   if (teardownFailure) throw teardownFailure;
-  return 0;
+  return exitCodeSetByTasks();
+}
+
+/**
+ * A task that set `process.exitCode` and returned asked Node to exit with it once the work is done:
+ * the rest of the run goes on, then jt exits with that code (a failure's code wins over it).
+ */
+function exitCodeSetByTasks(): number {
+  const code = Number(process.exitCode ?? 0);
+  return Number.isInteger(code) && code > 0 && code < 256 ? code : 0;
 }
 
 async function generate(words: readonly string[], directory: string | undefined, output: Output): Promise<number> {

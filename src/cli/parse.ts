@@ -34,6 +34,7 @@ interface RawOptions {
   yes?: true;
   completion?: string;
   completeTasks?: true;
+  H?: true;
 }
 
 type Writers = { out: (s: string) => void; err: (s: string) => void };
@@ -60,14 +61,15 @@ const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   { flags: "-s, --silent", description: "like --quiet, and do not announce the project directory" },
   { flags: "-C, --directory <dir>", description: "change to dir before doing anything" },
   {
-    flags: "-j, --jobs <n>",
-    description: "run at most n task actions at once in multitasks (default: CPU cores + 4)",
-    parse: parsePositiveInteger,
+    flags: "-j, --jobs [n]",
+    description: "run at most n task actions at once in multitasks (default: CPU cores + 4; -j alone: no limit)",
+    parse: parseJobs,
   },
   { flags: "-m, --multitask", description: "treat every task as a multitask (prerequisites run concurrently)" },
   { flags: "-y, --yes", description: "answer yes to the questions of tasks marked confirm (asked when NODE_ENV=production)" },
   { flags: "--completion <shell>", description: "print a completion script for bash, zsh or fish, then exit" },
   { flags: "--complete-tasks", description: "task names for shell completion", hidden: true },
+  { flags: "-H", description: "print this help, then exit (as Rake's -H)", hidden: true },
 ];
 
 /** jt's own options as shell completion offers them: `--help` and `--version` included, hidden ones left out. */
@@ -105,9 +107,15 @@ export function verbIndex(argv: readonly string[]): number | undefined {
     if (!word.startsWith("-") || word === "-") return i;
     const arity = arityOf(word);
     const next = argv[i + 1];
-    if (arity === "required" || (arity === "optional" && next !== undefined && !next.startsWith("-"))) i += 1;
+    if (arity === "required" || (arity === "optional" && next !== undefined && takesValue(word, next))) i += 1;
   }
   return undefined;
+}
+
+/** Whether an option with an optional value takes `next` as it: -j only what starts with a digit (`jt -j par` runs par). */
+function takesValue(option: string, next: string): boolean {
+  if (next.startsWith("-")) return false;
+  return option === "-j" || option === "--jobs" ? /^\d/.test(next) : true;
 }
 
 /** The arity of the value still to come in the next word (none when it is attached: `-Cdir`, `--directory=dir`). */
@@ -167,21 +175,43 @@ export async function parseCommandLine(argv: readonly string[], version: string,
   if (!argv.some((word) => word.startsWith("-"))) return resultOf({}, [...argv]);
   const program = await buildProgram(version, write);
   const { CommanderError } = await import("commander");
+  // -T, -D and -W choose the same thing, as in Rake: the last one given wins, with its pattern.
+  let shown: ShownTasks | undefined;
+  for (const mode of ["tasks", "describe", "where"] as const) {
+    program.on(`option:${mode}`, (value: unknown) => (shown = { mode, pattern: typeof value === "string" ? value : undefined }));
+  }
+  // `-j` followed by anything but a number has no value: commander would take the next word.
+  const words = argv.map((word, at) => ((word === "-j" || word === "--jobs") && !takesValue(word, argv[at + 1] ?? "-") ? "--jobs=" : word));
   try {
-    program.parse([...argv], { from: "user" });
+    program.parse(words, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
         return { kind: "exit", code: 0 };
       }
-      throw new UsageError(error.message.replace(/^error: /, ""), ["(See `jt --help`)"]);
+      throw new UsageError(commanderMessage(error.message), ["(See `jt --help`)"]);
     }
     throw error;
   }
-  return resultOf(program.opts<RawOptions>(), program.args);
+  if (program.opts<RawOptions>().H) {
+    program.outputHelp();
+    return { kind: "exit", code: 0 };
+  }
+  return resultOf(program.opts<RawOptions>(), program.args, shown);
 }
 
-function resultOf(options: RawOptions, words: string[]): ParseResult {
+/** commander's message in Rake's words where Rake has them (`invalid option: --x`). */
+function commanderMessage(message: string): string {
+  const unknown = /^error: unknown option '([^']+)'/.exec(message);
+  return unknown ? `invalid option: ${unknown[1]}` : message.replace(/^error: /, "");
+}
+
+interface ShownTasks {
+  mode: "tasks" | "describe" | "where";
+  pattern: string | undefined;
+}
+
+function resultOf(options: RawOptions, words: string[], shown?: ShownTasks): ParseResult {
   if (options.completion !== undefined) return { kind: "completion", shell: options.completion };
   if (words[0] === "generate") return { kind: "generate", words: words.slice(1), directory: options.directory };
   const targets: Target[] = [];
@@ -203,7 +233,7 @@ function resultOf(options: RawOptions, words: string[]): ParseResult {
   return {
     kind: "run",
     invocation: {
-      listing: listingOf(options),
+      listing: listingOf(options, shown),
       all: options.all === true,
       json: options.json === true,
       dryRun: options.dryRun === true,
@@ -220,21 +250,13 @@ function resultOf(options: RawOptions, words: string[]): ParseResult {
   };
 }
 
-function listingOf(options: RawOptions): Listing | undefined {
-  const given: [ListingMode, string | true][] = [];
-  if (options.tasks !== undefined) given.push(["tasks", options.tasks]);
-  if (options.describe !== undefined) given.push(["describe", options.describe]);
-  if (options.prereqs !== undefined) given.push(["prereqs", true]);
-  if (options.where !== undefined) given.push(["where", options.where]);
-  if (options.completeTasks !== undefined) given.push(["completion", true]);
-  if (given.length > 1) throw new UsageError("Choose one listing: -T, -D, -P or -W");
-  const [first] = given;
-  if (!first) {
-    if (options.json) throw new UsageError("--json goes with a listing: -T, -D, -P or -W");
-    return undefined;
-  }
-  const [mode, pattern] = first;
-  return { mode, pattern: pattern === true ? undefined : compilePattern(pattern) };
+/** As Rake decides: -T, -D or -W (the last given) over -P; --json needs one of them. */
+function listingOf(options: RawOptions, shown: ShownTasks | undefined): Listing | undefined {
+  if (options.completeTasks) return { mode: "completion", pattern: undefined };
+  if (shown) return { mode: shown.mode, pattern: shown.pattern === undefined ? undefined : compilePattern(shown.pattern) };
+  if (options.prereqs) return { mode: "prereqs", pattern: undefined };
+  if (options.json) throw new UsageError("--json goes with a listing: -T, -D, -P or -W");
+  return undefined;
 }
 
 function compilePattern(source: string): RegExp {
@@ -245,7 +267,9 @@ function compilePattern(source: string): RegExp {
   }
 }
 
-function parsePositiveInteger(value: string): number {
+/** `-j n`: a whole number of at least 1; `-j` alone (the value "") means no limit, as in Rake. */
+function parseJobs(value: string): number {
+  if (value === "") return Infinity;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`-j/--jobs takes a whole number of at least 1, got '${value}'`);
   return n;

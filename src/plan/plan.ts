@@ -4,7 +4,7 @@
  * args taken from its first invocation). Pure: no I/O, no task code.
  */
 import { argumentsFromCaller, argumentsFromValues, type TaskArguments } from "../args/task-arguments.js";
-import { DefinitionError, UsageError, type JtError } from "../errors.js";
+import { DefinitionError, UnknownTaskError, type JtError } from "../errors.js";
 import type { TaskDefinition } from "../registry/task.js";
 import { closeMatches } from "./suggest.js";
 
@@ -130,7 +130,7 @@ export function unknownTask(
   name: string,
   known: Iterable<string>,
   chain: readonly string[] | undefined = undefined,
-  ErrorClass: typeof UsageError | typeof DefinitionError = UsageError,
+  ErrorClass: typeof UnknownTaskError | typeof DefinitionError = UnknownTaskError,
 ): JtError {
   // Rake lists every close match; past a handful they stop helping.
   const matches = closeMatches(name, known, 5);

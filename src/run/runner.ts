@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { App, EnqueuedJob, EnqueueOptions, Sh, TaskContext } from "../api/types.js";
-import { Interrupted, JtError, TaskFailure } from "../errors.js";
+import { Interrupted, JtError, TaskFailure, UnknownTaskError } from "../errors.js";
 import { invocationChain, plan, type InvokedSet, type Plan, type PlannedTask, type Target, type TaskLookup } from "../plan/plan.js";
 import type { TaskDefinition } from "../registry/task.js";
 import { Lease, Semaphore } from "./slots.js";
@@ -293,8 +293,18 @@ export class Runner {
       get app(): App {
         return runner.appFor(planned);
       },
-      invoke: async (name: string, ...values: string[]) => {
-        await (lease ? lease.whileWaiting(() => invoke({ name, values })) : invoke({ name, values }));
+      invoke: async function invokeTask(name: string, ...values: string[]) {
+        // Where the action called it: a name that resolves to no task fails the task there, as in Rake.
+        const site: { stack?: string } = {};
+        Error.captureStackTrace(site, invokeTask);
+        try {
+          await (lease ? lease.whileWaiting(() => invoke({ name, values })) : invoke({ name, values }));
+        } catch (error) {
+          if (!(error instanceof UnknownTaskError)) throw error;
+          const failure = new Error(error.message);
+          failure.stack = `Error: ${error.message}${site.stack!.slice(site.stack!.indexOf("\n"))}`;
+          throw failure;
+        }
       },
       enqueue: (task, options) => this.options.enqueue(task, options),
     };

@@ -65,6 +65,16 @@ function isTemplate(value: unknown): value is TemplateStringsArray {
   return Array.isArray(value) && "raw" in value;
 }
 
+/** `NAME=value ` for each variable the command gets, as Rake's sh echoes them. */
+function envPrefix(env: ShOptions["env"]): string {
+  if (!env) return "";
+  const quote = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`);
+  return Object.entries(env)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([name, value]) => `${name}=${quote(value)} `)
+    .join("");
+}
+
 /** execa takes strings (and arrays of them); booleans and numbers become their text. */
 function asArgument(value: ShValue): string | string[] {
   return Array.isArray(value) ? value.map(String) : String(value);
@@ -86,8 +96,9 @@ async function run(settings: ShSettings, options: ShOptions, invocation: Invocat
     forceKillAfterDelay: 3000,
     verbose: (_line: string, event: { type: string; escapedCommand: string }) => {
       if (!settings.echo || event.type !== "command") return undefined;
-      if (!settings.output) return event.escapedCommand;
-      settings.output.stderr(`${event.escapedCommand}\n`);
+      const echoed = `${envPrefix(options.env)}${event.escapedCommand}`;
+      if (!settings.output) return echoed;
+      settings.output.stderr(`${echoed}\n`);
       return undefined;
     },
   });

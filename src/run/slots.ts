@@ -9,8 +9,9 @@ export class Semaphore {
   private used = 0;
   private readonly queue: (() => void)[] = [];
 
+  /** `limit`: a whole number of at least 1, or Infinity (`-j` without a number). */
   constructor(readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`A semaphore needs at least one slot, got ${limit}`);
+    if (!(Number.isInteger(limit) || limit === Infinity) || limit < 1) throw new RangeError(`A semaphore needs at least one slot, got ${limit}`);
   }
 
   get inUse(): number {
