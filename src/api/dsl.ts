@@ -1,6 +1,6 @@
 import { DefinitionError } from "../errors.js";
 import { JT_OWN_DIRS } from "../package-paths.js";
-import { activeRegistry, type DefineOptions } from "../registry/registry.js";
+import { activeRegistry, type DefineOptions, type TaskPart } from "../registry/registry.js";
 import { callerLocation } from "../registry/source-location.js";
 import type { Action } from "../registry/task.js";
 import type { ArgDefaults, TaskAction, TaskArgs, TaskSpec } from "./types.js";
@@ -75,4 +75,23 @@ function define(name: string, specOrAction: unknown, action: unknown, multitask:
   }
   options.multitask = multitask;
   activeRegistry().define(String(name), options, action as Action | undefined, callerLocation(JT_OWN_DIRS));
+}
+
+/**
+ * Empties parts of a task defined so far (all of them without `parts`), to replace or silence a
+ * task that another task file or a package defines, as Rake's `clear`, `clear_actions`,
+ * `clear_prerequisites`, `clear_comments` and `clear_args` do:
+ *
+ * ```ts
+ * clearTask("db:seed", "actions");            // keep its prerequisites and description
+ * task("db:seed", () => seedFromFixtures());  // the new action
+ * ```
+ */
+export function clearTask(name: string, ...parts: ("actions" | "prerequisites" | "description" | "args")[]): void {
+  activeRegistry().clear(String(name), parts satisfies TaskPart[], callerLocation(JT_OWN_DIRS));
+}
+
+/** Whether `name` names a task defined so far, looked up from the current namespace outwards: Rake's `task_defined?`. */
+export function taskDefined(name: string): boolean {
+  return activeRegistry().lookupHere(String(name)) !== undefined;
 }

@@ -146,6 +146,16 @@ export interface TaskContext<Args = TaskArgs> {
    * Values are its positional arguments.
    */
   invoke(name: string, ...values: string[]): Promise<void>;
+  /**
+   * Lets a task that already ran in this run run again at its next `invoke` (Rake's `reenable`):
+   * a loop over tenants invokes, re-enables, invokes again. Its prerequisites stay done.
+   */
+  reenable(name: string): void;
+  /**
+   * Runs a task's actions now with these values, without its prerequisites and whether or not it
+   * already ran (Rake's `execute`); it does not count as run for a later `invoke`.
+   */
+  execute(name: string, ...values: string[]): Promise<void>;
   /** Enqueues a task as a background job (see `enqueue`), in the project's job store. */
   enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob>;
 }

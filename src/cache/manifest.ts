@@ -161,5 +161,16 @@ export function filesFor(targets: readonly string[], registry: Registry, taskFil
       queue.push(dep);
     }
   }
+  // A file that clears a task (clearTask) needs the files that defined it loaded before it.
+  const cleared = [...registry.names()].map((name) => registry.get(name)!).filter((task) => task.locations.some((location) => location.clears));
+  for (let grew = cleared.length > 0; grew; ) {
+    grew = false;
+    for (const task of cleared) {
+      const at = task.locations.findIndex((location) => location.clears && files.has(location.file));
+      for (const earlier of at === -1 ? [] : task.locations.slice(0, at)) {
+        if (loadable.has(earlier.file) && !files.has(earlier.file)) grew = files.add(earlier.file) !== undefined;
+      }
+    }
+  }
   return taskFiles.filter((file) => files.has(file));
 }

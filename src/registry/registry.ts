@@ -89,6 +89,35 @@ export class Registry {
     return task;
   }
 
+  /** The task `name` names from the namespace being defined now (Rake's lookup), if one is defined so far. */
+  lookupHere(name: string): TaskDefinition | undefined {
+    return this.lookup(name, this.scope);
+  }
+
+  /**
+   * Rake's `clear`, `clear_actions`, `clear_prerequisites`, `clear_comments`, `clear_args`: empties
+   * those parts of a task defined so far (all of them when `parts` is empty), so that a task file
+   * can replace or silence a task another file or a package defines.
+   */
+  clear(name: string, parts: readonly TaskPart[], location: SourceLocation | undefined): void {
+    const task = this.lookupHere(name);
+    if (!task) {
+      throw new DefinitionError(`clearTask('${name}'): no task '${name}' is defined (yet)`, [
+        "Task files load in file-name order: clear a task in a file that loads after the one that defines it",
+      ]);
+    }
+    const all = parts.length === 0;
+    for (const part of parts) {
+      if (!TASK_PARTS.includes(part)) throw new DefinitionError(`clearTask('${name}', …): '${String(part)}' is not one of ${TASK_PARTS.join(", ")}`);
+    }
+    if (all || parts.includes("actions")) task.actions.length = 0;
+    if (all || parts.includes("prerequisites")) task.prerequisites.length = 0;
+    if (all || parts.includes("description")) task.comments.length = 0;
+    if (all || parts.includes("args")) task.args = { names: [], defaults: {} };
+    // Where it was changed: a warm run that needs the task loads this file too.
+    if (location) task.locations.push({ ...location, clears: true });
+  }
+
   namespace(name: string, body: () => unknown): void {
     const reason = invalidNameReason(name);
     if (reason) throw new DefinitionError(`Cannot define namespace: ${reason.replace("task name", "namespace name")}`);
@@ -207,6 +236,10 @@ function sameArgs(a: ArgsSpec, b: ArgsSpec): boolean {
 const REGISTRY_KEY = Symbol.for("jt.registry");
 
 /** The one registry of this process, shared by every copy of jt a task file may import. */
+/** The parts of a task `clearTask` can empty. */
+export type TaskPart = "actions" | "prerequisites" | "description" | "args";
+const TASK_PARTS: readonly TaskPart[] = ["actions", "prerequisites", "description", "args"];
+
 export function activeRegistry(): Registry {
   const holder = globalThis as { [REGISTRY_KEY]?: Registry };
   return (holder[REGISTRY_KEY] ??= new Registry());

@@ -5,6 +5,8 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /** A clearTask() of the task here: that file needs the task's earlier files loaded first. */
+  clears?: true;
 }
 
 const FRAME = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?$/;

@@ -53,7 +53,7 @@ export function renderListing(listing: Listing, source: ListingSource, options: 
       // Rake's `%-30s`, widened to the longest name so that a long name with args keeps the locations aligned.
       const width = Math.max(30, ...shown.map((t) => nameWithArgs(t).length));
       return shown
-        .flatMap((t) => t.locations.map((loc) => `${PROGRAM} ${nameWithArgs(t).padEnd(width)} ${loc.file}:${loc.line}\n`))
+        .flatMap((t) => t.locations.filter((loc) => !loc.clears).map((loc) => `${PROGRAM} ${nameWithArgs(t).padEnd(width)} ${loc.file}:${loc.line}\n`))
         .join("");
     }
   }
@@ -130,6 +130,6 @@ function toListedTask(task: TaskDefinition, source: ListingSource): ListedTask {
     prerequisites: resolvedPrerequisites(task, source),
     file: first?.file ?? null,
     line: first?.line ?? null,
-    locations: task.locations.map((loc) => ({ file: loc.file, line: loc.line })),
+    locations: task.locations.filter((loc) => !loc.clears).map((loc) => ({ file: loc.file, line: loc.line })),
   };
 }

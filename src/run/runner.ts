@@ -11,7 +11,7 @@
 import { availableParallelism } from "node:os";
 import type { App, EnqueuedJob, EnqueueOptions, Sh, TaskContext } from "../api/types.js";
 import { Interrupted, JtError, TaskFailure, UnknownTaskError } from "../errors.js";
-import { invocationChain, plan, type InvokedSet, type Plan, type PlannedTask, type Target, type TaskLookup } from "../plan/plan.js";
+import { invocationChain, plan, unknownTask, type InvokedSet, type Plan, type PlannedTask, type Target, type TaskLookup } from "../plan/plan.js";
 import type { TaskDefinition } from "../registry/task.js";
 import { Lease, Semaphore } from "./slots.js";
 import { Cancelled, isAbortOf, runConcurrently } from "./task-group.js";
@@ -209,9 +209,19 @@ export class Runner {
     try {
       if (lease) this.stopIfStopped(scope.signal);
       this.started.set(task, planned);
-      this.lastStarted = planned;
       if (trace) traceLine(`** Execute ${task.name}`);
-      if (task.actions.length === 0) return;
+      await this.runActions(planned, scope, lease);
+    } finally {
+      lease?.end();
+    }
+  }
+
+  /** The task's actions, in order, with its context. */
+  private async runActions(planned: PlannedTask, scope: Scope, lease: Lease | undefined): Promise<void> {
+    const { task } = planned;
+    this.lastStarted = planned;
+    if (task.actions.length === 0) return;
+    try {
       const ctx = this.contextFor(planned, scope, lease);
       // Run alongside others (in a multitask's group, with room for more than one action): its output is labelled.
       const label = scope.lines && this.graph.slots.limit > 1 ? task.name : undefined;
@@ -227,7 +237,6 @@ export class Runner {
       }
     } finally {
       this.acting.delete(task.name);
-      lease?.end();
     }
   }
 
@@ -307,7 +316,32 @@ export class Runner {
         }
       },
       enqueue: (task, options) => this.options.enqueue(task, options),
+      reenable: function reenable(name: string) {
+        const task = runner.taskNamed(name, reenable);
+        runner.started.delete(task);
+        runner.walk?.runs.delete(task);
+        runner.walk?.settled.delete(task);
+      },
+      execute: async function execute(name: string, ...values: string[]) {
+        const task = runner.taskNamed(name, execute);
+        // Planned afresh (its prerequisites are not run: only `ctx.app` looks at them), with these args.
+        const [root] = plan([{ name: task.name, values }], runner.options.tasks).roots;
+        const executed: PlannedTask = { ...root!, invokedBy: planned };
+        if (runner.options.dryRun) return runner.options.traceLine(`** Execute (dry run) ${task.name}`);
+        if (runner.options.trace) runner.options.traceLine(`** Execute ${task.name}`);
+        await runner.runActions(executed, inner, lease);
+      },
     };
+  }
+
+  /** The task `name` names, for ctx.reenable and ctx.execute; an unknown name fails the calling task there. */
+  private taskNamed(name: string, caller: (...args: never[]) => unknown): TaskDefinition {
+    const task = this.options.tasks.get(name);
+    if (task) return task;
+    const error = unknownTask(name, this.options.tasks.names());
+    const failure = new Error(error.message);
+    Error.captureStackTrace(failure, caller);
+    throw failure;
   }
 
   private appFor(planned: PlannedTask): App {

@@ -110,4 +110,34 @@ export const SCENARIOS = [
     deliberate: { stdout: (rake, jt) => rake === "" && jt === "hi\n" },
     why: "Node's process.exitCode does not stop a script, so the run goes on; the exit code is the same",
   },
+  {
+    name: "reenable-per-tenant",
+    rakefile: `task :prep do puts "prep" end\ntask :tenant, [:name] => :prep do |t, a| puts "tenant #{a.name}" end\ntask :all do\n  %w[a b].each { |n| Rake::Task["tenant"].invoke(n); Rake::Task["tenant"].reenable }\nend\n`,
+    tasks: `import { task } from "jt";\ntask("prep", () => console.log("prep"));\ntask("tenant", { args: ["name"], deps: ["prep"] }, ({ args }) => console.log(\`tenant \${args.name}\`));\ntask("all", async ({ invoke, reenable }) => {\n  for (const n of ["a", "b"]) {\n    await invoke("tenant", n);\n    reenable("tenant");\n  }\n});\n`,
+    argv: ["--trace", "all"],
+  },
+  {
+    name: "execute-actions-only",
+    rakefile: `task :prep do puts "prep" end\ntask :tenant, [:name] => :prep do |t, a| puts "tenant #{a.name}" end\ntask :ex do\n  Rake::Task["tenant"].execute(Rake::TaskArguments.new([:name], ["x"]))\n  Rake::Task["tenant"].invoke("z")\n  Rake::Task["tenant"].invoke("w")\nend\n`,
+    tasks: `import { task } from "jt";\ntask("prep", () => console.log("prep"));\ntask("tenant", { args: ["name"], deps: ["prep"] }, ({ args }) => console.log(\`tenant \${args.name}\`));\ntask("ex", async ({ execute, invoke }) => {\n  await execute("tenant", "x");\n  await invoke("tenant", "z");\n  await invoke("tenant", "w");\n});\n`,
+    argv: ["--trace", "ex"],
+  },
+  {
+    name: "clear-actions-and-replace",
+    rakefile: `task :prep do puts "prep" end\ndesc "Seed"\ntask :seed => :prep do puts "package seed" end\nRake::Task["seed"].clear_actions\ntask :seed do puts "app seed" end\n`,
+    tasks: `import { clearTask, desc, task } from "jt";\ntask("prep", () => console.log("prep"));\ndesc("Seed");\ntask("seed", ["prep"], () => console.log("package seed"));\nclearTask("seed", "actions");\ntask("seed", () => console.log("app seed"));\n`,
+    argv: ["seed"],
+  },
+  {
+    name: "clear-silences",
+    rakefile: `task :prep do puts "prep" end\ndesc "Noisy"\ntask :noisy => :prep do puts "noisy" end\nRake::Task["noisy"].clear\ndesc "Other"\ntask :other\n`,
+    tasks: `import { clearTask, desc, task } from "jt";\ntask("prep", () => console.log("prep"));\ndesc("Noisy");\ntask("noisy", ["prep"], () => console.log("noisy"));\nclearTask("noisy");\ndesc("Other");\ntask("other");\n`,
+    argv: ["-T"],
+  },
+  {
+    name: "clear-silences-run",
+    rakefile: `task :prep do puts "prep" end\ntask :noisy => :prep do puts "noisy" end\nRake::Task["noisy"].clear\ntask :after => :noisy do puts "after" end\n`,
+    tasks: `import { clearTask, task } from "jt";\ntask("prep", () => console.log("prep"));\ntask("noisy", ["prep"], () => console.log("noisy"));\nclearTask("noisy");\ntask("after", ["noisy"], () => console.log("after"));\n`,
+    argv: ["after"],
+  },
 ];
