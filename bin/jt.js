@@ -15,7 +15,8 @@ for (const stream of [process.stdout, process.stderr]) stream._handle?.setBlocki
 const { default: nodeModule } = await import("node:module");
 nodeModule.enableCompileCache?.();
 
-const argv = process.argv.slice(2);
+// JTOPT holds default options, put before the command line's own, as RAKEOPT does for Rake.
+const argv = [...(process.env.JTOPT ?? "").split(/\s+/).filter(Boolean), ...process.argv.slice(2)];
 // A listing can usually be answered from the cached manifest, without loading the rest of jt.
 if (argv.some((word) => /^(-[TDPW]|--(tasks|describe|prereqs|where|complete-tasks)(=|$))/.test(word))) {
   const { cachedListing } = await import("../dist/cli/cached-listing.js");

@@ -275,3 +275,77 @@ describe.concurrent("command-line mistakes", () => {
     expect(result.stderr).toBe(`jt aborted!\ninvalid option: ${named}\n(See \`jt --help\`)\n`);
   });
 });
+
+describe.concurrent("Rake's other options: --trace=stdout, --backtrace, --comments, -N, -v, JTOPT", () => {
+  const TASKS = `import { desc, task } from "jt";
+desc("Say hi");
+task("hi", ["pre"], async ({ sh }) => {
+  await sh\`node -e \${"console.log('hi')"}\`;
+});
+task("pre", () => console.log("pre"));
+task("boom", () => {
+  throw new Error("boom");
+});
+`;
+  const p = sharedProject({ "tasks/t.ts": TASKS, "sub/.keep": "" });
+  const ECHO = `node -e 'console.log('\\''hi'\\'')'`;
+
+  test.for([["--trace=stdout"], ["-tstdout"]])("%s: the ** lines on stdout, in order with the tasks' output", async ([flag], { expect }) => {
+    expect(await p.run([flag!, "hi"])).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines("** Invoke hi (first_time)", "** Invoke pre (first_time)", "** Execute pre", "pre", "** Execute hi", "hi"),
+      stderr: lines(ECHO),
+    });
+    const failed = await p.run([flag!, "boom"]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toBe("");
+    expect(failed.stdout).toMatch(/^\*\* Invoke boom \(first_time\)\n\*\* Execute boom\njt aborted!\nboom\n/);
+  });
+
+  test("--backtrace: the full stack, without the ** lines; --backtrace=stdout prints it on stdout", async ({ expect }) => {
+    const result = await p.run(["--backtrace", "boom"]);
+    expect(result).toMatchObject({ code: 1, stdout: "" });
+    expect(result.stderr).not.toContain("** ");
+    expect(result.stderr).toMatch(/^jt aborted!\nboom\n {4}at .*tasks\/t\.ts:8:9\)?\n/);
+    expect(result.stderr).not.toContain("(See full trace");
+    const onStdout = await p.run(["--backtrace=stdout", "boom"]);
+    expect(onStdout).toMatchObject({ code: 1, stderr: "" });
+    expect(onStdout.stdout).toMatch(/^jt aborted!\nboom\n {4}at /);
+  });
+
+  test("--trace and --backtrace take stdout or stderr only", async ({ expect }) => {
+    expect(await p.run(["--trace=file", "hi"])).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr: lines("jt aborted!", "--trace and --backtrace write to stdout or stderr, not 'file'", "(See `jt --help`)"),
+    });
+  });
+
+  test("--comments: -W lists only described tasks when it comes after -W (or -A), as in Rake", async ({ expect }) => {
+    const file = p.path("tasks/t.ts");
+    expect((await p.run(["-W", "--comments"])).stdout).toBe(lines(`jt hi${" ".repeat(28)} ${file}:3`));
+    expect((await p.run(["--comments", "-W"])).stdout.split("\n").filter(Boolean).map((line) => line.split(/\s+/)[1])).toEqual(["boom", "hi", "pre"]);
+    expect(await p.run(["-T", "-A", "--comments"])).toMatchObject({ code: 0, stdout: lines("jt hi  # Say hi") });
+  });
+
+  test("-N (--no-search, --nosearch): no project in the directory itself is exit 3; without it, jt finds the parent's", async ({ expect }) => {
+    const sub = p.path("sub");
+    for (const flag of ["-N", "--no-search", "--nosearch"]) {
+      const result = await p.run([flag, "pre"], { cwd: "sub" });
+      expect(result.code, flag).toBe(3);
+      expect(result.stderr.split("\n")[1], flag).toBe(`No tasks found: no tasks/ directory or jt config in ${sub} (-N: parent directories not searched)`);
+    }
+    expect(await p.run(["pre"], { cwd: "sub" })).toMatchObject({ code: 0, stdout: lines("pre"), stderr: lines(`(in ${p.root})`) });
+    expect(await p.run(["-N", "pre"])).toMatchObject({ code: 0, stdout: lines("pre") });
+  });
+
+  test("-v echoes sh's commands again after -q (the last of -q, -s, -v wins); JTOPT holds default options, as RAKEOPT", async ({ expect }) => {
+    expect(await p.run(["-q", "-v", "hi"])).toMatchObject({ code: 0, stdout: lines("pre", "hi"), stderr: lines(ECHO) });
+    expect(await p.run(["-v", "-q", "hi"])).toMatchObject({ code: 0, stdout: lines("pre", "hi"), stderr: "" });
+    expect(await p.run(["hi"], { env: { JTOPT: "-q" } })).toMatchObject({ code: 0, stdout: lines("pre", "hi"), stderr: "" });
+    expect(await p.run(["-v", "hi"], { env: { JTOPT: "  -q  " } })).toMatchObject({ code: 0, stderr: lines(ECHO) });
+    expect(await p.run([], { env: { JTOPT: "-T" } })).toMatchObject({ code: 0, stdout: lines("jt hi  # Say hi") });
+  });
+});

@@ -77,6 +77,13 @@ task("envecho", async ({ sh }) => {
   await sh({ env: { RAKE_TEST_SH: "someval", SPACED: "a b", UNSET: undefined } })\`printenv RAKE_TEST_SH\`;
 });
 
+task("verbosity", async ({ sh }) => {
+  const quiet = sh({ verbose: false });
+  await quiet\`node -e \${"console.log('quiet one')"}\`;
+  await quiet({ cwd: "." })\`node -e \${"console.log('quiet two')"}\`;
+  await sh({ verbose: true })\`node -e \${"console.log('loud')"}\`;
+});
+
 task("pwd", async ({ sh }) => {
   await sh\`node -e \${"console.log(process.cwd())"}\`;
 });
@@ -382,6 +389,17 @@ task("echo", async ({ sh }) => {
         stdout: lines(`cwd ${p.path("sub")}`, "env from-option from-parent", "typed in", `input "typed in"`, "jt's own env undefined"),
         stderr: "",
       });
+    });
+
+    test("sh({ verbose }) decides the echo of its commands whatever -q and -v say (a quiet block: a quiet sh)", async ({ expect }) => {
+      for (const flags of [[], ["-q"], ["-v"]]) {
+        expect(await p.run([...flags, "verbosity"]), flags.join(" ")).toEqual({
+          code: 0,
+          signal: null,
+          stdout: lines("quiet one", "quiet two", "loud"),
+          stderr: lines(`node -e 'console.log('\\''loud'\\'')'`),
+        });
+      }
     });
 
     test("the echo shows the variables a command gets, as Rake's sh does (quoted when they need it)", async ({ expect }) => {

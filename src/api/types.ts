@@ -66,6 +66,11 @@ export interface ShOptions {
   readonly timeout?: number;
   /** `false`: resolve with the result instead of failing the task on a non-zero exit. */
   readonly reject?: boolean;
+  /**
+   * Echo the command (`true`) or not (`false`), whatever `-q` / `-v` say (Rake's `verbose`). For a
+   * quiet block: `const quiet = sh({ verbose: false });` and run its commands with `quiet`.
+   */
+  readonly verbose?: boolean;
 }
 
 /** What a finished command gives back (an execa result). */

@@ -8,6 +8,8 @@ export interface Listing {
   mode: ListingMode;
   /** Only tasks whose name matches (Rake's `-T pattern`). */
   pattern: RegExp | undefined;
+  /** `--comments` (after -A / -W): described tasks only, also for -W. */
+  describedOnly?: boolean;
 }
 
 export interface Invocation {
@@ -17,6 +19,12 @@ export interface Invocation {
   json: boolean;
   dryRun: boolean;
   trace: boolean;
+  /** Where `--trace` lines and the failure report go (`--trace=stdout`, `--backtrace=stdout`). */
+  traceOutput: "stdout" | "stderr";
+  /** `--backtrace`: full stacks on failure, without the ** Invoke lines. */
+  backtrace: boolean;
+  /** `-N`: do not look for the project in parent directories. */
+  search: boolean;
   quiet: boolean;
   silent: boolean;
   directory: string | undefined;

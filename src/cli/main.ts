@@ -24,7 +24,8 @@ import { ProjectJobs } from "../jobs/project-jobs.js";
 import { changeDirectory, millisecondsFromEnv, openSession, remainingAfterSettling, runnerEnvironment, tearDown } from "./session.js";
 
 export async function main(argv: readonly string[], output: Output = processOutput()): Promise<number> {
-  let trace = argv.includes("--trace") || argv.includes("-t");
+  // Until the command line is parsed: a failure to parse it is reported with full stacks if it asks.
+  let report: ErrorReport = { trace: argv.some((word) => /^(-t|--trace|--backtrace)(=|$)/.test(word)), to: "stderr" };
   try {
     const at = verbIndex(argv);
     if (at !== undefined && isJobsWord(argv[at]!)) {
@@ -38,16 +39,27 @@ export async function main(argv: readonly string[], output: Output = processOutp
       output.out(completionScript(parsed.shell));
       return 0;
     }
-    trace = parsed.invocation.trace;
+    report = errorReportOf(parsed.invocation);
     return await execute(parsed.invocation, output);
   } catch (error) {
-    await printError(error, trace, output);
+    await printError(error, report, output);
     return exitCodeOf(error);
   }
 }
 
-async function printError(error: unknown, trace: boolean, output: Output): Promise<void> {
-  const lines = renderError(error, { trace, ownDirs: JT_OWN_DIRS });
+/** How a failure is printed: with full stacks (`--trace`, `--backtrace`), and where (`=stdout`). */
+interface ErrorReport {
+  trace: boolean;
+  to: "stdout" | "stderr";
+}
+
+function errorReportOf(invocation: Invocation): ErrorReport {
+  return { trace: invocation.trace || invocation.backtrace, to: invocation.traceOutput };
+}
+
+async function printError(error: unknown, report: ErrorReport, output: Output): Promise<void> {
+  const lines = renderError(error, { trace: report.trace, ownDirs: JT_OWN_DIRS });
+  if (report.to === "stdout") return output.out(`${lines.join("\n")}\n`);
   const color = await output.errColor();
   output.err(`${color.red.bold(lines[0])}\n${lines.slice(1).join("\n")}\n`);
 }
@@ -59,7 +71,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   if (invocation.listing) {
     // Task files that failed are said first; what did load is still listed, and the exit code tells.
     const { definitions, failure } = await source.listingDefinitions();
-    if (failure) await printError(failure, invocation.trace, output);
+    if (failure) await printError(failure, errorReportOf(invocation), output);
     output.out(
       invocation.json
         ? listingAsJson(invocation.listing, definitions, invocation.all)
@@ -78,6 +90,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   const jobs = new ProjectJobs(session);
   const controller = new AbortController();
   const log = (line: string) => output.err(`${line}\n`);
+  const traceLine = invocation.traceOutput === "stdout" ? (line: string) => output.out(`${line}\n`) : log;
   const interruptGraceMs = millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000);
   let runner: Runner | undefined;
   const untrap = trapInterrupts(controller, log, killLeftoverCommands, { running: () => runner?.runningTasks() ?? [], graceMs: interruptGraceMs });
@@ -86,7 +99,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     trace: invocation.trace,
     dryRun: invocation.dryRun,
     signal: controller.signal,
-    traceLine: log,
+    traceLine,
     sh: (scope) => createSh({ cwd: project.root, echo: !invocation.quiet, ...scope }),
     jobs: invocation.jobs,
     multitask: invocation.multitask,
@@ -118,7 +131,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   const leftOpen = invocation.trace && booted ? await remainingAfterSettling(resourcesBefore) : [];
   if (leftOpen.length > 0) log(`jt: still open after teardown (exiting anyway): ${leftOpen.join(", ")}`);
   if (failure !== undefined) {
-    if (teardownFailure) await printError(teardownFailure, invocation.trace, output);
+    if (teardownFailure) await printError(teardownFailure, errorReportOf(invocation), output);
     throw failure;
   }
   if (teardownFailure) throw teardownFailure;

@@ -35,6 +35,11 @@ interface RawOptions {
   completion?: string;
   completeTasks?: true;
   H?: true;
+  search?: boolean;
+  comments?: true;
+  verbose?: true;
+  backtrace?: true;
+  traceOutput?: string;
 }
 
 type Writers = { out: (s: string) => void; err: (s: string) => void };
@@ -55,11 +60,16 @@ const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   { flags: "-W, --where [pattern]", description: "show where tasks (whose name matches pattern) are defined, then exit" },
   { flags: "-A, --all", description: "with -T or -D: include tasks without a description" },
   { flags: "--json", description: "with -T, -D, -P or -W: print the listing as JSON" },
+  { flags: "--comments", description: "with -W (or after -A): only tasks with a description" },
   { flags: "-n, --dry-run", description: "print what would run (as --trace does), run no action" },
-  { flags: "-t, --trace", description: "print ** Invoke / ** Execute lines and full stack traces" },
+  { flags: "-t, --trace", description: "print ** Invoke / ** Execute lines and full stack traces (--trace=stdout: on stdout)" },
+  { flags: "--backtrace", description: "print full stack traces, without the ** lines (--backtrace=stdout: on stdout)" },
+  { flags: "--trace-output <out>", description: "where --trace and --backtrace write", hidden: true },
   { flags: "-q, --quiet", description: "do not echo commands run by sh" },
+  { flags: "-v, --verbose", description: "echo commands run by sh (the default; undoes an earlier -q)" },
   { flags: "-s, --silent", description: "like --quiet, and do not announce the project directory" },
   { flags: "-C, --directory <dir>", description: "change to dir before doing anything" },
+  { flags: "-N, --no-search", description: "do not look for the project in parent directories (also --nosearch)" },
   {
     flags: "-j, --jobs [n]",
     description: "run at most n task actions at once in multitasks (default: CPU cores + 4; -j alone: no limit)",
@@ -176,12 +186,21 @@ export async function parseCommandLine(argv: readonly string[], version: string,
   const program = await buildProgram(version, write);
   const { CommanderError } = await import("commander");
   // -T, -D and -W choose the same thing, as in Rake: the last one given wins, with its pattern.
+  // -A and -W show every task and --comments only described ones: the last of them wins. So do -q, -s and -v.
   let shown: ShownTasks | undefined;
+  let describedOnly = false;
+  let quiet: boolean | undefined;
   for (const mode of ["tasks", "describe", "where"] as const) {
-    program.on(`option:${mode}`, (value: unknown) => (shown = { mode, pattern: typeof value === "string" ? value : undefined }));
+    program.on(`option:${mode}`, (value: unknown) => {
+      shown = { mode, pattern: typeof value === "string" ? value : undefined };
+      if (mode === "where") describedOnly = false;
+    });
   }
-  // `-j` followed by anything but a number has no value: commander would take the next word.
-  const words = argv.map((word, at) => ((word === "-j" || word === "--jobs") && !takesValue(word, argv[at + 1] ?? "-") ? "--jobs=" : word));
+  program.on("option:all", () => (describedOnly = false));
+  program.on("option:comments", () => (describedOnly = true));
+  for (const option of ["quiet", "silent"]) program.on(`option:${option}`, () => (quiet = true));
+  program.on("option:verbose", () => (quiet = false));
+  const words = rakeSpellings(argv);
   try {
     program.parse(words, { from: "user" });
   } catch (error) {
@@ -197,7 +216,22 @@ export async function parseCommandLine(argv: readonly string[], version: string,
     program.outputHelp();
     return { kind: "exit", code: 0 };
   }
-  return resultOf(program.opts<RawOptions>(), program.args, shown);
+  return resultOf(program.opts<RawOptions>(), program.args, shown && { ...shown, describedOnly }, quiet);
+}
+
+/**
+ * Rake's spellings commander cannot take as they are: `-j` with no number (commander would take
+ * the next word), `--trace=stdout` / `-tstdout` / `--backtrace=stdout` (an optional value only
+ * when attached), `--nosearch`.
+ */
+function rakeSpellings(argv: readonly string[]): string[] {
+  return argv.flatMap((word, at) => {
+    if ((word === "-j" || word === "--jobs") && !takesValue(word, argv[at + 1] ?? "-")) return ["--jobs="];
+    if (word === "--nosearch") return ["--no-search"];
+    const output = /^(?:--(trace|backtrace)=(.*)|-t(stdout|stderr))$/.exec(word);
+    if (output) return [output[1] === "backtrace" ? "--backtrace" : "--trace", "--trace-output", output[2] ?? output[3]!];
+    return [word];
+  });
 }
 
 /** commander's message in Rake's words where Rake has them (`invalid option: --x`). */
@@ -211,7 +245,7 @@ interface ShownTasks {
   pattern: string | undefined;
 }
 
-function resultOf(options: RawOptions, words: string[], shown?: ShownTasks): ParseResult {
+function resultOf(options: RawOptions, words: string[], shown?: ShownTasks & { describedOnly?: boolean }, quietFlag?: boolean): ParseResult {
   if (options.completion !== undefined) return { kind: "completion", shell: options.completion };
   if (words[0] === "generate") return { kind: "generate", words: words.slice(1), directory: options.directory };
   const targets: Target[] = [];
@@ -238,7 +272,10 @@ function resultOf(options: RawOptions, words: string[], shown?: ShownTasks): Par
       json: options.json === true,
       dryRun: options.dryRun === true,
       trace: options.trace === true || options.dryRun === true,
-      quiet: options.quiet === true || options.silent === true,
+      traceOutput: traceOutputOf(options.traceOutput),
+      backtrace: options.backtrace === true,
+      search: options.search !== false,
+      quiet: quietFlag ?? false,
       silent: options.silent === true,
       directory: options.directory,
       jobs: options.jobs,
@@ -251,12 +288,18 @@ function resultOf(options: RawOptions, words: string[], shown?: ShownTasks): Par
 }
 
 /** As Rake decides: -T, -D or -W (the last given) over -P; --json needs one of them. */
-function listingOf(options: RawOptions, shown: ShownTasks | undefined): Listing | undefined {
+function listingOf(options: RawOptions, shown: (ShownTasks & { describedOnly?: boolean }) | undefined): Listing | undefined {
   if (options.completeTasks) return { mode: "completion", pattern: undefined };
-  if (shown) return { mode: shown.mode, pattern: shown.pattern === undefined ? undefined : compilePattern(shown.pattern) };
+  if (shown) return { mode: shown.mode, pattern: shown.pattern === undefined ? undefined : compilePattern(shown.pattern), describedOnly: shown.describedOnly === true };
   if (options.prereqs) return { mode: "prereqs", pattern: undefined };
   if (options.json) throw new UsageError("--json goes with a listing: -T, -D, -P or -W");
   return undefined;
+}
+
+function traceOutputOf(value: string | undefined): "stdout" | "stderr" {
+  if (value === undefined || value === "" || value === "stderr") return "stderr";
+  if (value === "stdout") return "stdout";
+  throw new UsageError(`--trace and --backtrace write to stdout or stderr, not '${value}'`, ["(See `jt --help`)"]);
 }
 
 function compilePattern(source: string): RegExp {

@@ -24,6 +24,8 @@ export interface SessionOptions {
   env: readonly [string, string][];
   directory: string | undefined;
   silent: boolean;
+  /** false (`-N`): do not look for the project in parent directories. */
+  search?: boolean;
 }
 
 export interface Session {
@@ -77,9 +79,10 @@ export async function openProject(
   for (const [name, value] of invocation.env) process.env[name] = value;
   if (invocation.directory !== undefined) changeDirectory(invocation.directory);
   const startDir = process.cwd();
-  const project = await findProject(startDir, { importModule, cachedConfig });
+  const search = invocation.search !== false;
+  const project = await findProject(startDir, { importModule, cachedConfig, search });
   if (!project) {
-    throw new DefinitionError(`No tasks found: no tasks/ directory or jt config in ${startDir} or any parent directory`, [
+    throw new DefinitionError(`No tasks found: no tasks/ directory or jt config in ${startDir}${search ? " or any parent directory" : " (-N: parent directories not searched)"}`, [
       "Create tasks/ with a task file (jt generate task <namespace> <name> writes one), or run jt from your project's directory",
     ]);
   }

@@ -22,10 +22,12 @@ export interface FindOptions {
   importModule: (file: string) => Promise<unknown>;
   /** The config as cached for this root and config file, when the cache knows it is still right. */
   cachedConfig?: (root: string, configFile: string | undefined) => ResolvedConfig | undefined;
+  /** false (`-N`): look in the start directory only, not in its parents. */
+  search?: boolean;
 }
 
 export async function findProject(startDir: string, options: FindOptions): Promise<Project | undefined> {
-  const found = findProjectRoot(startDir);
+  const found = findProjectRoot(startDir, options.search);
   if (!found) return undefined;
   const { root, configFile } = found;
   const config =

@@ -42,11 +42,12 @@ export interface ProjectRoot {
   configFile: string | undefined;
 }
 
-export function findProjectRoot(startDir: string): ProjectRoot | undefined {
+/** `search: false` (`-N`): only `startDir` itself, not its parents. */
+export function findProjectRoot(startDir: string, search = true): ProjectRoot | undefined {
   for (let dir = resolve(startDir); ; dir = dirname(dir)) {
     const configFile = configFileIn(dir);
     if (configFile || isDirectory(join(dir, DEFAULT_TASKS_DIR))) return { root: dir, configFile };
-    if (dirname(dir) === dir) return undefined;
+    if (dirname(dir) === dir || !search) return undefined;
   }
 }
 

@@ -66,7 +66,7 @@ export function listingAsJson(listing: Listing, source: ListingSource, all: bool
 
 function selectTasks(listing: Listing, tasks: ReadonlyMap<string, TaskDefinition>, all: boolean): TaskDefinition[] {
   // As in Rake, -P and -W show every task, described or not, and -P takes no pattern; completion offers every task.
-  const showAll = all || listing.mode === "prereqs" || listing.mode === "where" || listing.mode === "completion";
+  const showAll = listing.describedOnly ? false : all || listing.mode === "prereqs" || listing.mode === "where" || listing.mode === "completion";
   const pattern = listing.mode === "prereqs" || listing.mode === "completion" ? undefined : listing.pattern;
   return [...tasks.values()]
     .filter((t) => (showAll || t.comments.length > 0) && (!pattern || pattern.test(t.name)))

@@ -95,7 +95,7 @@ async function run(settings: ShSettings, options: ShOptions, invocation: Invocat
     cancelSignal: settings.signal,
     forceKillAfterDelay: 3000,
     verbose: (_line: string, event: { type: string; escapedCommand: string }) => {
-      if (!settings.echo || event.type !== "command") return undefined;
+      if (!(options.verbose ?? settings.echo) || event.type !== "command") return undefined;
       const echoed = `${envPrefix(options.env)}${event.escapedCommand}`;
       if (!settings.output) return echoed;
       settings.output.stderr(`${echoed}\n`);

@@ -37,6 +37,7 @@ function normalise(text, root) {
     .replace(/`rake --tasks`/g, "`jt --tasks`")
     .replace(/^rake /gm, "jt ")
     .replace(/^(<root>\/\S+?):\d+(:\d+|:in .*)$/gm, "<location>")
+    .replace(/ +<root>\/\S+?:\d+(?::\d+|:in .*)?$/gm, " <location>")
     .replace(/^\(in <root>\)\n/gm, "");
 }
 

@@ -140,4 +140,22 @@ export const SCENARIOS = [
     tasks: `import { clearTask, task } from "jt";\ntask("prep", () => console.log("prep"));\ntask("noisy", ["prep"], () => console.log("noisy"));\nclearTask("noisy");\ntask("after", ["noisy"], () => console.log("after"));\n`,
     argv: ["after"],
   },
+  {
+    name: "trace-to-stdout",
+    rakefile: `task :a => :b do puts "a" end\ntask :b do puts "b" end\n`,
+    tasks: `import { task } from "jt";\ntask("a", ["b"], () => console.log("a"));\ntask("b", () => console.log("b"));\n`,
+    argv: ["--trace=stdout", "a"],
+  },
+  ...[["-W", "--comments"], ["--comments", "-W"]].map((argv) => ({
+    name: `where ${argv.join(" ")}`,
+    rakefile: `desc "Say hi"\ntask :hi\ntask :quiet\n`,
+    tasks: `import { desc, task } from "jt";\ndesc("Say hi");\ntask("hi");\ntask("quiet");\n`,
+    argv,
+  })),
+  {
+    name: "no-search",
+    rakefile: `task :hi\n`,
+    tasks: `import { task } from "jt";\ntask("hi");\n`,
+    argv: ["-N", "hi"],
+  },
 ];
