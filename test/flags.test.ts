@@ -349,3 +349,40 @@ task("boom", () => {
     expect(await p.run([], { env: { JTOPT: "-T" } })).toMatchObject({ code: 0, stdout: lines("jt hi  # Say hi") });
   });
 });
+
+describe.concurrent("-f and task files that import more task files", () => {
+  test("-f file: that task file instead of tasks/, from where jt started; the project's own listing cache is left alone", async ({ expect, onTestFinished }) => {
+    const p = project(
+      {
+        "tasks/own.ts": `import { desc, task } from "jt";\ndesc("The project's own");\ntask("own", () => console.log("own"));\n`,
+        "other/more.ts": `import { desc, task } from "jt";\ndesc("From elsewhere");\ntask("elsewhere", () => console.log("elsewhere"));\n`,
+      },
+      { onTestFinished },
+    );
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt own  # The project's own"));
+    expect(await p.run(["-f", "other/more.ts", "elsewhere"])).toEqual({ code: 0, signal: null, stdout: lines("elsewhere"), stderr: "" });
+    expect((await p.run(["--tasks-file", "other/more.ts", "-T"])).stdout).toBe(lines("jt elsewhere  # From elsewhere"));
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt own  # The project's own"));
+    const missing = await p.run(["-f", "nope.ts", "own"]);
+    expect(missing).toMatchObject({ code: 2, stdout: "" });
+    expect(missing.stderr).toContain(`-f: no such task file: ${p.path("nope.ts")}`);
+  });
+
+  test("-f works where there is no project (no tasks/, no config): the working directory is the root", async ({ expect, onTestFinished }) => {
+    const p = project({ "one.ts": `import { task } from "jt";\ntask("one", () => console.log("one"));\n` }, { onTestFinished });
+    expect(await p.run(["-f", "one.ts", "one"])).toEqual({ code: 0, signal: null, stdout: lines("one"), stderr: "" });
+  });
+
+  test("a task defined in a module a task file imports runs by name, cold and warm (as Rake's import, with ES import)", async ({ expect, onTestFinished }) => {
+    const p = project(
+      {
+        "package.json": `{ "type": "module", "private": true }\n`,
+        "tasks/main.ts": `import "../lib/more.ts";\nimport { task } from "jt";\ntask("local", ["imported"], () => console.log("local"));\n`,
+        "lib/more.ts": `import { task } from "jt";\ntask("imported", () => console.log("imported"));\n`,
+      },
+      { onTestFinished },
+    );
+    for (const run of ["cold", "warm", "warm again"]) expect(await p.run(["imported"]), run).toEqual({ code: 0, signal: null, stdout: lines("imported"), stderr: "" });
+    expect(await p.run(["local"])).toMatchObject({ code: 0, stdout: lines("imported", "local") });
+  });
+});

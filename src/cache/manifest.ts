@@ -137,10 +137,12 @@ export function registryFromManifest(manifest: Manifest): Registry {
 
 /**
  * The task files that define what these targets need: each target and, transitively, its
- * prerequisites, resolved as the planner resolves them. Undefined when a name does not resolve:
- * then everything must load, so that the error names close matches from every task.
+ * prerequisites, resolved as the planner resolves them, in load order. Undefined when a name does
+ * not resolve (then everything must load, so that the error names close matches from every task)
+ * or a task comes from a module a task file imports (which task file imports it is not recorded).
+ * `builtIn` tasks come from no task file.
  */
-export function filesFor(targets: readonly string[], registry: Registry, taskFiles: readonly string[]): string[] | undefined {
+export function filesFor(targets: readonly string[], registry: Registry, taskFiles: readonly string[], builtIn: ReadonlySet<string> = new Set()): string[] | undefined {
   const loadable = new Set(taskFiles);
   const files = new Set<string>();
   const seen = new Set<TaskDefinition>();
@@ -154,6 +156,7 @@ export function filesFor(targets: readonly string[], registry: Registry, taskFil
     const task = queue.pop()!;
     if (seen.has(task)) continue;
     seen.add(task);
+    if (!builtIn.has(task.name) && !task.locations.some((location) => loadable.has(location.file))) return undefined;
     for (const location of task.locations) if (loadable.has(location.file)) files.add(location.file);
     for (const written of task.prerequisites) {
       const dep = registry.prerequisiteOf(task, written);

@@ -25,6 +25,8 @@ export interface Invocation {
   backtrace: boolean;
   /** `-N`: do not look for the project in parent directories. */
   search: boolean;
+  /** `-f file`: task files to load instead of the project's tasks/. */
+  taskFiles: string[] | undefined;
   quiet: boolean;
   silent: boolean;
   directory: string | undefined;

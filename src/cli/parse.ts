@@ -40,6 +40,7 @@ interface RawOptions {
   verbose?: true;
   backtrace?: true;
   traceOutput?: string;
+  tasksFile?: string[];
 }
 
 type Writers = { out: (s: string) => void; err: (s: string) => void };
@@ -49,7 +50,7 @@ interface GlobalOption {
   description: string;
   /** Not in `--help` (what shell completion calls). */
   hidden?: true;
-  parse?: (value: string) => unknown;
+  parse?: (value: string, previous: unknown) => unknown;
 }
 
 /** jt's own options. The same list tells `verbIndex` which words are option values. */
@@ -69,6 +70,11 @@ const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   { flags: "-v, --verbose", description: "echo commands run by sh (the default; undoes an earlier -q)" },
   { flags: "-s, --silent", description: "like --quiet, and do not announce the project directory" },
   { flags: "-C, --directory <dir>", description: "change to dir before doing anything" },
+  {
+    flags: "-f, --tasks-file <file>",
+    description: "load this task file instead of the project's tasks/ (repeatable; as Rake's -f)",
+    parse: collectFiles,
+  },
   { flags: "-N, --no-search", description: "do not look for the project in parent directories (also --nosearch)" },
   {
     flags: "-j, --jobs [n]",
@@ -275,6 +281,7 @@ function resultOf(options: RawOptions, words: string[], shown?: ShownTasks & { d
       traceOutput: traceOutputOf(options.traceOutput),
       backtrace: options.backtrace === true,
       search: options.search !== false,
+      taskFiles: options.tasksFile,
       quiet: quietFlag ?? false,
       silent: options.silent === true,
       directory: options.directory,
@@ -308,6 +315,11 @@ function compilePattern(source: string): RegExp {
   } catch {
     throw new UsageError(`Invalid pattern /${source}/: not a valid regular expression`);
   }
+}
+
+/** Each `-f file` adds one (commander hands the list so far as the second argument). */
+function collectFiles(value: string, previous: unknown): string[] {
+  return [...(Array.isArray(previous) ? (previous as string[]) : []), value];
 }
 
 /** `-j n`: a whole number of at least 1; `-j` alone (the value "") means no limit, as in Rake. */

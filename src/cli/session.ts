@@ -9,6 +9,7 @@ import { configUnchanged, readManifest, type Manifest } from "../cache/manifest.
 import { cacheDir } from "../cache/store.js";
 import { loadEnvFiles } from "../config/dotenv.js";
 import { findProject, type FindOptions, type Project } from "../config/project.js";
+import { validateConfig } from "../config/schema.js";
 import { DefinitionError, TaskFailure, UsageError, type JtError } from "../errors.js";
 import { CompiledCache } from "../load/compiled-cache.js";
 import { tsconfigFingerprint } from "../load/tsconfig-paths.js";
@@ -26,6 +27,8 @@ export interface SessionOptions {
   silent: boolean;
   /** false (`-N`): do not look for the project in parent directories. */
   search?: boolean;
+  /** `-f file`: task files to load instead of the project's tasks/ (relative to the working directory). */
+  taskFiles?: readonly string[];
 }
 
 export interface Session {
@@ -37,6 +40,8 @@ export interface Session {
 
 export async function openSession(options: SessionOptions, output: Output): Promise<Session> {
   const version = jtBuild();
+  // -f names files from where jt was started (after -C), before it moves to the project's root.
+  const startDir = options.directory !== undefined ? resolve(options.directory) : process.cwd();
   let stored: Manifest | undefined;
   const project = await openProject(options, output, (root, configFile) => {
     useCompiledCache(new CompiledCache(join(cacheDir(root), "modules"), tsconfigFingerprint));
@@ -61,7 +66,11 @@ export async function openSession(options: SessionOptions, output: Output): Prom
       column: 1,
     });
   }
-  const source = new TaskSource({ project, registry, jtBuild: version, stored, extraDependencies: envFiles });
+  const taskFiles = options.taskFiles?.map((file) => resolve(startDir, file));
+  for (const file of taskFiles ?? []) {
+    if (!existsSync(file)) throw new UsageError(`-f: no such task file: ${file}`, ["(See `jt --help`)"]);
+  }
+  const source = new TaskSource({ project, registry, jtBuild: version, stored, extraDependencies: envFiles, taskFiles });
   return { project, registry, source, environment };
 }
 
@@ -80,7 +89,9 @@ export async function openProject(
   if (invocation.directory !== undefined) changeDirectory(invocation.directory);
   const startDir = process.cwd();
   const search = invocation.search !== false;
-  const project = await findProject(startDir, { importModule, cachedConfig, search });
+  const found = await findProject(startDir, { importModule, cachedConfig, search });
+  // -f needs no tasks/ directory: without a project around, the working directory is the root.
+  const project = found ?? (invocation.taskFiles ? defaultProject(startDir) : undefined);
   if (!project) {
     throw new DefinitionError(`No tasks found: no tasks/ directory or jt config in ${startDir}${search ? " or any parent directory" : " (-N: parent directories not searched)"}`, [
       "Create tasks/ with a task file (jt generate task <namespace> <name> writes one), or run jt from your project's directory",
@@ -134,6 +145,11 @@ export async function remainingAfterSettling(before: readonly string[], withinMs
     if (remaining.length === 0 || Date.now() >= deadline) return remaining;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+function defaultProject(root: string): Project {
+  const config = validateConfig(undefined, root);
+  return { root, configFile: undefined, config, tasksDirs: config.tasksDirs.map((dir) => resolve(root, dir)) };
 }
 
 export function changeDirectory(dir: string): void {

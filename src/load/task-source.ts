@@ -7,11 +7,14 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { definitionsUnchanged, filesFor, registryFromManifest, writeManifest, type Manifest } from "../cache/manifest.js";
 import type { Project } from "../config/project.js";
-import type { Target } from "../plan/plan.js";
+import { ENVIRONMENT, type Target } from "../plan/plan.js";
 import type { DefinitionError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
 import { discoverTaskFiles } from "./discover.js";
 import { loadTaskFiles } from "./loader.js";
+
+/** Tasks jt defines itself, from no task file. */
+const BUILT_IN: ReadonlySet<string> = new Set([ENVIRONMENT]);
 
 export interface TaskSourceOptions {
   project: Project;
@@ -23,6 +26,8 @@ export interface TaskSourceOptions {
   stored: Manifest | undefined;
   /** Files besides modules that the definitions depend on: .env files loaded. */
   extraDependencies: readonly string[];
+  /** `-f`: these task files instead of the project's tasks/ (and no manifest kept for them). */
+  taskFiles?: readonly string[];
 }
 
 export class TaskSource {
@@ -34,8 +39,8 @@ export class TaskSource {
   private failure: DefinitionError | undefined;
 
   constructor(private readonly options: TaskSourceOptions) {
-    this.taskFiles = discoverTaskFiles(options.project.tasksDirs);
-    const { stored } = options;
+    this.taskFiles = options.taskFiles ? [...options.taskFiles] : discoverTaskFiles(options.project.tasksDirs);
+    const stored = options.taskFiles ? undefined : options.stored;
     this.fresh = stored && definitionsUnchanged(stored, this.taskFiles) ? stored : undefined;
     this.cached = this.fresh && registryFromManifest(this.fresh);
   }
@@ -76,6 +81,7 @@ export class TaskSource {
       targets.map((t) => t.name),
       this.cached,
       this.taskFiles,
+      BUILT_IN,
     );
     if (!files) return this.loadAll();
     await this.load(files.filter((file) => !this.loaded.has(file)));
@@ -88,7 +94,7 @@ export class TaskSource {
     const result = await this.load(this.taskFiles.filter((file) => !this.loaded.has(file)));
     // A manifest is only as good as what it saw: skip it when part of the loading was invisible (ES
     // modules). load() has thrown when a file failed: a failure is never cached.
-    if (firstFullLoad && result.complete) this.writeManifest(madeAt, result.modules, result.env);
+    if (firstFullLoad && result.complete && !this.options.taskFiles) this.writeManifest(madeAt, result.modules, result.env);
   }
 
   private async load(files: readonly string[]) {
