@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import { DefinitionError } from "../errors.js";
 import { JT_OWN_DIRS } from "../package-paths.js";
 import { activeRegistry, type DefineOptions, type TaskPart } from "../registry/registry.js";
@@ -75,6 +76,37 @@ function define(name: string, specOrAction: unknown, action: unknown, multitask:
   }
   options.multitask = multitask;
   activeRegistry().define(String(name), options, action as Action | undefined, callerLocation(JT_OWN_DIRS));
+}
+
+/**
+ * A file task (Rake's `file`): named by a path from the project root, it runs only when that file
+ * is missing or older than one of its prerequisites (files, or tasks, which always count as newer);
+ * an existing file named as a prerequisite needs no task of its own. `jt -B` runs them all.
+ *
+ * ```ts
+ * file("dist/schema.sql", ["db/schema.ts"], async ({ sh }) => { await sh`npm run dump-schema`; });
+ * ```
+ */
+export function file(path: string, action?: TaskAction<TaskArgs>): void;
+export function file(path: string, deps: readonly string[], action?: TaskAction<TaskArgs>): void;
+export function file(path: string, depsOrAction?: unknown, action?: unknown): void {
+  const [deps, act] = typeof depsOrAction === "function" ? [[], depsOrAction] : [(depsOrAction as readonly string[] | undefined) ?? [], action];
+  if (!Array.isArray(deps)) throw new DefinitionError(`file('${String(path)}', …) takes its prerequisites as an array of names`);
+  activeRegistry().define(String(path), { deps, file: "file" }, act as Action | undefined, callerLocation(JT_OWN_DIRS));
+}
+
+/**
+ * A directory made when missing (Rake's `directory`), and a task for each of its parents; a file
+ * task depending on it is not made out of date by it.
+ */
+export function directory(path: string): void {
+  const location = callerLocation(JT_OWN_DIRS);
+  const parts = String(path).split("/").filter((part) => part !== "" && part !== ".");
+  const absolute = String(path).startsWith("/");
+  for (let i = parts.length; i >= 1; i--) {
+    const dir = `${absolute ? "/" : ""}${parts.slice(0, i).join("/")}`;
+    activeRegistry().define(dir, { file: "directory" }, () => void mkdirSync(dir, { recursive: true }), location);
+  }
 }
 
 /**

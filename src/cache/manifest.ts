@@ -156,7 +156,8 @@ export function filesFor(targets: readonly string[], registry: Registry, taskFil
     const task = queue.pop()!;
     if (seen.has(task)) continue;
     seen.add(task);
-    if (!builtIn.has(task.name) && !task.locations.some((location) => loadable.has(location.file))) return undefined;
+    // (A file task jt made for an existing file has no location, and needs none.)
+    if (!builtIn.has(task.name) && task.locations.length > 0 && !task.locations.some((location) => loadable.has(location.file))) return undefined;
     for (const location of task.locations) if (loadable.has(location.file)) files.add(location.file);
     for (const written of task.prerequisites) {
       const dep = registry.prerequisiteOf(task, written);

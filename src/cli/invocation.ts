@@ -32,6 +32,8 @@ export interface Invocation {
   directory: string | undefined;
   jobs: number | undefined;
   multitask: boolean;
+  /** `-B`: run every file task, up to date or not. */
+  buildAll: boolean;
   /** `--yes`: answer the production confirmations of tasks marked `confirm`. */
   yes: boolean;
   targets: Target[];

@@ -103,6 +103,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     sh: (scope) => createSh({ cwd: project.root, echo: !invocation.quiet, ...scope }),
     jobs: invocation.jobs,
     multitask: invocation.multitask,
+    buildAll: invocation.buildAll,
     environment: runnerEnvironment(session),
     interruptGraceMs,
     confirm: confirmation({ yes: invocation.yes, env: process.env, input: process.stdin, output: process.stderr }),

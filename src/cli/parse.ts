@@ -41,6 +41,7 @@ interface RawOptions {
   backtrace?: true;
   traceOutput?: string;
   tasksFile?: string[];
+  buildAll?: true;
 }
 
 type Writers = { out: (s: string) => void; err: (s: string) => void };
@@ -81,6 +82,7 @@ const GLOBAL_OPTIONS: readonly GlobalOption[] = [
     description: "run at most n task actions at once in multitasks (default: CPU cores + 4; -j alone: no limit)",
     parse: parseJobs,
   },
+  { flags: "-B, --build-all", description: "run every file task, up to date or not" },
   { flags: "-m, --multitask", description: "treat every task as a multitask (prerequisites run concurrently)" },
   { flags: "-y, --yes", description: "answer yes to the questions of tasks marked confirm (asked when NODE_ENV=production)" },
   { flags: "--completion <shell>", description: "print a completion script for bash, zsh or fish, then exit" },
@@ -282,6 +284,7 @@ function resultOf(options: RawOptions, words: string[], shown?: ShownTasks & { d
       backtrace: options.backtrace === true,
       search: options.search !== false,
       taskFiles: options.tasksFile,
+      buildAll: options.buildAll === true,
       quiet: quietFlag ?? false,
       silent: options.silent === true,
       directory: options.directory,

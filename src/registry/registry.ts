@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { bareArgName, isRestArg, RESERVED_ARG_NAMES, type ArgsSpec } from "../args/task-arguments.js";
 import { DefinitionError } from "../errors.js";
 import { invalidNameReason, qualify, resolveName, SEPARATOR } from "./names.js";
@@ -13,6 +14,8 @@ export interface DefineOptions {
   desc?: string | undefined;
   multitask?: boolean | undefined;
   confirm?: string | undefined;
+  /** A file task (`file()`, `directory()`): named by its path, outside any namespace. */
+  file?: "file" | "directory" | undefined;
   queue?: unknown;
   priority?: unknown;
   retry?: unknown;
@@ -43,9 +46,10 @@ export class Registry {
   }
 
   define(name: string, options: DefineOptions, action: Action | undefined, location: SourceLocation | undefined): TaskDefinition {
-    const reason = invalidNameReason(name);
+    const reason = options.file ? (name.trim() === "" ? "a file task needs a path" : undefined) : invalidNameReason(name);
     if (reason) throw new DefinitionError(`Cannot define task: ${reason}`);
-    const fullName = qualify(this.scope, name);
+    // As in Rake, a file task's name is its path, whatever namespace it is defined in.
+    const fullName = options.file ? name : qualify(this.scope, name);
     if (fullName.startsWith("jobs:")) {
       throw new DefinitionError(`Cannot define task '${fullName}': names under jobs: are jt's own (jt jobs:work, jobs:list, …)`);
     }
@@ -53,7 +57,7 @@ export class Registry {
     let task = this.tasks.get(fullName);
     if (!task) {
       // Prerequisites resolve from the task's own namespace outwards; for "db:migrate" that is "db".
-      const scope = fullName.split(SEPARATOR).slice(0, -1);
+      const scope = options.file ? [] : fullName.split(SEPARATOR).slice(0, -1);
       task = { name: fullName, scope, comments: [], prerequisites: [], actions: [], args, locations: [], multitask: false, confirm: undefined, job: {} };
       this.tasks.set(fullName, task);
     } else if (options.args !== undefined) {
@@ -78,6 +82,7 @@ export class Registry {
       task.actions.push(action);
     }
     if (options.multitask) task.multitask = true;
+    if (options.file && task.file !== "file") task.file = options.file;
     if (options.confirm !== undefined) {
       if (typeof options.confirm !== "string" || options.confirm.trim() === "") {
         throw new DefinitionError(`Task '${fullName}': confirm must be the question to ask, as a string`);
@@ -153,7 +158,15 @@ export class Registry {
    */
   prerequisiteOf(task: TaskDefinition, written: string): TaskDefinition | undefined {
     const found = this.lookup(written, task.scope);
-    return found === task ? (this.lookup(written) ?? found) : found;
+    return (found === task ? (this.lookup(written) ?? found) : found) ?? this.existingFile(written);
+  }
+
+  /** A name that is no task but an existing file (from the project root) is a file task with nothing to do, as in Rake. */
+  existingFile(written: string): TaskDefinition | undefined {
+    if (!existsSync(written)) return undefined;
+    const task: TaskDefinition = { name: written, scope: [], comments: [], prerequisites: [], actions: [], args: { names: [], defaults: {} }, locations: [], multitask: false, confirm: undefined, job: {}, file: "file" };
+    this.tasks.set(written, task);
+    return task;
   }
 }
 

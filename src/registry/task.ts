@@ -20,6 +20,12 @@ export interface TaskDefinition {
   confirm: string | undefined;
   /** How the task runs as a background job (queue, priority, retries, timeout, schedule). */
   job: TaskJobSettings;
+  /**
+   * A file task (Rake's `file`): its name is a path from the project root, and it runs only when
+   * that file is missing or older than a prerequisite; "directory": Rake's `directory`, made when
+   * missing, never making its dependents out of date.
+   */
+  file?: "file" | "directory";
 }
 
 export interface TaskJobSettings {

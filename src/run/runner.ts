@@ -9,6 +9,7 @@
  * `-j` actions run at a time.
  */
 import { availableParallelism } from "node:os";
+import { statSync } from "node:fs";
 import type { App, EnqueuedJob, EnqueueOptions, Sh, TaskContext } from "../api/types.js";
 import { Interrupted, JtError, TaskFailure, UnknownTaskError } from "../errors.js";
 import { invocationChain, plan, unknownTask, type InvokedSet, type Plan, type PlannedTask, type Target, type TaskLookup } from "../plan/plan.js";
@@ -28,6 +29,8 @@ export interface CommandScope {
 
 export interface RunOptions {
   tasks: TaskLookup;
+  /** `-B`: file tasks run whether or not their files are up to date. */
+  buildAll?: boolean;
   /** Print the `** Invoke` / `** Execute` lines. */
   trace: boolean;
   /** Print what would run, run no action. */
@@ -66,6 +69,17 @@ interface Scope extends CommandScope {
   readonly concurrent: boolean;
   /** The task that waits for what is invoked from here; undefined for the targets. */
   readonly waiter: TaskDefinition | undefined;
+}
+
+/** Rake's timestamps: a file's mtime (missing: later than anything), a directory never newer, a task now. */
+function timestampOf(task: TaskDefinition): number {
+  if (task.file === "directory") return -Infinity;
+  if (task.file === "file") return modifiedAt(task.name) ?? Infinity;
+  return Infinity;
+}
+
+function modifiedAt(path: string): number | undefined {
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
 }
 
 let cores: number | undefined;
@@ -136,11 +150,29 @@ export class Runner {
     const { trace, traceLine } = this.options;
     for (const step of planned.steps) {
       if (step.kind === "invoke") {
-        if (trace) traceLine(`** Invoke ${step.task.name}${step.firstTime ? " (first_time)" : " "}`);
+        if (trace) traceLine(`** Invoke ${step.task.name}${this.invokeFlags(step.task, step.firstTime)}`);
       } else {
         await this.executeTask(step.planned, scope);
       }
     }
+  }
+
+  /** Rake's `(first_time, not_needed)` after `** Invoke name`. */
+  private invokeFlags(task: TaskDefinition, firstTime: boolean): string {
+    const flags = [...(firstTime ? ["first_time"] : []), ...(this.needed(task) ? [] : ["not_needed"])];
+    return flags.length === 0 ? " " : ` (${flags.join(", ")})`;
+  }
+
+  /** A file task is needed when its file is missing or older than a prerequisite (or under -B); any other task always is. */
+  private needed(task: TaskDefinition): boolean {
+    if (!task.file || this.options.buildAll) return true;
+    const stamp = modifiedAt(task.name);
+    if (stamp === undefined) return true;
+    if (task.file === "directory") return false;
+    return task.prerequisites.some((written) => {
+      const dep = this.options.tasks.prerequisiteOf(task, written);
+      return dep === undefined || timestampOf(dep) > stamp;
+    });
   }
 
   private hasMultitask(planned: Plan): boolean {
@@ -157,7 +189,7 @@ export class Runner {
     const { runs, settled, waits } = this.graph;
     const running = runs.get(task);
     const firstTime = running === undefined && !this.started.has(task);
-    if (this.options.trace) this.options.traceLine(`** Invoke ${task.name}${firstTime ? " (first_time)" : " "}`);
+    if (this.options.trace) this.options.traceLine(`** Invoke ${task.name}${this.invokeFlags(task, firstTime)}`);
     if (!firstTime && (running === undefined || settled.has(task))) return running;
     const { waiter } = scope;
     if (running && waiter && waits.wouldDeadlock(waiter, task)) return;
@@ -199,6 +231,10 @@ export class Runner {
     const { task } = planned;
     const { dryRun, trace, traceLine } = this.options;
     if (this.started.has(task)) return;
+    if (!this.needed(task)) {
+      this.started.set(task, planned);
+      return;
+    }
     if (dryRun) {
       this.started.set(task, planned);
       traceLine(`** Execute (dry run) ${task.name}`);

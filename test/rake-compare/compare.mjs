@@ -10,7 +10,7 @@
 // Needs rake (Debian: apt-get install -y rake) and a built jt (npm run build). Exits 1 when a
 // scenario differs in a way not listed as deliberate. Issue 13 ("Rake fidelity, round two").
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,14 +50,24 @@ let unexpected = 0;
 const rows = [];
 for (const scenario of SCENARIOS) {
   if (only && !only.includes(scenario.name)) continue;
-  const root = mkdtempSync(join(tmpdir(), "jt-rake-compare-"));
+  // Each tool in a directory of its own: what one builds must not be up to date for the other.
+  const roots = [mkdtempSync(join(tmpdir(), "jt-rake-compare-")), mkdtempSync(join(tmpdir(), "jt-rake-compare-"))];
   try {
-    writeFileSync(join(root, "Rakefile"), scenario.rakefile);
-    mkdirSync(join(root, "tasks"));
-    writeFileSync(join(root, "tasks", "compare.ts"), scenario.tasks);
-    writeFileSync(join(root, "package.json"), '{ "private": true, "type": "module" }\n');
-    const rake = run(["rake"], scenario.argv, root);
-    const jt = run([process.execPath, JT], scenario.argv, root);
+    for (const root of roots) {
+      writeFileSync(join(root, "Rakefile"), scenario.rakefile);
+      mkdirSync(join(root, "tasks"));
+      writeFileSync(join(root, "tasks", "compare.ts"), scenario.tasks);
+      writeFileSync(join(root, "package.json"), '{ "private": true, "type": "module" }\n');
+      // Files the scenario starts with, each `age` seconds old (an hour by default).
+      for (const [name, { content, age = 3600 }] of Object.entries(scenario.files ?? {})) {
+        mkdirSync(dirname(join(root, name)), { recursive: true });
+        writeFileSync(join(root, name), content);
+        const at = new Date(Date.now() - age * 1000);
+        utimesSync(join(root, name), at, at);
+      }
+    }
+    const rake = run(["rake"], scenario.argv, roots[0]);
+    const jt = run([process.execPath, JT], scenario.argv, roots[1]);
     const differs = ["status", "stdout", "stderr"].filter((key) => rake[key] !== jt[key]);
     const allowed = scenario.deliberate ?? {};
     const unexplained = differs.filter((key) => !(key in allowed && allowed[key](rake[key], jt[key])));
@@ -71,7 +81,7 @@ for (const scenario of SCENARIOS) {
       }
     }
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
   }
 }
 const width = Math.max(...rows.map(([name]) => name.length));
