@@ -133,3 +133,29 @@ describe.concurrent("clearTask mistakes: exit 3, nothing runs", () => {
     expect(result.stderr).toContain("clearTask('ok', …): 'body' is not one of actions, prerequisites, description, args");
   });
 });
+
+describe.concurrent("ctx.execute and ctx.reenable on a warm run, of a task in a file not loaded yet", () => {
+  test("execute loads its file first; reenable of a task whose file is not loaded does nothing (it has not run); a misspelt one still fails", async ({ expect, onTestFinished }) => {
+    const p = project(
+      {
+        "tasks/a_work.ts": `import { task } from "jt";\ntask("work", { args: ["n"] }, ({ args }) => console.log(\`work \${args.n}\`));\n`,
+        "tasks/b_caller.ts": `import { task } from "jt";
+task("caller", async ({ execute, invoke, reenable }) => {
+  reenable("work");
+  await execute("work", "1");
+  await invoke("work", "2");
+  reenable("work");
+  await invoke("work", "3");
+});
+task("typo", ({ reenable }) => reenable("wrok"));
+`,
+      },
+      { onTestFinished },
+    );
+    await p.run(["-T"]); // the manifest: later runs load only the files a target needs
+    for (const run of ["warm", "warm again"]) expect(await p.run(["caller"]), run).toEqual({ code: 0, signal: null, stdout: lines("work 1", "work 2", "work 3"), stderr: "" });
+    const typo = await p.run(["typo"]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("Don't know how to build task 'wrok'");
+  });
+});

@@ -108,6 +108,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     interruptGraceMs,
     confirm: confirmation({ yes: invocation.yes, env: process.env, input: process.stdin, output: process.stderr }),
     load: (wanted) => source.loadFor(wanted),
+    defines: (name) => source.defines(name),
     enqueue: async (task, options) => (await jobs.get()).enqueue(task, options),
   });
   let failure: unknown;

@@ -286,6 +286,7 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
           finishedRunSucceeds: true,
           confirm: async () => {},
           load: (wanted) => session.source.loadFor(wanted),
+          defines: (name) => session.source.defines(name),
           enqueue: (task, options) => opened.enqueue(task, options),
         }).run([{ name: job.task, values: job.args }]),
       queues,

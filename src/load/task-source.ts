@@ -68,6 +68,11 @@ export class TaskSource {
   }
 
   /** Whether a task of this full name exists (without loading, when the manifest is fresh). */
+  /** Whether a task of this full name is defined, loaded or not (from the manifest when it is fresh). */
+  defines(name: string): boolean {
+    return (this.cached ?? this.options.registry).get(name) !== undefined;
+  }
+
   async has(name: string): Promise<boolean> {
     if (this.cached) return this.cached.get(name) !== undefined;
     await this.loadAll();

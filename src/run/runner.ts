@@ -59,6 +59,8 @@ export interface RunOptions {
   confirm: (planned: Plan) => Promise<void>;
   /** Makes sure the tasks these targets need are loaded (task files load lazily); called before planning. */
   load: (targets: readonly Target[]) => Promise<void>;
+  /** Whether a task of this name is defined, its file loaded or not (ctx.reenable of one not loaded: it has not run). */
+  defines?: (name: string) => boolean;
   /** `ctx.enqueue`: into the project's job store. */
   enqueue: (task: string, options?: EnqueueOptions) => Promise<EnqueuedJob>;
 }
@@ -353,13 +355,18 @@ export class Runner {
       },
       enqueue: (task, options) => this.options.enqueue(task, options),
       reenable: function reenable(name: string) {
+        // Its file not loaded yet: it has not run, so there is nothing to re-enable.
+        if (!runner.options.tasks.get(name) && runner.options.defines?.(name)) return;
         const task = runner.taskNamed(name, reenable);
         runner.started.delete(task);
         runner.walk?.runs.delete(task);
         runner.walk?.settled.delete(task);
       },
       execute: async function execute(name: string, ...values: string[]) {
-        const task = runner.taskNamed(name, execute);
+        const site: { stack?: string } = {};
+        Error.captureStackTrace(site, execute);
+        await runner.options.load([{ name, values }]);
+        const task = runner.taskNamed(name, execute, site.stack);
         // Planned afresh (its prerequisites are not run: only `ctx.app` looks at them), with these args.
         const [root] = plan([{ name: task.name, values }], runner.options.tasks).roots;
         const executed: PlannedTask = { ...root!, invokedBy: planned };
@@ -371,12 +378,14 @@ export class Runner {
   }
 
   /** The task `name` names, for ctx.reenable and ctx.execute; an unknown name fails the calling task there. */
-  private taskNamed(name: string, caller: (...args: never[]) => unknown): TaskDefinition {
+  private taskNamed(name: string, caller: (...args: never[]) => unknown, stack?: string): TaskDefinition {
     const task = this.options.tasks.get(name);
     if (task) return task;
     const error = unknownTask(name, this.options.tasks.names());
     const failure = new Error(error.message);
     Error.captureStackTrace(failure, caller);
+    // After an await the caller's frame is gone: use the stack taken when it called.
+    if (stack) failure.stack = `Error: ${error.message}${stack.slice(stack.indexOf("\n"))}`;
     throw failure;
   }
 
