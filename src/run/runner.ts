@@ -84,6 +84,16 @@ function modifiedAt(path: string): number | undefined {
   return statSync(path, { throwIfNoEntry: false })?.mtimeMs;
 }
 
+/**
+ * An error with `message` and the frames of `stack`, taken where an action called into the
+ * context: after an await its frame is gone, and the failure must point at that call.
+ */
+function failureAt(message: string, stack: string): Error {
+  const failure = new Error(message);
+  failure.stack = `Error: ${message}${stack.slice(stack.indexOf("\n"))}`;
+  return failure;
+}
+
 let cores: number | undefined;
 
 /** -j's default, as Rake's: the cores + 4 (asked once: a worker makes a Runner per job). */
@@ -348,9 +358,7 @@ export class Runner {
           await (lease ? lease.whileWaiting(() => invoke({ name, values })) : invoke({ name, values }));
         } catch (error) {
           if (!(error instanceof UnknownTaskError)) throw error;
-          const failure = new Error(error.message);
-          failure.stack = `Error: ${error.message}${site.stack!.slice(site.stack!.indexOf("\n"))}`;
-          throw failure;
+          throw failureAt(error.message, site.stack!);
         }
       },
       enqueue: (task, options) => this.options.enqueue(task, options),
@@ -381,11 +389,10 @@ export class Runner {
   private taskNamed(name: string, caller: (...args: never[]) => unknown, stack?: string): TaskDefinition {
     const task = this.options.tasks.get(name);
     if (task) return task;
-    const error = unknownTask(name, this.options.tasks.names());
-    const failure = new Error(error.message);
+    const { message } = unknownTask(name, this.options.tasks.names());
+    if (stack) throw failureAt(message, stack);
+    const failure = new Error(message);
     Error.captureStackTrace(failure, caller);
-    // After an await the caller's frame is gone: use the stack taken when it called.
-    if (stack) failure.stack = `Error: ${error.message}${stack.slice(stack.indexOf("\n"))}`;
     throw failure;
   }
 
