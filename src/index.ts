@@ -9,7 +9,7 @@
  * });
  * ```
  */
-export { clearTask, desc, directory, file, multitask, namespace, task, taskDefined } from "./api/dsl.js";
+export { clearTask, desc, directory, file, multitask, namespace, rule, task, taskDefined } from "./api/dsl.js";
 export { defineEnvironment } from "./api/environment.js";
 export { createJobs, enqueue, type CreateJobsOptions, type JobsClient } from "./jobs/app-jobs.js";
 export { EnqueueError } from "./jobs/jobs.js";
@@ -21,6 +21,7 @@ export type {
   EnvironmentDefinition,
   EnqueuedJob,
   EnqueueOptions,
+  RuleSource,
   Sh,
   ShOptions,
   ShResult,

@@ -2,9 +2,10 @@ import { mkdirSync } from "node:fs";
 import { DefinitionError } from "../errors.js";
 import { JT_OWN_DIRS } from "../package-paths.js";
 import { activeRegistry, type DefineOptions, type TaskPart } from "../registry/registry.js";
+import { rulePattern, ruleSources } from "../registry/rules.js";
 import { callerLocation } from "../registry/source-location.js";
 import type { Action } from "../registry/task.js";
-import type { ArgDefaults, TaskAction, TaskArgs, TaskSpec } from "./types.js";
+import type { ArgDefaults, RuleSource, TaskAction, TaskArgs, TaskSpec } from "./types.js";
 
 /** Describes the next task defined; `jt -T` lists only described tasks. */
 export function desc(text: string): void {
@@ -107,6 +108,26 @@ export function directory(path: string): void {
     const dir = `${absolute ? "/" : ""}${parts.slice(0, i).join("/")}`;
     activeRegistry().define(dir, { file: "directory" }, () => void mkdirSync(dir, { recursive: true }), location);
   }
+}
+
+/**
+ * A rule (Rake's `rule`): how to make any file whose name matches `pattern` (a file ending like
+ * `".o"`, or a RegExp) from its sources. A name that is no task gets a file task from the first rule
+ * whose sources all exist as files or tasks, or can be made by a rule in turn. A source is written
+ * as a file ending (`".c"`: the name with that extension), a path map (`"src/%n.c"`), a path, or a
+ * function of the name; `ctx.source` is the first.
+ *
+ * ```ts
+ * rule(".html", [".md"], async ({ name, source, sh }) => { await sh`pandoc ${source} -o ${name}`; });
+ * ```
+ */
+export function rule(pattern: string | RegExp, action?: TaskAction<TaskArgs>): void;
+export function rule(pattern: string | RegExp, sources: RuleSource | readonly RuleSource[], action?: TaskAction<TaskArgs>): void;
+export function rule(pattern: unknown, sourcesOrAction?: unknown, action?: unknown): void {
+  const [sources, act] = typeof sourcesOrAction === "function" && action === undefined ? [[], sourcesOrAction] : [sourcesOrAction ?? [], action];
+  const compiled = rulePattern(pattern);
+  if (act !== undefined && typeof act !== "function") throw new DefinitionError(`The action of rule ${compiled} must be a function`);
+  activeRegistry().defineRule({ pattern: compiled, sources: ruleSources(compiled, sources), action: act as Action | undefined, location: callerLocation(JT_OWN_DIRS) });
 }
 
 /**

@@ -132,11 +132,18 @@ export interface EnqueuedJob {
   readonly duplicate: boolean;
 }
 
+/** How a `rule` names a source of the file it makes: `".c"`, `"src/%n.c"`, a path, or a function of the name. */
+export type RuleSource = string | ((name: string) => string | readonly string[]);
+
 /** What every action receives. */
 export interface TaskContext<Args = TaskArgs> {
   /** The task's full name, namespaces included (`"db:migrate"`). */
   readonly name: string;
   readonly args: Args;
+  /** Its prerequisites' full names, in order (a file task's files). */
+  readonly prerequisites: readonly string[];
+  /** The first of them: the file a `rule` makes this one from (Rake's `t.source`). */
+  readonly source: string | undefined;
   /**
    * The app the `environment` task booted (typed by your `App` augmentation). Only tasks that
    * depend on `"environment"`, directly or through their prerequisites, may read it.

@@ -12,7 +12,7 @@ import { Registry } from "../registry/registry.js";
 import { compareStamp, isUnchanged, stampFile, type FileStamp } from "./stamps.js";
 import { cacheDir, readCacheFile, writeCacheFile } from "./store.js";
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 export type ManifestTask = Omit<TaskDefinition, "actions" | "scope">;
 
@@ -31,6 +31,8 @@ export interface Manifest {
   /** Environment variables read while the task files loaded, and their values (null: unset). */
   env: Record<string, string | null>;
   tasks: ManifestTask[];
+  /** Task files that define rules (Rake's `rule`): a name no task has may be theirs to make. */
+  ruleFiles: string[];
 }
 
 export function manifestFile(root: string): string {
@@ -99,6 +101,7 @@ export interface ManifestInput {
   modules: Iterable<string>;
   env: Record<string, string | null>;
   tasks: Iterable<TaskDefinition>;
+  ruleFiles: Iterable<string>;
 }
 
 /** Stores a manifest; returns false (and changes nothing) when the cache cannot be written. */
@@ -120,6 +123,7 @@ export function writeManifest(input: ManifestInput): boolean {
     modules,
     env: input.env,
     // Stored sorted by name, the order every listing shows them in.
+    ruleFiles: [...new Set(input.ruleFiles)],
     tasks: [...input.tasks].map(({ actions: _actions, scope: _scope, ...task }) => task).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
   return writeCacheFile(manifestFile(input.root), `${JSON.stringify(manifest)}\n`);
@@ -140,9 +144,16 @@ export function registryFromManifest(manifest: Manifest): Registry {
  * prerequisites, resolved as the planner resolves them, in load order. Undefined when a name does
  * not resolve (then everything must load, so that the error names close matches from every task)
  * or a task comes from a module a task file imports (which task file imports it is not recorded).
- * `builtIn` tasks come from no task file.
+ * `builtIn` tasks come from no task file. With `ruleFiles`, a name that only an existing file
+ * answers may be a rule's to make: undefined then too.
  */
-export function filesFor(targets: readonly string[], registry: Registry, taskFiles: readonly string[], builtIn: ReadonlySet<string> = new Set()): string[] | undefined {
+export function filesFor(
+  targets: readonly string[],
+  registry: Registry,
+  taskFiles: readonly string[],
+  builtIn: ReadonlySet<string> = new Set(),
+  ruleFiles: readonly string[] = [],
+): string[] | undefined {
   const loadable = new Set(taskFiles);
   const files = new Set<string>();
   const seen = new Set<TaskDefinition>();
@@ -156,7 +167,8 @@ export function filesFor(targets: readonly string[], registry: Registry, taskFil
     const task = queue.pop()!;
     if (seen.has(task)) continue;
     seen.add(task);
-    // (A file task jt made for an existing file has no location, and needs none.)
+    // (A file task jt made for an existing file has no location, and needs none, unless a rule may make it.)
+    if (!builtIn.has(task.name) && task.locations.length === 0 && ruleFiles.length > 0) return undefined;
     if (!builtIn.has(task.name) && task.locations.length > 0 && !task.locations.some((location) => loadable.has(location.file))) return undefined;
     for (const location of task.locations) if (loadable.has(location.file)) files.add(location.file);
     for (const written of task.prerequisites) {

@@ -34,6 +34,10 @@ export interface Invocation {
   multitask: boolean;
   /** `-B`: run every file task, up to date or not. */
   buildAll: boolean;
+  /** `--rules`: trace how rules are matched. */
+  rules: boolean;
+  /** `--job-stats [history]`: print how many tasks ran at once and in all after the run. */
+  jobStats: "summary" | "history" | undefined;
   /** `--yes`: answer the production confirmations of tasks marked `confirm`. */
   yes: boolean;
   targets: Target[];

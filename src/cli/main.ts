@@ -9,6 +9,7 @@ import { importModule } from "../load/loader.js";
 import { JT_OWN_DIRS, jtVersion } from "../package-paths.js";
 import type { Target } from "../plan/plan.js";
 import { renderError } from "../report/errors.js";
+import { jobStats } from "../report/job-stats.js";
 import { listingAsJson, renderListing } from "../report/listing.js";
 import { processOutput, type Output } from "../report/output.js";
 import { confirmation } from "../run/confirm.js";
@@ -93,6 +94,8 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   const traceLine = invocation.traceOutput === "stdout" ? (line: string) => output.out(`${line}\n`) : log;
   const interruptGraceMs = millisecondsFromEnv("JT_INTERRUPT_GRACE_MS", 10_000);
   let runner: Runner | undefined;
+  const stats = invocation.jobStats && jobStats(invocation.jobStats === "history");
+  if (invocation.rules) registry.traceRules = traceLine;
   const untrap = trapInterrupts(controller, log, killLeftoverCommands, { running: () => runner?.runningTasks() ?? [], graceMs: interruptGraceMs });
   runner = new Runner({
     tasks: registry,
@@ -104,6 +107,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     jobs: invocation.jobs,
     multitask: invocation.multitask,
     buildAll: invocation.buildAll,
+    actions: stats || undefined,
     environment: runnerEnvironment(session),
     interruptGraceMs,
     confirm: confirmation({ yes: invocation.yes, env: process.env, input: process.stdin, output: process.stderr }),
@@ -137,6 +141,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     throw failure;
   }
   if (teardownFailure) throw teardownFailure;
+  if (stats) output.out(stats.report());
   return exitCodeSetByTasks();
 }
 

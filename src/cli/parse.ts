@@ -42,6 +42,8 @@ interface RawOptions {
   traceOutput?: string;
   tasksFile?: string[];
   buildAll?: true;
+  rules?: true;
+  jobStats?: string | true;
 }
 
 type Writers = { out: (s: string) => void; err: (s: string) => void };
@@ -83,6 +85,8 @@ const GLOBAL_OPTIONS: readonly GlobalOption[] = [
     parse: parseJobs,
   },
   { flags: "-B, --build-all", description: "run every file task, up to date or not" },
+  { flags: "--rules", description: "trace how rules are matched to make file tasks" },
+  { flags: "--job-stats [level]", description: "after the run, print how many tasks ran at once and in all (level history: when each ran)" },
   { flags: "-m, --multitask", description: "treat every task as a multitask (prerequisites run concurrently)" },
   { flags: "-y, --yes", description: "answer yes to the questions of tasks marked confirm (asked when NODE_ENV=production)" },
   { flags: "--completion <shell>", description: "print a completion script for bash, zsh or fish, then exit" },
@@ -133,7 +137,10 @@ export function verbIndex(argv: readonly string[]): number | undefined {
 /** Whether an option with an optional value takes `next` as it: -j only what starts with a digit (`jt -j par` runs par). */
 function takesValue(option: string, next: string): boolean {
   if (next.startsWith("-")) return false;
-  return option === "-j" || option === "--jobs" ? /^\d/.test(next) : true;
+  if (option === "-j" || option === "--jobs") return /^\d/.test(next);
+  // A level only where it is one: `jt --job-stats default` runs default.
+  if (option === "--job-stats") return /^history/i.test(next);
+  return true;
 }
 
 /** The arity of the value still to come in the next word (none when it is attached: `-Cdir`, `--directory=dir`). */
@@ -229,12 +236,13 @@ export async function parseCommandLine(argv: readonly string[], version: string,
 
 /**
  * Rake's spellings commander cannot take as they are: `-j` with no number (commander would take
- * the next word), `--trace=stdout` / `-tstdout` / `--backtrace=stdout` (an optional value only
+ * the next word; `--job-stats` the same, unless it is a level), `--trace=stdout` / `-tstdout` / `--backtrace=stdout` (an optional value only
  * when attached), `--nosearch`.
  */
 function rakeSpellings(argv: readonly string[]): string[] {
   return argv.flatMap((word, at) => {
     if ((word === "-j" || word === "--jobs") && !takesValue(word, argv[at + 1] ?? "-")) return ["--jobs="];
+    if (word === "--job-stats" && !takesValue(word, argv[at + 1] ?? "-")) return ["--job-stats="];
     if (word === "--nosearch") return ["--no-search"];
     const output = /^(?:--(trace|backtrace)=(.*)|-t(stdout|stderr))$/.exec(word);
     if (output) return [output[1] === "backtrace" ? "--backtrace" : "--trace", "--trace-output", output[2] ?? output[3]!];
@@ -285,6 +293,8 @@ function resultOf(options: RawOptions, words: string[], shown?: ShownTasks & { d
       search: options.search !== false,
       taskFiles: options.tasksFile,
       buildAll: options.buildAll === true,
+      rules: options.rules === true,
+      jobStats: jobStatsOf(options.jobStats),
       quiet: quietFlag ?? false,
       silent: options.silent === true,
       directory: options.directory,
@@ -304,6 +314,12 @@ function listingOf(options: RawOptions, shown: (ShownTasks & { describedOnly?: b
   if (options.prereqs) return { mode: "prereqs", pattern: undefined };
   if (options.json) throw new UsageError("--json goes with a listing: -T, -D, -P or -W");
   return undefined;
+}
+
+/** As Rake reads it: a level starting with "history" adds the history; any other value just the figures. */
+function jobStatsOf(value: string | true | undefined): "history" | "summary" | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === "string" && /^history/i.test(value) ? "history" : "summary";
 }
 
 function traceOutputOf(value: string | undefined): "stdout" | "stderr" {

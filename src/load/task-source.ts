@@ -87,6 +87,7 @@ export class TaskSource {
       this.cached,
       this.taskFiles,
       BUILT_IN,
+      this.fresh?.ruleFiles,
     );
     if (!files) return this.loadAll();
     await this.load(files.filter((file) => !this.loaded.has(file)));
@@ -125,6 +126,7 @@ export class TaskSource {
       modules: [...modules, ...projectFiles, ...(project.configFile ? [project.configFile] : []), ...extraDependencies],
       env,
       tasks: registry.tasks.values(),
+      ruleFiles: registry.rules.flatMap((rule) => (rule.location ? [rule.location.file] : [])),
     });
   }
 }

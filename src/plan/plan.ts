@@ -10,6 +10,8 @@ import { closeMatches } from "./suggest.js";
 
 export interface TaskLookup {
   get(fullName: string): TaskDefinition | undefined;
+  /** A target's task: a defined one, else one a rule makes, else an existing file's. */
+  resolve(fullName: string): TaskDefinition | undefined;
   names(): Iterable<string>;
   prerequisiteOf(task: TaskDefinition, written: string): TaskDefinition | undefined;
 }
@@ -46,7 +48,7 @@ export function plan(targets: readonly Target[], tasks: TaskLookup, invoked: Inv
   const steps: PlanStep[] = [];
   const roots: PlannedTask[] = [];
   for (const target of targets) {
-    const task = tasks.get(target.name);
+    const task = tasks.resolve(target.name);
     if (!task) throw unknownTask(target.name, tasks.names());
     roots.push(visit(task, argumentsFromValues(task.args, target.values), tasks, invoked, steps));
   }
@@ -78,8 +80,8 @@ function visit(root: TaskDefinition, rootArgs: TaskArguments, tasks: TaskLookup,
       continue;
     }
     frame.next += 1;
-    const dep = tasks.prerequisiteOf(task, prerequisite);
     const chain = () => stack.map((f) => f.planned.task.name);
+    const dep = prerequisiteWithChain(tasks, task, prerequisite, chain);
     if (!dep) {
       if (prerequisite === ENVIRONMENT) throw environmentNotConfigured(task.name, chain());
       throw unknownTask(prerequisite, tasks.names(), chain(), DefinitionError);
@@ -105,6 +107,16 @@ function visit(root: TaskDefinition, rootArgs: TaskArguments, tasks: TaskLookup,
     stack.push({ planned, next: 0 });
   }
   return rootPlanned;
+}
+
+/** A prerequisite's task; a rule that cannot make it (too deep) fails with the chain that asked for it. */
+function prerequisiteWithChain(tasks: TaskLookup, task: TaskDefinition, written: string, chain: () => string[]): TaskDefinition | undefined {
+  try {
+    return tasks.prerequisiteOf(task, written);
+  } catch (error) {
+    if (error instanceof DefinitionError && !error.chain) throw new DefinitionError(error.message, error.details, { chain: chain() });
+    throw error;
+  }
 }
 
 /** `TOP => db:setup => db:migrate`, as Rake prints the invocation chain. */

@@ -3,6 +3,7 @@ import { bareArgName, isRestArg, RESERVED_ARG_NAMES, type ArgsSpec } from "../ar
 import { DefinitionError } from "../errors.js";
 import { invalidNameReason, qualify, resolveName, SEPARATOR } from "./names.js";
 import type { SourceLocation } from "./source-location.js";
+import { sourcesFor, type Rule } from "./rules.js";
 import { validateBackoff, type Backoff } from "../jobs/backoff.js";
 import { parseDuration } from "../jobs/duration.js";
 import type { Action, TaskDefinition, TaskJobSettings } from "./task.js";
@@ -28,6 +29,10 @@ export interface DefineOptions {
 /** Every task defined in this process, and the namespace stack while task files load. */
 export class Registry {
   readonly tasks = new Map<string, TaskDefinition>();
+  /** Rake's rules, in the order defined: the first that can make a name's task wins. */
+  readonly rules: Rule[] = [];
+  /** `--rules`: where rule lookups are traced (Rake's "Attempting Rule" lines). */
+  traceRules: ((line: string) => void) | undefined;
   private readonly scope: string[] = [];
   private pendingDescription: string | undefined;
 
@@ -158,7 +163,54 @@ export class Registry {
    */
   prerequisiteOf(task: TaskDefinition, written: string): TaskDefinition | undefined {
     const found = this.lookup(written, task.scope);
-    return (found === task ? (this.lookup(written) ?? found) : found) ?? this.existingFile(written);
+    return (found === task ? (this.lookup(written) ?? found) : found) ?? this.fromRule(written) ?? this.existingFile(written);
+  }
+
+  /** Rake's `Rake::Task[name]`: the task of this full name, else one a rule makes, else an existing file's. */
+  resolve(fullName: string): TaskDefinition | undefined {
+    return this.tasks.get(fullName) ?? this.fromRule(fullName) ?? this.existingFile(fullName);
+  }
+
+  defineRule(rule: Rule): void {
+    this.rules.push(rule);
+  }
+
+  /**
+   * The file task the first applicable rule makes for `name` (Rake's `enhance_with_matching_rule`):
+   * each source must be an existing file, a defined task, or made by a rule in turn.
+   */
+  private fromRule(name: string, level = 0): TaskDefinition | undefined {
+    if (this.rules.length === 0) return undefined;
+    const trace = (line: string) => this.traceRules?.(`${"    ".repeat(level)}${line}`);
+    try {
+      if (level >= MAX_RULE_DEPTH) throw new RuleRecursionError("Rule Recursion Too Deep");
+      for (const rule of this.rules) {
+        if (!rule.pattern.test(name)) continue;
+        const prerequisites = this.ruleSourcesOf(rule, name, level, trace);
+        if (!prerequisites) continue;
+        // (desc "": a description left dangling by the last task file is not this task's.)
+        return this.define(name, { deps: prerequisites, file: "file", desc: "" }, rule.action, rule.location);
+      }
+      return undefined;
+    } catch (error) {
+      if (error instanceof RuleRecursionError) error.addTarget(name);
+      throw error;
+    }
+  }
+
+  /** The tasks a rule's sources name for `name`, or undefined when one of them cannot be had. */
+  private ruleSourcesOf(rule: Rule, name: string, level: number, trace: (line: string) => void): string[] | undefined {
+    const prerequisites: string[] = [];
+    for (const source of sourcesFor(rule, name)) {
+      trace(`Attempting Rule ${name} => ${source}`);
+      const exists = existsSync(source) || this.tasks.has(source);
+      const made = exists ? undefined : this.fromRule(source, level + 1);
+      const outcome = exists ? "EXIST" : made ? "ENHANCE" : "FAIL";
+      trace(`(${name} => ${source} ... ${outcome})`);
+      if (outcome === "FAIL") return undefined;
+      prerequisites.push(made ? made.name : source);
+    }
+    return prerequisites;
   }
 
   /** A name that is no task but an existing file (from the project root) is a file task with nothing to do, as in Rake. */
@@ -167,6 +219,20 @@ export class Registry {
     const task: TaskDefinition = { name: written, scope: [], comments: [], prerequisites: [], actions: [], args: { names: [], defaults: {} }, locations: [], multitask: false, confirm: undefined, job: {}, file: "file" };
     this.tasks.set(written, task);
     return task;
+  }
+}
+
+/** Rake stops following rules whose sources need rules 16 deep. */
+const MAX_RULE_DEPTH = 16;
+
+/** Rake's "Rule Recursion Too Deep", with the names that led there. */
+export class RuleRecursionError extends DefinitionError {
+  private readonly targets: string[] = [];
+
+  /** `name` led to the names added before it. */
+  addTarget(name: string): void {
+    this.targets.unshift(name);
+    this.message = `Rule Recursion Too Deep: [${this.targets.join(" => ")}]`;
   }
 }
 

@@ -61,6 +61,8 @@ export interface RunOptions {
   load: (targets: readonly Target[]) => Promise<void>;
   /** Whether a task of this name is defined, its file loaded or not (ctx.reenable of one not loaded: it has not run). */
   defines?: (name: string) => boolean;
+  /** Told when a task's actions start and end (`--job-stats`). */
+  actions?: { started(task: string): void; ended(task: string, outcome: "finished" | "failed"): void } | undefined;
   /** `ctx.enqueue`: into the project's job store. */
   enqueue: (task: string, options?: EnqueueOptions) => Promise<EnqueuedJob>;
 }
@@ -269,11 +271,14 @@ export class Runner {
     const { task } = planned;
     this.lastStarted = planned;
     if (task.actions.length === 0) return;
+    let outcome: "finished" | "failed" | undefined;
     try {
       const ctx = this.contextFor(planned, scope, lease);
       // Run alongside others (in a multitask's group, with room for more than one action): its output is labelled.
       const label = scope.lines && this.graph.slots.limit > 1 ? task.name : undefined;
       this.acting.add(task.name);
+      this.options.actions?.started(task.name);
+      outcome = "failed";
       for (const action of task.actions) {
         this.stopIfStopped(scope.signal);
         const run = () => (action as (ctx: TaskContext) => unknown)(ctx);
@@ -283,8 +288,10 @@ export class Runner {
           throw this.failureOf(error, planned, scope.signal);
         }
       }
+      outcome = "finished";
     } finally {
       this.acting.delete(task.name);
+      if (outcome) this.options.actions?.ended(task.name, outcome);
     }
   }
 
@@ -343,6 +350,12 @@ export class Runner {
     return {
       name: planned.task.name,
       args: planned.args as unknown as TaskContext["args"],
+      get prerequisites(): readonly string[] {
+        return planned.prerequisites.map((dep) => dep.task.name);
+      },
+      get source(): string | undefined {
+        return planned.prerequisites[0]?.task.name;
+      },
       signal: scope.signal,
       get sh(): Sh {
         return (sh ??= runner.options.sh({ signal: scope.signal, lines: scope.lines }));
@@ -387,7 +400,7 @@ export class Runner {
 
   /** The task `name` names, for ctx.reenable and ctx.execute; an unknown name fails the calling task there. */
   private taskNamed(name: string, caller: (...args: never[]) => unknown, stack?: string): TaskDefinition {
-    const task = this.options.tasks.get(name);
+    const task = this.options.tasks.resolve(name);
     if (task) return task;
     const { message } = unknownTask(name, this.options.tasks.names());
     if (stack) throw failureAt(message, stack);

@@ -4,6 +4,8 @@
 const exitTwoNotOne = { status: (rake, jt) => rake === 1 && jt === 2 };
 const USAGE = "jt exits 2 for a bad command line, Rake 1";
 
+const RULE_HTML = `import { rule } from "jt";\nimport { readFileSync, writeFileSync } from "node:fs";\nrule(".html", [".md"], ({ name, source }) => {\n  writeFileSync(name, readFileSync(source, "utf8"));\n  console.log(\`\${source} -> \${name}\`);\n});\n`;
+
 export const SCENARIOS = [
   {
     name: "listing",
@@ -193,5 +195,72 @@ export const SCENARIOS = [
     argv: ["--trace", "a/b/c.txt"],
     deliberate: { stdout: (rake, jt) => rake === "mkdir -p a/b\n" && jt === "" },
     why: "jt makes the directory without echoing `mkdir -p a/b`",
+  },
+  {
+    name: "rule-extension",
+    rakefile: `rule ".html" => ".md" do |t| File.write(t.name, File.read(t.source)); puts "#{t.source} -> #{t.name}" end\n`,
+    tasks: RULE_HTML,
+    files: { "a.md": { content: "a" } },
+    argv: ["--trace", "a.html"],
+  },
+  {
+    name: "rule-up-to-date",
+    rakefile: `rule ".html" => ".md" do |t| File.write(t.name, File.read(t.source)); puts "#{t.source} -> #{t.name}" end\n`,
+    tasks: RULE_HTML,
+    files: { "a.md": { content: "a", age: 7200 }, "a.html": { content: "a", age: 3600 } },
+    argv: ["--trace", "a.html"],
+  },
+  {
+    name: "rule-chain-traced",
+    rakefile: `rule ".gz" => ".html" do |t| File.write(t.name, "gz"); puts "gz #{t.source}" end\nrule ".html" => ".md" do |t| File.write(t.name, File.read(t.source)); puts "#{t.source} -> #{t.name}" end\ntask :default => "a.gz"\n`,
+    tasks: `${RULE_HTML.replace("{ rule }", "{ rule, task }")}rule(".gz", [".html"], ({ name, source }) => {\n  writeFileSync(name, "gz");\n  console.log(\`gz \${source}\`);\n});\ntask("default", ["a.gz"]);\n`,
+    files: { "a.md": { content: "a" } },
+    argv: ["--rules", "--trace"],
+    deliberate: { stderr: (rake, jt) => rake.split("\n").sort().join("\n") === jt.split("\n").sort().join("\n") && jt.startsWith("Attempting Rule") },
+    why: "the same lines, the rule lines first: jt resolves the whole graph before it runs anything",
+  },
+  {
+    name: "rule-regexp-pathmap",
+    rakefile: `rule %r{^out/.*\\.txt$} => "src/%n.md" do |t| File.write(t.name, File.read(t.source)); puts "#{t.source} -> #{t.name}" end\n`,
+    tasks: `import { rule } from "jt";\nimport { readFileSync, writeFileSync } from "node:fs";\nrule(/^out\\/.*\\.txt$/, ["src/%n.md"], ({ name, source }) => {\n  writeFileSync(name, readFileSync(source, "utf8"));\n  console.log(\`\${source} -> \${name}\`);\n});\n`,
+    files: { "src/c.md": { content: "c" }, "out/.keep": { content: "" } },
+    argv: ["out/c.txt"],
+  },
+  {
+    name: "rule-function-source",
+    rakefile: `rule ".o" => ->(name) { name.sub(/\\.o$/, ".c") } do |t| puts "cc #{t.source}"; File.write(t.name, "") end\ntask :default => ["x.o"]\n`,
+    tasks: `import { rule, task } from "jt";\nimport { writeFileSync } from "node:fs";\nrule(".o", [(name) => name.replace(/\\.o$/, ".c")], ({ name, source }) => {\n  console.log(\`cc \${source}\`);\n  writeFileSync(name, "");\n});\ntask("default", ["x.o"]);\n`,
+    files: { "x.c": { content: "int x;" } },
+    argv: ["--rules"],
+  },
+  {
+    name: "rule-source-missing",
+    rakefile: `rule ".html" => ".md" do |t| puts "never" end\n`,
+    tasks: RULE_HTML,
+    argv: ["nope.html"],
+    deliberate: exitTwoNotOne,
+    why: USAGE,
+  },
+  {
+    name: "rule-recursion-too-deep",
+    rakefile: `rule ".a" => ->(name) { name + ".a" } do end\ntask :default => "x.a"\n`,
+    tasks: `import { rule, task } from "jt";\nrule(".a", [(name) => \`\${name}.a\`]);\ntask("default", ["x.a"]);\n`,
+    argv: [],
+    deliberate: {
+      status: (rake, jt) => rake === 1 && jt === 3,
+      stderr: (rake, jt) => rake.replace("Rake::RuleRecursionOverflowError: ", "") === jt,
+    },
+    why: "jt exits 3 for a bad definition, Rake 1, and names no Ruby exception class",
+  },
+  {
+    name: "job-stats",
+    rakefile: `task :all => [:a, :b] do puts "all" end\ntask :a do puts "a" end\ntask :b do puts "b" end\n`,
+    tasks: `import { task } from "jt";\ntask("all", ["a", "b"], () => console.log("all"));\ntask("a", () => console.log("a"));\ntask("b", () => console.log("b"));\n`,
+    argv: ["all", "--job-stats"],
+    deliberate: {
+      stdout: (rake, jt) =>
+        /^a\nb\nall\nMaximum active threads: \d+ \+ main\nTotal threads in play: {2}0 \+ main\n$/.test(rake) && jt === "a\nb\nall\nMaximum active tasks: 1\nTotal tasks run:      3\n",
+    },
+    why: "jt counts task actions (it runs them as promises, not on a thread pool)",
   },
 ];
