@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, test } from "vitest";
-import { multitask, task, type TaskContext } from "../src/index.js";
+import { multitask, rule, task, type TaskContext } from "../src/index.js";
 
 describe("ctx.args is typed from the declared names", () => {
   test("an argument without a default may be missing", () => {
@@ -54,5 +54,21 @@ describe("ctx.args is typed from the declared names", () => {
     multitask("m", { deps: ["a"], args: ["n"] }, ({ args }) => {
       expectTypeOf(args.n).toEqualTypeOf<string | undefined>();
     });
+  });
+});
+
+describe("rule() and the context a file task gets", () => {
+  test("sources as a file ending, a path map or an array of them and functions; ctx.source and ctx.prerequisites typed", () => {
+    rule(".html", ".md", ({ name, source, prerequisites }) => {
+      expectTypeOf(name).toEqualTypeOf<string>();
+      expectTypeOf(source).toEqualTypeOf<string | undefined>();
+      expectTypeOf(prerequisites).toEqualTypeOf<readonly string[]>();
+    });
+    rule(/\.o$/, ["src/%n.c", (name) => [`${name}.d`]]);
+    rule(".stamp", () => undefined);
+    // @ts-expect-error a source function goes in the array: alone it would read as the action
+    rule(".o", (name: string) => `${name}.c`, () => undefined);
+    // @ts-expect-error a source function gives file names
+    rule(".o", [(name: string) => name.length]);
   });
 });

@@ -108,6 +108,18 @@ describe.concurrent("rules", () => {
     }
   });
 
+  test("a task defined without actions gets the matching rule's action and sources (Rake's test_rule_runs_when_explicit_task_has_no_actions)", async ({ expect, onTestFinished }) => {
+    const p = project(
+      {
+        "tasks/t.ts": `import { file, rule } from "jt";\nrule(".o", [".c"], ({ source, prerequisites }) => console.log(source, prerequisites.join(" ")));\nfile("abc.o", ["xyz.c"]);\n`,
+        "abc.c": "",
+        "xyz.c": "",
+      },
+      { onTestFinished },
+    );
+    expect(await p.run(["abc.o"])).toMatchObject({ code: 0, stdout: lines("abc.c xyz.c abc.c") });
+  });
+
   test("ctx.source and ctx.prerequisites in any task; -T lists no rule; -n makes nothing", async ({ expect, onTestFinished }) => {
     const p = project(
       {

@@ -115,14 +115,14 @@ export function directory(path: string): void {
  * `".o"`, or a RegExp) from its sources. A name that is no task gets a file task from the first rule
  * whose sources all exist as files or tasks, or can be made by a rule in turn. A source is written
  * as a file ending (`".c"`: the name with that extension), a path map (`"src/%n.c"`), a path, or a
- * function of the name; `ctx.source` is the first.
+ * function of the name (a function in the array: `rule(".o", [(name) => …])`); `ctx.source` is the first.
  *
  * ```ts
  * rule(".html", [".md"], async ({ name, source, sh }) => { await sh`pandoc ${source} -o ${name}`; });
  * ```
  */
 export function rule(pattern: string | RegExp, action?: TaskAction<TaskArgs>): void;
-export function rule(pattern: string | RegExp, sources: RuleSource | readonly RuleSource[], action?: TaskAction<TaskArgs>): void;
+export function rule(pattern: string | RegExp, sources: string | readonly RuleSource[], action?: TaskAction<TaskArgs>): void;
 export function rule(pattern: unknown, sourcesOrAction?: unknown, action?: unknown): void {
   const [sources, act] = typeof sourcesOrAction === "function" && action === undefined ? [[], sourcesOrAction] : [sourcesOrAction ?? [], action];
   const compiled = rulePattern(pattern);

@@ -144,8 +144,8 @@ export function registryFromManifest(manifest: Manifest): Registry {
  * prerequisites, resolved as the planner resolves them, in load order. Undefined when a name does
  * not resolve (then everything must load, so that the error names close matches from every task)
  * or a task comes from a module a task file imports (which task file imports it is not recorded).
- * `builtIn` tasks come from no task file. With `ruleFiles`, a name that only an existing file
- * answers may be a rule's to make: undefined then too.
+ * `builtIn` tasks come from no task file. Undefined too when there are rules (`ruleFiles`): any
+ * name may be theirs to make or to give actions, and which files they need is known only once loaded.
  */
 export function filesFor(
   targets: readonly string[],
@@ -154,6 +154,7 @@ export function filesFor(
   builtIn: ReadonlySet<string> = new Set(),
   ruleFiles: readonly string[] = [],
 ): string[] | undefined {
+  if (ruleFiles.length > 0) return undefined;
   const loadable = new Set(taskFiles);
   const files = new Set<string>();
   const seen = new Set<TaskDefinition>();
@@ -167,8 +168,7 @@ export function filesFor(
     const task = queue.pop()!;
     if (seen.has(task)) continue;
     seen.add(task);
-    // (A file task jt made for an existing file has no location, and needs none, unless a rule may make it.)
-    if (!builtIn.has(task.name) && task.locations.length === 0 && ruleFiles.length > 0) return undefined;
+    // (A file task jt made for an existing file has no location, and needs none.)
     if (!builtIn.has(task.name) && task.locations.length > 0 && !task.locations.some((location) => loadable.has(location.file))) return undefined;
     for (const location of task.locations) if (loadable.has(location.file)) files.add(location.file);
     for (const written of task.prerequisites) {

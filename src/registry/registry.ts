@@ -33,6 +33,8 @@ export class Registry {
   readonly rules: Rule[] = [];
   /** `--rules`: where rule lookups are traced (Rake's "Attempting Rule" lines). */
   traceRules: ((line: string) => void) | undefined;
+  /** Tasks without actions already offered to the rules. */
+  private readonly ruleTried = new WeakSet<TaskDefinition>();
   private readonly scope: string[] = [];
   private pendingDescription: string | undefined;
 
@@ -163,12 +165,24 @@ export class Registry {
    */
   prerequisiteOf(task: TaskDefinition, written: string): TaskDefinition | undefined {
     const found = this.lookup(written, task.scope);
-    return (found === task ? (this.lookup(written) ?? found) : found) ?? this.fromRule(written) ?? this.existingFile(written);
+    return this.withRule(found === task ? (this.lookup(written) ?? found) : found) ?? this.fromRule(written) ?? this.existingFile(written);
   }
 
   /** Rake's `Rake::Task[name]`: the task of this full name, else one a rule makes, else an existing file's. */
   resolve(fullName: string): TaskDefinition | undefined {
-    return this.tasks.get(fullName) ?? this.fromRule(fullName) ?? this.existingFile(fullName);
+    return this.withRule(this.tasks.get(fullName)) ?? this.fromRule(fullName) ?? this.existingFile(fullName);
+  }
+
+  /**
+   * As in Rake, a task defined without actions (`file("a.o", ["a.h"])`) gets them, and the rule's
+   * sources, from a matching rule. (Rake does it when the task executes; jt when it is planned, so
+   * the sources are planned too.)
+   */
+  private withRule(task: TaskDefinition | undefined): TaskDefinition | undefined {
+    if (!task || task.actions.length > 0 || this.rules.length === 0 || this.ruleTried.has(task)) return task;
+    this.ruleTried.add(task);
+    this.fromRule(task.name);
+    return task;
   }
 
   defineRule(rule: Rule): void {
@@ -186,16 +200,24 @@ export class Registry {
       if (level >= MAX_RULE_DEPTH) throw new RuleRecursionError("Rule Recursion Too Deep");
       for (const rule of this.rules) {
         if (!rule.pattern.test(name)) continue;
-        const prerequisites = this.ruleSourcesOf(rule, name, level, trace);
-        if (!prerequisites) continue;
-        // (desc "": a description left dangling by the last task file is not this task's.)
-        return this.define(name, { deps: prerequisites, file: "file", desc: "" }, rule.action, rule.location);
+        const sources = this.ruleSourcesOf(rule, name, level, trace);
+        if (sources) return this.applyRule(rule, name, sources);
       }
       return undefined;
     } catch (error) {
       if (error instanceof RuleRecursionError) error.addTarget(name);
       throw error;
     }
+  }
+
+  private applyRule(rule: Rule, name: string, sources: string[]): TaskDefinition {
+    const existing = this.tasks.get(name);
+    // (desc "": a description left dangling by the last task file is not this task's.)
+    const task = existing ?? this.define(name, { file: "file", desc: "" }, undefined, rule.location);
+    for (const source of sources) if (!task.prerequisites.includes(source)) task.prerequisites.push(source);
+    if (rule.action) task.actions.push(rule.action);
+    task.sources = sources;
+    return task;
   }
 
   /** The tasks a rule's sources name for `name`, or undefined when one of them cannot be had. */

@@ -66,27 +66,45 @@ export function withExtension(name: string, extension: string): string {
 
 /**
  * Rake's `String#pathmap`, its common specs: `%p` the path, `%f` its file name, `%n` that without
- * its extension, `%d` its directory, `%x` its extension, `%X` the path without it, `%%` a `%`.
+ * its extension, `%d` its directory, `%x` its extension, `%X` the path without it, `%%` a `%`;
+ * `%{pattern,replacement}d` (any spec) replaces the first match of each `;`-separated pattern in it.
  */
 export function pathmap(path: string, spec: string): string {
-  return spec.replace(/%(.)/g, (_whole, code: string) => {
-    switch (code) {
-      case "p":
-        return path;
-      case "f":
-        return basename(path);
-      case "n":
-        return basename(path, extname(path));
-      case "d":
-        return dirname(path);
-      case "x":
-        return extname(path);
-      case "X":
-        return withExtension(path, "");
-      case "%":
-        return "%";
-      default:
-        throw new DefinitionError(`Unknown path map spec '%${code}' in "${spec}": use %p, %f, %n, %d, %x, %X or %%, or a function of the name`);
-    }
+  return spec.replace(/%(\{[^}]*\})?(.)/g, (_whole, substitutions: string | undefined, code: string) => {
+    const part = pathPart(path, code, spec);
+    return substitutions === undefined ? part : substitute(part, substitutions.slice(1, -1), spec);
   });
+}
+
+function pathPart(path: string, code: string, spec: string): string {
+  switch (code) {
+    case "p":
+      return path;
+    case "f":
+      return basename(path);
+    case "n":
+      return basename(path, extname(path));
+    case "d":
+      return dirname(path);
+    case "x":
+      return extname(path);
+    case "X":
+      return withExtension(path, "");
+    case "%":
+      return "%";
+    default:
+      throw new DefinitionError(`Unknown path map spec '%${code}' in "${spec}": use %p, %f, %n, %d, %x, %X or %%, or a function of the name`);
+  }
+}
+
+function substitute(part: string, substitutions: string, spec: string): string {
+  return substitutions.split(";").reduce((text, pair) => {
+    const comma = pair.indexOf(",");
+    if (comma === -1) throw new DefinitionError(`Path map substitution '${pair}' in "${spec}" needs the form pattern,replacement`);
+    try {
+      return text.replace(new RegExp(pair.slice(0, comma)), pair.slice(comma + 1));
+    } catch {
+      throw new DefinitionError(`Path map substitution '${pair}' in "${spec}": '${pair.slice(0, comma)}' is not a valid regular expression`);
+    }
+  }, part);
 }

@@ -26,6 +26,8 @@ export interface TaskDefinition {
    * missing, never making its dependents out of date.
    */
   file?: "file" | "directory";
+  /** The sources of the rule that made it or gave it its actions (Rake's `sources`); its `ctx.source` is the first. */
+  sources?: string[];
 }
 
 export interface TaskJobSettings {

@@ -354,7 +354,7 @@ export class Runner {
         return planned.prerequisites.map((dep) => dep.task.name);
       },
       get source(): string | undefined {
-        return planned.prerequisites[0]?.task.name;
+        return planned.task.sources?.[0] ?? planned.prerequisites[0]?.task.name;
       },
       signal: scope.signal,
       get sh(): Sh {

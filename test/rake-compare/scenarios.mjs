@@ -263,4 +263,18 @@ export const SCENARIOS = [
     },
     why: "jt counts task actions (it runs them as promises, not on a thread pool)",
   },
+  {
+    name: "rule-gives-actionless-task-its-action",
+    rakefile: `rule ".o" => ".c" do |t| puts "#{t.source} #{t.prerequisites.join(" ")}" end\nfile "abc.o" => ["xyz.c"]\n`,
+    tasks: `import { file, rule } from "jt";\nrule(".o", [".c"], ({ source, prerequisites }) => console.log(\`\${source} \${prerequisites.join(" ")}\`));\nfile("abc.o", ["xyz.c"]);\n`,
+    files: { "abc.c": { content: "" }, "xyz.c": { content: "" } },
+    argv: ["abc.o"],
+  },
+  {
+    name: "rule-pathmap-substitution",
+    rakefile: `rule ".o" => "zz%{x,a}n.c" do |t| puts "#{t.name} - #{t.source}" end\n`,
+    tasks: `import { rule } from "jt";\nrule(".o", ["zz%{x,a}n.c"], ({ name, source }) => console.log(\`\${name} - \${source}\`));\n`,
+    files: { "zzabc.c": { content: "" } },
+    argv: ["xbc.o"],
+  },
 ];

@@ -61,6 +61,13 @@ describe("Rake's pathmap and ext", () => {
     expect(pathmap("src/lib/a.rb", spec)).toBe(expected);
   });
 
+  test("%{pattern,replacement} substitutes in that part (each ;-separated pair, first match)", () => {
+    expect(pathmap("xbc.o", "zz%{x,a}n.c")).toBe("zzabc.c");
+    expect(pathmap("classes/jw/X.class", "%{classes,src;jw,java}d/%n.java")).toBe("src/java/X.java");
+    expect(() => pathmap("a", "%{x}n")).toThrow("Path map substitution 'x' in \"%{x}n\" needs the form pattern,replacement");
+    expect(() => pathmap("a", "%{(,b}n")).toThrow("'(' is not a valid regular expression");
+  });
+
   test("%d of a bare name is '.', and ext adds an extension where there is none", () => {
     expect(pathmap("a.rb", "%d/%n.o")).toBe("./a.o");
     expect(withExtension("Makefile", ".bak")).toBe("Makefile.bak");
