@@ -119,7 +119,7 @@ task("noop", () => {});
   ].join("\n");
   const plain = (rowsIn) => rowsIn.map((r) => r.map((c) => String(c).replace(/`/g, "")));
   process.stdout.write(
-    [`-j, ${facts.date}; ${machine}`, method.replace(/`/g, ""), "", textTable(header.map((h) => h.replace(/`/g, "")), plain(rows)), "", verdict.replace(/`/g, "")].join("\n") + "\n",
+    `${[`-j, ${facts.date}; ${machine}`, method.replace(/`/g, ""), "", textTable(header.map((h) => h.replace(/`/g, "")), plain(rows)), "", verdict.replace(/`/g, "")].join("\n")}\n`,
   );
   if (!flags["no-write"]) {
     writeResultsSection("jobs", markdown);

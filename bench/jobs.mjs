@@ -332,7 +332,7 @@ async function drain(system, target, workers, { project, scratch, queued, concur
   const first = Math.min(...active.map((m) => m.first));
   const last = Math.max(...active.map((m) => m.last));
   // Stalled: still running at the cap, and no progress recorded for a while before it.
-  const stalled = capped ? recorded.map((m, i) => ({ m, i })).filter(({ m, i }) => exits[i].code !== 0 || killed.has(i)).filter(({ m }) => capAt - (m.count > 0 ? m.last : first) > STALL_MS) : [];
+  const stalled = capped ? recorded.map((m, i) => ({ m, i })).filter(({ i }) => exits[i].code !== 0 || killed.has(i)).filter(({ m }) => capAt - (m.count > 0 ? m.last : first) > STALL_MS) : [];
   const windowMs = (stalled.length > 0 ? capAt : last) - first;
   const notes = [
     ...stalled.map(({ m, i }) => `process ${i} stalled: no job finished in the ${((capAt - (m.count > 0 ? m.last : first)) / 1000).toFixed(1)} s before the cap (${m.count.toLocaleString("en-US")} jobs done)`),

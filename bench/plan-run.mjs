@@ -21,7 +21,7 @@ const SEED = Number(flags.seed ?? 42);
 const EDGES_PER_TASK = 2.5;
 const TARGET_MS_10K = 150;
 
-const { Registry, plan, Runner, source } = await loadJt();
+const { Registry, plan, Runner } = await loadJt();
 
 /**
  * jt's Registry, plan and Runner. From dist/ when the build keeps one module per source file
@@ -294,9 +294,6 @@ const rows = results.map((r) => [
 
 const tenK = results.find((r) => r.label === "random DAG" && r.n === 10_000);
 const dags = results.filter((r) => r.label === "random DAG").sort((a, b) => a.n - b.n);
-const growth = dags.length > 1
-  ? dags.slice(1).map((r, i) => `${dags[i].n / 1000}k → ${r.n / 1000}k: ×${(r.togetherMs / dags[i].togetherMs).toFixed(1)} time for ×${r.n / dags[i].n} tasks`).join("; ")
-  : "one size only";
 const targetLine = tenK
   ? `10k tasks plan + run < ${TARGET_MS_10K} ms: ${fmtMs(tenK.togetherMs)} ms, ${tenK.togetherMs < TARGET_MS_10K ? "met" : `missed (over by ${fmtMs(tenK.togetherMs - TARGET_MS_10K)} ms)`}`
   : "10k tasks plan + run: not measured (--sizes has no 10000)";
@@ -342,7 +339,7 @@ const markdown = [
 ].join("\n");
 
 process.stdout.write(
-  [`Plan and run, ${facts.date}; ${machine}`, method, "", textTable(header, rows), "", targetLine, linear].join("\n") + "\n",
+  `${[`Plan and run, ${facts.date}; ${machine}`, method, "", textTable(header, rows), "", targetLine, linear].join("\n")}\n`,
 );
 if (!flags["no-write"]) {
   writeResultsSection("plan-run", markdown);

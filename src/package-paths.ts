@@ -15,12 +15,12 @@ function packageRoot(from: string): string {
 }
 
 export const JT_PACKAGE_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
-export const JT_DIST = join(JT_PACKAGE_ROOT, "dist") + "/";
+export const JT_DIST = `${join(JT_PACKAGE_ROOT, "dist")}/`;
 /**
  * Frames from these directories are jt's own and hidden from users' stack traces. src/ too: the
  * source maps in dist/ point there, and the published package does not even ship it.
  */
-export const JT_OWN_DIRS: readonly string[] = [JT_DIST, join(JT_PACKAGE_ROOT, "bin") + "/", join(JT_PACKAGE_ROOT, "src") + "/"];
+export const JT_OWN_DIRS: readonly string[] = [JT_DIST, `${join(JT_PACKAGE_ROOT, "bin")}/`, `${join(JT_PACKAGE_ROOT, "src")}/`];
 /** The module task files reach when they import "jobs-and-tasks" (or "jt"). */
 export const JT_ENTRY = join(JT_DIST, "index.js");
 /**

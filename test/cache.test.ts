@@ -5,6 +5,7 @@
 import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "vitest";
+import { freshManifest } from "../src/load/fresh-manifest.js";
 import { project, type TestProject } from "./helpers/project.js";
 import { lines } from "./helpers/text.js";
 
@@ -137,6 +138,16 @@ describe.concurrent("the manifest cache", () => {
     expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # In tasks"));
     p.file("jt.config.json", `{ "tasksDir": "jobs"  }`);
     expect((await p.run(["-T"])).stdout).toBe(lines("jt job  # In jobs"));
+  });
+
+  test("an absolute tasksDir: the manifest is fresh for createJobs() and cached listings alike (one check)", async ({ expect, onTestFinished }) => {
+    const p = project({ "tasks/a.ts": taskFile("a", { alpha: "Absolute" }) }, { onTestFinished });
+    p.file("jt.config.json", JSON.stringify({ tasksDir: p.path("tasks") }));
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # Absolute"));
+    expect(freshManifest(p.root, p.path("jt.config.json"))?.tasks.map((t) => t.name)).toEqual(["alpha"]);
+    // A fresh manifest answers -T without loading the task file again.
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # Absolute"));
+    expect(loads(p)).toEqual(["a"]);
   });
 
   test("a cache that cannot be written or read: jt still lists and runs", async ({ expect, onTestFinished }) => {

@@ -47,9 +47,9 @@ interface Case {
 }
 
 const CASES: Record<string, Case> = {
-  task: { command: ["mail:welcome[ann]"], options: ["--trace", "--quiet"], shows: /^\*\* Execute mail:welcome$[^]*^welcome ann from nobody$|^welcome ann from nobody$[^]*^\*\* Execute mail:welcome$/m },
+  task: { command: ["mail:welcome[ann]"], options: ["--trace", "--quiet"], shows: /^\*\* Execute mail:welcome$[\s\S]*^welcome ann from nobody$|^welcome ann from nobody$[\s\S]*^\*\* Execute mail:welcome$/m },
   "task with NAME=value": { command: ["mail:welcome[bo]"], options: ["MAIL_FROM=shop", "-q"], shows: /^welcome bo from shop$/m },
-  listing: { command: [], options: ["-T", "mail", "-A"], shows: /^jt mail:welcome\[user\]  # Send the welcome mail$/m },
+  listing: { command: [], options: ["-T", "mail", "-A"], shows: /^jt mail:welcome\[user\] {2}# Send the welcome mail$/m },
   generate: { command: ["generate", "task", "db", "seed"], options: ["--silent"], shows: /^created tasks\/db\.ts$/m },
   "jobs:work": { command: ["jobs:work"], options: [], shows: /./ },
   "jobs:workoff": {

@@ -16,7 +16,7 @@
  * - sequelize: Sequelize 6 models in a CommonJS TypeScript project with `@/*` aliases.
  */
 import { readdirSync } from "node:fs";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { installedApp, realApp } from "./helpers/real-app.js";
 import { spawnJt } from "./helpers/spawn.js";

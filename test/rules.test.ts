@@ -89,7 +89,7 @@ describe.concurrent("rules", () => {
     expect(result.code).toBe(3);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(`Rule Recursion Too Deep: [x.a => x.a.a => x.a.a.a => `);
-    expect(result.stderr).toContain(`${"x" + ".a".repeat(17)}]`);
+    expect(result.stderr).toContain(`${`x${".a".repeat(17)}`}]`);
     expect(result.stderr).toContain("Tasks: TOP => default");
   });
 

@@ -40,6 +40,7 @@ function describeValue(value: unknown): string {
 /** Defines a task, or adds prerequisites and actions to one already defined. */
 export function task(name: string, action?: TaskAction<TaskArgs>): void;
 export function task(name: string, deps: readonly string[], action?: TaskAction<TaskArgs>): void;
+// biome-ignore lint/complexity/noBannedTypes: {} is "no defaults given", what a const type parameter infers from an empty object.
 export function task<const Names extends readonly string[] = readonly [], const Defaults extends ArgDefaults<Names> = {}>(
   name: string,
   spec: TaskSpec<Names, Defaults>,
@@ -51,6 +52,7 @@ export function task(name: string, specOrAction?: unknown, action?: unknown): vo
 
 /** Like `task`, but its prerequisites run concurrently. */
 export function multitask(name: string, deps: readonly string[], action?: TaskAction<TaskArgs>): void;
+// biome-ignore lint/complexity/noBannedTypes: {} is "no defaults given", what a const type parameter infers from an empty object.
 export function multitask<const Names extends readonly string[] = readonly [], const Defaults extends ArgDefaults<Names> = {}>(
   name: string,
   spec: TaskSpec<Names, Defaults>,

@@ -27,6 +27,7 @@ export interface TaskArgsBase {
  * `ctx.args` for a task declaring `Names` with `Defaults`: a rest argument is `string[]`,
  * an argument with a default is `string`, any other is `string | undefined`.
  */
+// biome-ignore lint/complexity/noBannedTypes: {} is "no defaults given", what a const type parameter infers from an empty object.
 export type TaskArgs<Names extends readonly string[] = readonly [], Defaults = {}> = {
   readonly [K in Names[number] as ArgName<K>]: K extends `${string}...`
     ? string[]
@@ -39,6 +40,7 @@ export type TaskArgs<Names extends readonly string[] = readonly [], Defaults = {
  * The application context the `environment` task boots. Augment it in your app:
  * `declare module "jobs-and-tasks" { interface App { db: Db } }`.
  */
+// biome-ignore lint/suspicious/noEmptyInterface: empty on purpose; apps add their members by declaration merging.
 export interface App {}
 
 /** What `setup` receives: the run's abort signal, fired when the run is interrupted. */
@@ -175,6 +177,7 @@ export interface TaskContext<Args = TaskArgs> {
 export type TaskAction<Args = TaskArgs> = (ctx: TaskContext<Args>) => unknown;
 
 /** The options form of `task(name, spec, action)`. */
+// biome-ignore lint/complexity/noBannedTypes: {} is "no defaults given", what a const type parameter infers from an empty object.
 export interface TaskSpec<Names extends readonly string[] = readonly [], Defaults extends ArgDefaults<Names> = {}> {
   /** Prerequisites, run first, each at most once per run. */
   readonly deps?: readonly string[];

@@ -4,9 +4,10 @@
  * (all as Rake's `parse_task_string` does).
  */
 
-export interface TargetRequest {
+/** A task named on a command line (or enqueued), with its positional values. */
+export interface Target {
   name: string;
-  values: string[];
+  values: readonly string[];
 }
 
 const TARGET = /^([^[]+)\[(.*)\]$/s;
@@ -14,7 +15,7 @@ const TARGET = /^([^[]+)\[(.*)\]$/s;
 const NEXT_VALUE = /\s*((?:[^\\,]|\\.)*?)\s*(?:,\s*(.*))?$/s;
 
 /** Parses one command-line word; returns `undefined` when the brackets are malformed. */
-export function parseTarget(word: string): TargetRequest | undefined {
+export function parseTarget(word: string): Target | undefined {
   const match = TARGET.exec(word);
   if (!match) return word.includes("[") ? undefined : { name: word, values: [] };
   const [, name = "", inside = ""] = match;
@@ -59,13 +60,13 @@ function splitValues(inside: string): string[] {
   while (remaining !== undefined) {
     const match = NEXT_VALUE.exec(remaining);
     if (!match) break;
-    values.push(unescape(match[1] ?? ""));
+    values.push(unescapeValue(match[1] ?? ""));
     remaining = match[2];
   }
   return values;
 }
 
-function unescape(value: string): string {
+function unescapeValue(value: string): string {
   return value.replace(/\\(.)/gs, "$1");
 }
 
@@ -73,10 +74,10 @@ function unescape(value: string): string {
 export function formatTarget(name: string, values: readonly string[]): string {
   if (values.length === 0) return name;
   if (values.length === 1 && values[0] === "") return `${name}[ ]`;
-  const escape = (value: string) =>
+  const escapeValue = (value: string) =>
     value
       .replace(/[\\,]/g, "\\$&")
       .replace(/^\s/, "\\$&")
       .replace(/(?<!\\)\s$/, "\\$&");
-  return `${name}[${values.map(escape).join(",")}]`;
+  return `${name}[${values.map(escapeValue).join(",")}]`;
 }

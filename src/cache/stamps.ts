@@ -4,7 +4,7 @@
  * to or after the time the entry was made — an edit in the same clock tick, or a clock that went
  * backwards — is compared by content hash instead, as git does for "racily clean" files.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, type Stats } from "node:fs";
 import { createRequire } from "node:module";
 
 export interface FileStamp {
@@ -40,7 +40,7 @@ export function isUnchanged(file: string, stamp: FileStamp, madeAt: number): boo
 
 /** "same" by its stamp; "same content" when only its content could tell (a racy or touched file). */
 export function compareStamp(file: string, stamp: FileStamp, madeAt: number): "same" | "same content" | "changed" {
-  let stat;
+  let stat: Stats;
   try {
     stat = statSync(file);
   } catch {

@@ -5,15 +5,11 @@
  * the manifest is missing or stale, it returns undefined and the full command line takes over
  * (and rebuilds the manifest). Every value it prints comes from the same renderers as that path.
  */
-import { isAbsolute, join } from "node:path";
-import { configUnchanged, definitionsUnchanged, readManifest, registryFromManifest } from "../cache/manifest.js";
-import { loadEnvFiles } from "../config/dotenv.js";
+import { registryFromManifest } from "../cache/manifest.js";
 import { findProjectRoot } from "../config/root.js";
-import { discoverTaskFiles } from "../load/discover.js";
-import { jtBuild } from "../package-paths.js";
-import { listingAsJson, renderListing } from "../report/listing.js";
+import { freshManifest } from "../load/fresh-manifest.js";
+import { listingAsJson, renderListing, type Listing, type ListingMode } from "../report/listing.js";
 import { listingColumns } from "../report/terminal.js";
-import type { Listing, ListingMode } from "./invocation.js";
 
 interface ListingRequest {
   listing: Listing;
@@ -52,11 +48,8 @@ function listFromCache(request: ListingRequest): number | undefined {
     const startDir = process.cwd();
     const found = findProjectRoot(startDir);
     if (!found) return undefined;
-    const manifest = readManifest(found.root, jtBuild());
-    if (!manifest || !configUnchanged(manifest, found.configFile)) return undefined;
-    loadEnvFiles(found.root, manifest.config.dotenv);
-    const tasksDirs = manifest.config.tasksDirs.map((dir) => (isAbsolute(dir) ? dir : join(found.root, dir)));
-    if (!definitionsUnchanged(manifest, discoverTaskFiles(tasksDirs))) return undefined;
+    const manifest = freshManifest(found.root, found.configFile, { loadEnv: true });
+    if (!manifest) return undefined;
     if (found.root !== startDir) {
       process.chdir(found.root);
       if (!request.silent) process.stderr.write(`(in ${found.root})\n`);

@@ -1,16 +1,7 @@
 /** What one `jt …` command line asks for, after parsing. */
-import type { Target } from "../plan/plan.js";
+import type { Target } from "../args/brackets.js";
+import type { Listing } from "../report/listing.js";
 
-/** The listings; "completion" is `--complete-tasks`, what shell completion reads. */
-export type ListingMode = "tasks" | "describe" | "prereqs" | "where" | "completion";
-
-export interface Listing {
-  mode: ListingMode;
-  /** Only tasks whose name matches (Rake's `-T pattern`). */
-  pattern: RegExp | undefined;
-  /** `--comments` (after -A / -W): described tasks only, also for -W. */
-  describedOnly?: boolean;
-}
 
 export interface Invocation {
   listing: Listing | undefined;

@@ -5,16 +5,17 @@
 import { join, relative } from "node:path";
 import { findProject } from "../config/project.js";
 import { exitCodeOf, UsageError } from "../errors.js";
-import { importModule } from "../load/loader.js";
+import * as publicApi from "../index.js";
+import { importModule, provideTaskFileApi } from "../load/loader.js";
 import { JT_OWN_DIRS, jtVersion } from "../package-paths.js";
-import type { Target } from "../plan/plan.js";
+import type { Target } from "../args/brackets.js";
 import { renderError } from "../report/errors.js";
 import { jobStats } from "../report/job-stats.js";
 import { listingAsJson, renderListing } from "../report/listing.js";
 import { processOutput, type Output } from "../report/output.js";
 import { confirmation } from "../run/confirm.js";
-import { Runner } from "../run/runner.js";
-import { createSh, killLeftoverCommands } from "../run/sh.js";
+import type { Runner } from "../run/runner.js";
+import { killLeftoverCommands } from "../run/sh.js";
 import { trapInterrupts } from "../run/signals.js";
 import { completionScript } from "./completion.js";
 import { generateTaskFile, parseGenerate } from "./generate.js";
@@ -22,15 +23,18 @@ import type { Invocation } from "./invocation.js";
 import { parseCommandLine, verbIndex } from "./parse.js";
 import { ProjectJobs } from "../jobs/project-jobs.js";
 
-import { changeDirectory, millisecondsFromEnv, openSession, remainingAfterSettling, runnerEnvironment, tearDown } from "./session.js";
+import { changeDirectory, millisecondsFromEnv, openSession } from "../session/session.js";
+import { createTaskRunner } from "../session/task-runner.js";
+import { remainingAfterSettling, tearDown } from "../session/teardown.js";
 
 export async function main(argv: readonly string[], output: Output = processOutput()): Promise<number> {
+  provideTaskFileApi(publicApi);
   // Until the command line is parsed: a failure to parse it is reported with full stacks if it asks.
   let report: ErrorReport = { trace: argv.some((word) => /^(-t|--trace|--backtrace)(=|$)/.test(word)), to: "stderr" };
   try {
     const at = verbIndex(argv);
     if (at !== undefined && isJobsWord(argv[at]!)) {
-      const { runJobsCommand } = await import("../jobs/cli.js");
+      const { runJobsCommand } = await import("./jobs/command.js");
       return await runJobsCommand(argv[at]!, [...argv.slice(0, at), ...argv.slice(at + 1)], output);
     }
     const parsed = await parseCommandLine(argv, jtVersion(), { out: output.out, err: output.err });
@@ -67,7 +71,7 @@ async function printError(error: unknown, report: ErrorReport, output: Output): 
 
 async function execute(invocation: Invocation, output: Output): Promise<number> {
   const session = await openSession(invocation, output);
-  const { project, registry, source, environment } = session;
+  const { registry, source, environment } = session;
 
   if (invocation.listing) {
     // Task files that failed are said first; what did load is still listed, and the exit code tells.
@@ -88,7 +92,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     ]);
   }
 
-  const jobs = new ProjectJobs(session);
+  const jobs = new ProjectJobs(session.project, () => session.source.allDefinitions());
   const controller = new AbortController();
   const log = (line: string) => output.err(`${line}\n`);
   const traceLine = invocation.traceOutput === "stdout" ? (line: string) => output.out(`${line}\n`) : log;
@@ -97,22 +101,18 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   const stats = invocation.jobStats && jobStats(invocation.jobStats === "history");
   if (invocation.rules) registry.traceRules = traceLine;
   const untrap = trapInterrupts(controller, log, killLeftoverCommands, { running: () => runner?.runningTasks() ?? [], graceMs: interruptGraceMs });
-  runner = new Runner({
-    tasks: registry,
+  runner = createTaskRunner(session, {
     trace: invocation.trace,
     dryRun: invocation.dryRun,
     signal: controller.signal,
     traceLine,
-    sh: (scope) => createSh({ cwd: project.root, echo: !invocation.quiet, ...scope }),
+    sh: { echo: !invocation.quiet },
     jobs: invocation.jobs,
     multitask: invocation.multitask,
     buildAll: invocation.buildAll,
     actions: stats || undefined,
-    environment: runnerEnvironment(session),
     interruptGraceMs,
     confirm: confirmation({ yes: invocation.yes, env: process.env, input: process.stdin, output: process.stderr }),
-    load: (wanted) => source.loadFor(wanted),
-    defines: (name) => source.defines(name),
     enqueue: async (task, options) => (await jobs.get()).enqueue(task, options),
   });
   let failure: unknown;
@@ -164,7 +164,7 @@ async function generate(words: readonly string[], directory: string | undefined,
   return 0;
 }
 
-/** `jobs` and `jobs:*` are jt's own verbs (jobs/cli.ts), not task names. */
+/** `jobs` and `jobs:*` are jt's own verbs (cli/jobs/), not task names. */
 function isJobsWord(word: string): boolean {
   return word === "jobs" || word.startsWith("jobs:");
 }

@@ -3,11 +3,11 @@
  * `NAME=value` assignments, as on Rake's command line.
  */
 import type { Command } from "commander";
-import { joinSplitTargets, parseTarget } from "../args/brackets.js";
+import { joinSplitTargets, parseTarget, type Target } from "../args/brackets.js";
 import { UsageError } from "../errors.js";
-import type { Target } from "../plan/plan.js";
 import { JOBS_VERBS, jobsVerbLines } from "../jobs/verbs.js";
-import type { Invocation, Listing, ListingMode } from "./invocation.js";
+import type { Listing } from "../report/listing.js";
+import type { Invocation } from "./invocation.js";
 
 export type ParseResult =
   | { kind: "run"; invocation: Invocation }

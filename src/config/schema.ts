@@ -3,8 +3,8 @@
  * key or a wrong type is a definition error, never silently ignored.
  */
 import { DefinitionError } from "../errors.js";
-import { parseDuration } from "../jobs/duration.js";
-import { closeMatches } from "../plan/suggest.js";
+import { parseDuration } from "../shared/duration.js";
+import { closeMatches } from "../shared/suggest.js";
 
 /** What users write in `jt.config.*`, `.jtrc*` or `"jt"` in package.json. */
 export interface UserConfig {

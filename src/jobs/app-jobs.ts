@@ -6,9 +6,9 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { EnqueuedJob, EnqueueOptions } from "../api/types.js";
-import { configUnchanged, definitionsUnchanged, readManifest, registryFromManifest, type Manifest } from "../cache/manifest.js";
+import { readManifest, registryFromManifest, type Manifest } from "../cache/manifest.js";
 import { findProjectRoot } from "../config/root.js";
-import { discoverTaskFiles } from "../load/discover.js";
+import { freshManifest } from "../load/fresh-manifest.js";
 import { JT_PACKAGE_ROOT, jtBuild } from "../package-paths.js";
 import { Jobs } from "./jobs.js";
 import { openStore, storeLocation } from "./store/open.js";
@@ -50,7 +50,7 @@ async function openProjectJobs(options: CreateJobsOptions): Promise<Jobs> {
 }
 
 function currentManifest(root: string): Manifest {
-  const fresh = freshManifest(root);
+  const fresh = freshManifest(root, findProjectRoot(root)?.configFile);
   if (fresh) return fresh;
   try {
     execFileSync(process.execPath, [join(JT_PACKAGE_ROOT, "bin", "jt.js"), "--complete-tasks"], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
@@ -61,18 +61,6 @@ function currentManifest(root: string): Manifest {
   const rebuilt = readManifest(root, jtBuild());
   if (!rebuilt) throw new Error(`jt: could not read the tasks of ${root} (jt's cache is not writable?)`);
   return rebuilt;
-}
-
-function freshManifest(root: string): Manifest | undefined {
-  const found = findProjectRoot(root);
-  const manifest = readManifest(root, jtBuild());
-  if (!found || !manifest || !configUnchanged(manifest, found.configFile)) return undefined;
-  const tasksDirs = manifest.config.tasksDirs.map((dir) => join(root, dir));
-  try {
-    return definitionsUnchanged(manifest, discoverTaskFiles(tasksDirs)) ? manifest : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 let shared: JobsClient | undefined;

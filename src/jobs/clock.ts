@@ -156,8 +156,8 @@ export function crontabLines(s: Schedule, projectRoot: string, command = "jt"): 
   }
   lines.push(`CRON_TZ=${s.tz ?? "UTC"}`);
   // In a crontab command an unescaped % ends the command (the rest is stdin): escape it.
-  const escape = (word: string) => shellQuote(word).replaceAll("%", "\\%");
-  lines.push(`${when} cd ${escape(projectRoot)} && ${command.replaceAll("%", "\\%")} ${escape(s.task)}`);
+  const escapeWord = (word: string) => shellQuote(word).replaceAll("%", "\\%");
+  lines.push(`${when} cd ${escapeWord(projectRoot)} && ${command.replaceAll("%", "\\%")} ${escapeWord(s.task)}`);
   return lines;
 }
 

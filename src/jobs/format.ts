@@ -1,7 +1,7 @@
 /** How jobs are shown to people (tables, details) and to scripts (--json). Pure. */
 import { formatTarget } from "../args/brackets.js";
 import type { Schedule } from "./clock.js";
-import { formatDuration } from "./duration.js";
+import { formatDuration } from "../shared/duration.js";
 import type { Job, JobError, QueueStats } from "./store/store.js";
 
 /** Free text (a task's args, an error) is cut to this on every output: one huge argument must not pad every row. */

@@ -6,8 +6,8 @@
 import { formatTarget } from "../args/brackets.js";
 import { isRestArg } from "../args/task-arguments.js";
 import type { TaskDefinition } from "../registry/task.js";
-import { closeMatches } from "../plan/suggest.js";
-import { parseDuration } from "./duration.js";
+import { closeMatches } from "../shared/suggest.js";
+import { parseDuration } from "../shared/duration.js";
 import type { EnqueuedJob, EnqueueOptions } from "../api/types.js";
 import type { Job, JobStore, NewJob } from "./store/store.js";
 

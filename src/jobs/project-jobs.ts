@@ -2,22 +2,26 @@
  * The job store of the project jt runs in, opened on first use (a run that enqueues nothing never
  * touches it), with the project's tasks as the catalog jobs are checked against.
  */
-import type { Session } from "../cli/session.js";
-import { Jobs } from "./jobs.js";
+import type { Project } from "../config/project.js";
+import { Jobs, type TaskCatalog } from "./jobs.js";
 import { openStore, storeLocation, type StoreLocation } from "./store/open.js";
 
 export class ProjectJobs {
   private opened: Promise<Jobs> | undefined;
   readonly location: StoreLocation;
 
-  constructor(private readonly session: Session) {
-    this.location = storeLocation(session.project.config.jobs.store, session.project.root);
+  /** `catalog` loads the project's task definitions (all of them: a job may name any task). */
+  constructor(
+    project: Project,
+    private readonly catalog: () => Promise<TaskCatalog>,
+  ) {
+    this.location = storeLocation(project.config.jobs.store, project.root);
   }
 
   get(): Promise<Jobs> {
     // The task files first: one that fails to load leaves no store opened (or created) behind.
     this.opened ??= (async () => {
-      const catalog = await this.session.source.allDefinitions();
+      const catalog = await this.catalog();
       return new Jobs(await openStore(this.location), catalog);
     })();
     return this.opened;

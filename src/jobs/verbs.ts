@@ -1,6 +1,6 @@
 /**
  * The `jt jobs:*` verbs as data: name, one-line description, arguments and options. The jobs CLI
- * (jobs/cli.ts) builds its parsers from it, `jt --help` / `jt jobs --help` list it and shell
+ * (cli/jobs/command.ts) builds its parsers from it, `jt --help` / `jt jobs --help` list it and shell
  * completion reads it, so this module imports nothing: no store, no worker, no commander.
  */
 

@@ -1,5 +1,5 @@
 /** Finds task files: every .ts/.mts/.js/.mjs under the task directories, in sorted path order. */
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { DefinitionError } from "../errors.js";
 
@@ -9,7 +9,7 @@ const DECLARATION_FILE = /\.d\.m?ts$/;
 export function discoverTaskFiles(dirs: readonly string[]): string[] {
   const files: string[] = [];
   for (const dir of dirs) {
-    let stat;
+    let stat: Stats;
     try {
       stat = statSync(dir);
     } catch {

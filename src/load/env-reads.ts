@@ -16,7 +16,10 @@ export function recordingEnvReads<T>(run: () => Promise<T>): Promise<{ result: T
     if (active.size === 0) unwatch();
   };
   return run().then(
-    (result) => (done(), { result, env: read }),
+    (result) => {
+      done();
+      return { result, env: read };
+    },
     (error: unknown) => {
       done();
       throw error;
@@ -28,7 +31,8 @@ const active = new Set<Record<string, string | null>>();
 let real: NodeJS.ProcessEnv | undefined;
 
 function watch(): void {
-  const env = (real = process.env);
+  real = process.env;
+  const env = real;
   const note = (name: string | symbol) => {
     if (typeof name !== "string") return;
     for (const read of active) if (!(name in read)) read[name] = env[name] ?? null;

@@ -17,6 +17,7 @@ import { headline, userFrames } from "../report/errors.js";
 import type { CompiledCache } from "./compiled-cache.js";
 import { recordingEnvReads } from "./env-reads.js";
 import { moduleHooks } from "./module-hooks.js";
+export { provideTaskFileApi } from "./module-hooks.js";
 import { needsDecoratorMetadata } from "./tsconfig-paths.js";
 
 const require = createRequire(import.meta.url);

@@ -12,7 +12,6 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
-import * as jtApi from "../index.js";
 import { JT_ENTRY, JT_OWN_DIRS, JT_SPECIFIERS } from "../package-paths.js";
 import type { CompiledCache } from "./compiled-cache.js";
 import { compileWithMetadata } from "./metadata-compiler.js";
@@ -100,10 +99,11 @@ class ModuleHooks {
     this.compiled.clear();
   }
 
-  /** require("jobs-and-tasks") gives this very module, with `__esModule` and live getters so esbuild's interop sees an ES module. */
+  /** require("jobs-and-tasks") gives the running jt's public API (see `provideTaskFileApi`), with `__esModule` and live getters so esbuild's interop sees an ES module. */
   private seedJtModule(): void {
     const exports = Object.defineProperty({}, "__esModule", { value: true });
-    for (const [key, value] of Object.entries(jtApi)) Object.defineProperty(exports, key, { enumerable: true, get: () => value });
+    if (!taskFileApi) throw new Error("jt: the public API must be provided (provideTaskFileApi) before any module loads");
+    for (const [key, value] of Object.entries(taskFileApi)) Object.defineProperty(exports, key, { enumerable: true, get: () => value });
     const entry = new CjsModule(JT_ENTRY);
     Object.assign(entry, { filename: JT_ENTRY, loaded: true, exports, paths: [] });
     CjsModule._cache[JT_ENTRY] = entry;
@@ -156,14 +156,17 @@ class ModuleHooks {
       }
       if (local && isRelative(request)) {
         let map = hooks.resolutions.get(from);
-        if (!map) hooks.resolutions.set(from, (map = {}));
+        if (!map) {
+          map = {};
+          hooks.resolutions.set(from, map);
+        }
         map[request] = resolved;
       }
       return resolved;
     };
     for (const extension of SERVED_EXTENSIONS) {
       const fallback = CjsModule._extensions[extension];
-      CjsModule._extensions[extension] = function (module, filename) {
+      CjsModule._extensions[extension] = (module, filename) => {
         const cached = hooks.cache && isLocalModule(filename) ? hooks.cache.get(filename) : undefined;
         if (cached) {
           hooks.servedFromCache.add(filename);
@@ -189,8 +192,18 @@ class ModuleHooks {
 }
 
 let hooks: ModuleHooks | undefined;
+let taskFileApi: object | undefined;
+
+/**
+ * What `import "jobs-and-tasks"` gives task files: the command line passes jt's public module in,
+ * so that the loader (below it) does not import the API and everything the API reaches.
+ */
+export function provideTaskFileApi(api: object): void {
+  taskFileApi = api;
+}
 
 /** Installs the hooks once per process; `cache` serves unchanged modules without tsx. */
 export function moduleHooks(cache?: CompiledCache): ModuleHooks {
-  return (hooks ??= new ModuleHooks(cache));
+  hooks ??= new ModuleHooks(cache);
+  return hooks;
 }

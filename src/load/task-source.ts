@@ -5,12 +5,14 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { definitionsUnchanged, filesFor, registryFromManifest, writeManifest, type Manifest } from "../cache/manifest.js";
+import { definitionsUnchanged, registryFromManifest, writeManifest, type Manifest } from "../cache/manifest.js";
 import type { Project } from "../config/project.js";
-import { ENVIRONMENT, type Target } from "../plan/plan.js";
+import type { Target } from "../args/brackets.js";
+import { ENVIRONMENT } from "../registry/task.js";
 import type { DefinitionError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
 import { discoverTaskFiles } from "./discover.js";
+import { filesFor } from "./needed-files.js";
 import { loadTaskFiles } from "./loader.js";
 
 /** Tasks jt defines itself, from no task file. */
@@ -109,7 +111,10 @@ export class TaskSource {
     if (files.length === 0) return { modules: [], env: {}, complete: true };
     const result = await loadTaskFiles(files, this.options.registry, this.options.project.root);
     for (const file of files) this.loaded.add(file);
-    if (result.failure) throw (this.failure = result.failure);
+    if (result.failure) {
+      this.failure = result.failure;
+      throw result.failure;
+    }
     return result;
   }
 

@@ -3,10 +3,11 @@
  * each task once, in Rake's order (depth-first, prerequisites in the order written, a task's
  * args taken from its first invocation). Pure: no I/O, no task code.
  */
+import type { Target } from "../args/brackets.js";
 import { argumentsFromCaller, argumentsFromValues, type TaskArguments } from "../args/task-arguments.js";
 import { DefinitionError, UnknownTaskError, type JtError } from "../errors.js";
-import type { TaskDefinition } from "../registry/task.js";
-import { closeMatches } from "./suggest.js";
+import { ENVIRONMENT, type TaskDefinition } from "../registry/task.js";
+import { closeMatches } from "../shared/suggest.js";
 
 export interface TaskLookup {
   get(fullName: string): TaskDefinition | undefined;
@@ -16,10 +17,6 @@ export interface TaskLookup {
   prerequisiteOf(task: TaskDefinition, written: string): TaskDefinition | undefined;
 }
 
-export interface Target {
-  name: string;
-  values: readonly string[];
-}
 
 /** One task that will execute, with the arguments of its first invocation. */
 export interface PlannedTask {
@@ -126,8 +123,6 @@ export function invocationChain(planned: PlannedTask): string[] {
   return names;
 }
 
-/** The built-in task that boots the app; it exists when the config names an environment module. */
-export const ENVIRONMENT = "environment";
 
 function environmentNotConfigured(task: string, chain: readonly string[]): DefinitionError {
   return new DefinitionError(`Task '${task}' depends on 'environment', but no environment is configured`, [

@@ -4,8 +4,8 @@ import { DefinitionError } from "../errors.js";
 import { invalidNameReason, qualify, resolveName, SEPARATOR } from "./names.js";
 import type { SourceLocation } from "./source-location.js";
 import { sourcesFor, type Rule } from "./rules.js";
-import { validateBackoff, type Backoff } from "../jobs/backoff.js";
-import { parseDuration } from "../jobs/duration.js";
+import { validateBackoff, type Backoff } from "../shared/backoff.js";
+import { parseDuration } from "../shared/duration.js";
 import type { Action, TaskDefinition, TaskJobSettings } from "./task.js";
 
 export interface DefineOptions {
@@ -343,5 +343,6 @@ const TASK_PARTS: readonly TaskPart[] = ["actions", "prerequisites", "descriptio
 
 export function activeRegistry(): Registry {
   const holder = globalThis as { [REGISTRY_KEY]?: Registry };
-  return (holder[REGISTRY_KEY] ??= new Registry());
+  holder[REGISTRY_KEY] ??= new Registry();
+  return holder[REGISTRY_KEY];
 }

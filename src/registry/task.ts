@@ -1,6 +1,9 @@
 import type { ArgsSpec } from "../args/task-arguments.js";
 import type { SourceLocation } from "./source-location.js";
 
+/** The built-in task that boots the app; it exists when the config names an environment module. */
+export const ENVIRONMENT = "environment";
+
 /** What an action receives; the public, typed view of it lives in `src/api`. */
 export type Action = (ctx: never) => unknown;
 

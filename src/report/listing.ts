@@ -2,8 +2,18 @@
  * The listings: -T, -D, -P, -W and their --json form, in Rake's formats. Pure: tasks in,
  * text out.
  */
-import type { Listing } from "../cli/invocation.js";
 import type { TaskDefinition } from "../registry/task.js";
+
+/** The listings; "completion" is `--complete-tasks`, what shell completion reads. */
+export type ListingMode = "tasks" | "describe" | "prereqs" | "where" | "completion";
+
+export interface Listing {
+  mode: ListingMode;
+  /** Only tasks whose name matches (Rake's `-T pattern`). */
+  pattern: RegExp | undefined;
+  /** `--comments` (after -A / -W): described tasks only, also for -W. */
+  describedOnly?: boolean;
+}
 
 export interface ListingOptions {
   /** `-A`: include tasks without a description. */

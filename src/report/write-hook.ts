@@ -17,13 +17,13 @@ export function hookWrites(seen: (stream: StreamName, text: string) => void): Wr
   const previous = { stdout: streams.stdout.write, stderr: streams.stderr.write };
   const hooks = {} as Record<StreamName, Write>;
   for (const name of ["stdout", "stderr"] as const) {
-    hooks[name] = function (chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    hooks[name] = ((chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
       const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
       seen(name, text);
       const done = typeof encoding === "function" ? encoding : callback;
       if (typeof done === "function") process.nextTick(done as () => void);
       return true;
-    } as Write;
+    }) as Write;
     streams[name].write = hooks[name];
   }
   return {

@@ -34,14 +34,27 @@ export function confirmation(options: ConfirmOptions): (planned: Plan) => Promis
     const prompt = createInterface({ input: options.input, output: options.output });
     try {
       for (const task of tasks) {
-        const answer = await ask(prompt, `${task.confirm} (${task.name}, NODE_ENV=production) [y/N] `);
-        if (!/^y(es)?$/i.test(answer.trim())) throw new NotConfirmed(`Not confirmed: ${task.name} did not run, and nor did anything else`);
+        if (!isYes(await ask(prompt, `${task.confirm} (${task.name}, NODE_ENV=production) [y/N] `))) throw new NotConfirmed(`Not confirmed: ${task.name} did not run, and nor did anything else`);
         answered.add(task);
       }
     } finally {
       prompt.close();
     }
   };
+}
+
+/** Asks one yes/no question on a terminal; only "y" or "yes" is yes (Ctrl-C: an interrupt). */
+export async function askYesNo(question: string, input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<boolean> {
+  const prompt = createInterface({ input, output });
+  try {
+    return isYes(await ask(prompt, question));
+  } finally {
+    prompt.close();
+  }
+}
+
+function isYes(answer: string): boolean {
+  return /^y(es)?$/i.test(answer.trim());
 }
 
 async function ask(prompt: ReturnType<typeof createInterface>, question: string): Promise<string> {

@@ -12,7 +12,8 @@ import { availableParallelism } from "node:os";
 import { statSync } from "node:fs";
 import type { App, EnqueuedJob, EnqueueOptions, Sh, TaskContext } from "../api/types.js";
 import { Interrupted, JtError, TaskFailure, UnknownTaskError } from "../errors.js";
-import { invocationChain, plan, unknownTask, type InvokedSet, type Plan, type PlannedTask, type Target, type TaskLookup } from "../plan/plan.js";
+import { invocationChain, plan, unknownTask, type InvokedSet, type Plan, type PlannedTask, type TaskLookup } from "../plan/plan.js";
+import type { Target } from "../args/brackets.js";
 import type { TaskDefinition } from "../registry/task.js";
 import { Lease, Semaphore } from "./slots.js";
 import { Cancelled, isAbortOf, runConcurrently } from "./task-group.js";
@@ -358,7 +359,8 @@ export class Runner {
       },
       signal: scope.signal,
       get sh(): Sh {
-        return (sh ??= runner.options.sh({ signal: scope.signal, lines: scope.lines }));
+        sh ??= runner.options.sh({ signal: scope.signal, lines: scope.lines });
+        return sh;
       },
       get app(): App {
         return runner.appFor(planned);
@@ -439,7 +441,11 @@ export class Runner {
     while (stack.length > 0 && !found) {
       const at = stack.pop()!;
       if (at.task === environment || this.needsEnvironment.get(at) === true) found = true;
-      for (const dep of at.prerequisites) if (!seen.has(dep)) (seen.add(dep), stack.push(dep));
+      for (const dep of at.prerequisites) {
+        if (seen.has(dep)) continue;
+        seen.add(dep);
+        stack.push(dep);
+      }
     }
     this.needsEnvironment.set(planned, found);
     return found;

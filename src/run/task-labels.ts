@@ -45,7 +45,10 @@ export function labelLine(line: string): string {
 
 function labelWrite(stream: StreamName, text: string): void {
   const label = currentTask.getStore();
-  if (label === undefined) return hook?.raw[stream](text);
+  if (label === undefined) {
+    hook?.raw[stream](text);
+    return;
+  }
   const lines = unfinished.add(key(label, stream), text);
   if (lines.length > 0) hook?.raw[stream](lines.map((line) => `[${label}] ${line}\n`).join(""));
 }

@@ -17,7 +17,9 @@ export class WaitGraph<Node> {
       const at = stack.pop()!;
       for (const next of this.edges.get(at)?.keys() ?? []) {
         if (next === waiter) return true;
-        if (!seen.has(next)) (seen.add(next), stack.push(next));
+        if (seen.has(next)) continue;
+        seen.add(next);
+        stack.push(next);
       }
     }
     return false;
@@ -25,7 +27,10 @@ export class WaitGraph<Node> {
 
   add(waiter: Node, target: Node): void {
     let targets = this.edges.get(waiter);
-    if (!targets) this.edges.set(waiter, (targets = new Map()));
+    if (!targets) {
+      targets = new Map();
+      this.edges.set(waiter, targets);
+    }
     targets.set(target, (targets.get(target) ?? 0) + 1);
   }
 

@@ -67,8 +67,14 @@ function watch(child: ChildProcessWithoutNullStreams, timeoutMs = 20_000, contex
   const notify = () => {
     for (const check of [...waiters]) check();
   };
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => ((raw.stdout += chunk), notify()));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => ((raw.stderr += chunk), notify()));
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    raw.stdout += chunk;
+    notify();
+  });
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    raw.stderr += chunk;
+    notify();
+  });
   child.stdin.on("error", () => {}); // jt may exit before reading what a test wrote
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
   const done = new Promise<RunResult>((resolve, reject) => {

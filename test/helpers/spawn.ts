@@ -39,8 +39,14 @@ export class RunningJt {
 
   constructor(private readonly child: ChildProcessWithoutNullStreams, timeoutMs: number) {
     this.pid = child.pid!;
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => ((this.out += chunk), this.wake()));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => ((this.err += chunk), this.wake()));
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      this.out += chunk;
+      this.wake();
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      this.err += chunk;
+      this.wake();
+    });
     child.stdin.end();
     let timedOut = false;
     const timer = setTimeout(() => {

@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { beforeAll, describe, test } from "vitest";
-import { fromJson, jobsConfig, listJobs, showJob, stopWorker, withoutTimes, type Job, type JobJson } from "../helpers/jobs.js";
+import { fromJson, jobsConfig, listJobs, showJob, stopWorker, withoutTimes, type JobJson } from "../helpers/jobs.js";
 import { startJtInTty } from "../helpers/live.js";
 import { runInTty } from "../helpers/tty.js";
 import { JT_BIN, project, sharedProject, type TestProject } from "../helpers/project.js";
@@ -323,7 +323,7 @@ describe.concurrent("fixing jobs", { timeout: 60_000 }, () => {
     writeFileSync(flag, "");
     const [id] = await seed(env, [`flaky:${flag}`], true);
     const lastError = async () => cells((await run(["jobs:list"], env)).stdout)[1]!.slice(1).join("|");
-    expect(await lastError()).toMatch(new RegExp(`^failed\\|flaky\\[.*\\]\\|default\\|0\\|1/1\\|.*\\|.*history\\.flag is still there$`));
+    expect(await lastError()).toMatch(/^failed\|flaky\[.*\]\|default\|0\|1\/1\|.*\|.*history\.flag is still there$/);
 
     expect((await run(["jobs:retry", String(id)], env)).code).toBe(0);
     expect(await lastError(), "a retried job's attempts start again, and so does its LAST ERROR").toMatch(/^queued\|flaky\[.*\]\|default\|0\|0\/1\|(now|.* ago)$/); // due now: "1s ago" on a busy machine

@@ -4,7 +4,7 @@
  * nothing is written. The same values are accepted and refused on SQLite and on PostgreSQL.
  * Enqueued through createJobs, as app code does.
  */
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { createJobs, EnqueueError } from "../../src/index.js";
 import { project } from "../helpers/project.js";

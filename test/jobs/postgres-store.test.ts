@@ -32,7 +32,8 @@ storeConformance("PostgreSQL", async () => {
     connect,
     async cleanup() {
       await Promise.all(stores.map((s) => s.close().catch(() => {})));
-      await dropSchema(await (admin ??= adminClient()), schema);
+      admin ??= adminClient();
+      await dropSchema(await admin, schema);
     },
   };
 });

@@ -11,13 +11,12 @@
  * Tests wait for output or for the database to show something, never for a fixed time; their
  * time limits are safety nets.
  */
-import pg from "pg";
+import type pg from "pg";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { createJobs } from "../../src/index.js";
 import { PostgresStore } from "../../src/jobs/store/postgres.js";
-import type { Job } from "../../src/jobs/store/store.js";
 import { JT_BIN, project, type TestProject } from "../helpers/project.js";
 import { spawnJt, type RunningJt } from "../helpers/spawn.js";
 import { tcpProxy } from "../helpers/proxy.js";
@@ -181,7 +180,12 @@ describe("several workers on one PostgreSQL database", () => {
     const [job] = await enqueueFromApp(t, [{ task: "stuck_once", args: [1] }]);
 
     // Whichever worker took it: kill it.
-    const victim = await Promise.race(workers.map(async (w) => (await w.waitFor("stdout", /stuck_once 1 started in \d+/, 20_000), w)));
+    const victim = await Promise.race(
+      workers.map(async (w) => {
+        await w.waitFor("stdout", /stuck_once 1 started in \d+/, 20_000);
+        return w;
+      }),
+    );
     const survivor = workers.find((w) => w !== victim)!;
     victim.killTree("SIGKILL"); // the worker and its executor: a machine that died
     expect((await victim.exited).signal).toBe("SIGKILL");

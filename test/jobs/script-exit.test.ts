@@ -4,7 +4,7 @@
  * for a long-lived app that wants to close the client itself. The bound is loose on purpose (a
  * busy machine): what it tells apart is pg's 10 s idle timer keeping the process alive.
  */
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
 import { project } from "../helpers/project.js";
 import { listJobs } from "../helpers/jobs.js";

@@ -27,7 +27,11 @@ async function openSqlite(testClock: boolean): Promise<StoreUnderTest> {
   return {
     store: await connect(),
     connect,
-    advance: testClock ? (ms: number) => void (now += ms) : undefined,
+    advance: testClock
+      ? (ms: number) => {
+          now += ms;
+        }
+      : undefined,
     async cleanup() {
       await Promise.all(connections.map((c) => c.close()));
       rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * worker whose tables vanish under it creates them again, or stops with a message, instead of
  * logging the same error forever.
  */
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, test, type ExpectStatic } from "vitest";
 import { project, type TestProject } from "../helpers/project.js";
 import { spawnJt } from "../helpers/spawn.js";

@@ -3,7 +3,7 @@
  * fixed delays. Randomness is injected, so every expectation is exact.
  */
 import { describe, expect, test } from "vitest";
-import { retryDelayMs, validateBackoff, type Backoff } from "../../src/jobs/backoff.js";
+import { retryDelayMs, validateBackoff, type Backoff } from "../../src/shared/backoff.js";
 
 const never = () => 0; // the smallest draw
 const always = () => 0.999_999_9; // the largest draw below 1

@@ -3,7 +3,7 @@
  * names (compared with the suggestions Rake 13.0.6 + did_you_mean printed, reference §3/§4).
  */
 import { describe, expect, test } from "vitest";
-import { closeMatches, jaroWinkler, levenshtein } from "../../src/plan/suggest.js";
+import { closeMatches, jaroWinkler, levenshtein } from "../../src/shared/suggest.js";
 import { invalidNameReason, qualify, resolveName } from "../../src/registry/names.js";
 
 /** resolveName over a fixed set of names, recording the candidates it tried. */

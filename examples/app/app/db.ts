@@ -25,10 +25,14 @@ export function openDatabase(path: string): Db {
 /** The statement for `sql` on `db`, prepared once and kept (see keptUntilExit). */
 export function prepare(db: Db, sql: string): Statement {
   let statements = preparedBy.get(db);
-  if (!statements) preparedBy.set(db, (statements = new Map()));
+  if (!statements) {
+    statements = new Map();
+    preparedBy.set(db, statements);
+  }
   let statement = statements.get(sql);
   if (!statement) {
-    statements.set(sql, (statement = db.prepare(sql)));
+    statement = db.prepare(sql);
+    statements.set(sql, statement);
     keptUntilExit.add(statement);
   }
   return statement;

@@ -164,7 +164,10 @@ export class SqliteStore implements JobStore {
     this.db.exec("PRAGMA synchronous = NORMAL");
     this.clock = options.clock ?? Date.now;
     let wake = wakeUps.get(file);
-    if (!wake) wakeUps.set(file, (wake = new EventEmitter().setMaxListeners(0)));
+    if (!wake) {
+      wake = new EventEmitter().setMaxListeners(0);
+      wakeUps.set(file, wake);
+    }
     this.wake = wake;
   }
 

@@ -1,22 +1,22 @@
 /**
  * What every run starts from: the project found and its config, `.env` loaded, the registry with
- * the built-in `environment` task, and the task source (from the manifest when it is fresh). Also
- * the pieces a Runner needs, shared by task runs (main.ts) and job workers (jobs/cli.ts).
+ * the built-in `environment` task, and the task source (from the manifest when it is fresh), for
+ * task runs (cli/main.ts) and job workers (cli/jobs/) alike.
  */
 import { existsSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { configUnchanged, readManifest, type Manifest } from "../cache/manifest.js";
 import { cacheDir } from "../cache/store.js";
 import { loadEnvFiles } from "../config/dotenv.js";
 import { findProject, type FindOptions, type Project } from "../config/project.js";
 import { validateConfig } from "../config/schema.js";
-import { DefinitionError, TaskFailure, UsageError, type JtError } from "../errors.js";
+import { DefinitionError, UsageError } from "../errors.js";
 import { CompiledCache } from "../load/compiled-cache.js";
 import { tsconfigFingerprint } from "../load/tsconfig-paths.js";
 import { describeLoadFailure, importModule, useCompiledCache } from "../load/loader.js";
 import { TaskSource } from "../load/task-source.js";
 import { jtBuild } from "../package-paths.js";
-import { ENVIRONMENT } from "../plan/plan.js";
+import { ENVIRONMENT } from "../registry/task.js";
 import { activeRegistry, type Registry } from "../registry/registry.js";
 import type { Output } from "../report/output.js";
 import { Environment } from "../run/environment.js";
@@ -74,12 +74,6 @@ export async function openSession(options: SessionOptions, output: Output): Prom
   return { project, registry, source, environment };
 }
 
-/** The Runner's view of the environment: the task that boots it, and the app once booted. */
-export function runnerEnvironment(session: Session) {
-  const { environment, registry } = session;
-  return environment && { task: registry.get(ENVIRONMENT)!, app: () => environment.app };
-}
-
 export async function openProject(
   invocation: SessionOptions,
   output: Output,
@@ -102,49 +96,6 @@ export async function openProject(
     if (!invocation.silent) output.err(`(in ${project.root})\n`);
   }
   return project;
-}
-
-/** Runs the environment's teardown, warning while it takes long; returns its failure, if any. */
-export async function tearDown(environment: Environment, log: (line: string) => void, trace: boolean): Promise<JtError | undefined> {
-  if (trace) log("** Teardown environment");
-  const warnAfter = millisecondsFromEnv("JT_TEARDOWN_WARN_MS", 3000);
-  const started = Date.now();
-  const warning = setInterval(() => {
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    log(`jt: still waiting for the environment's teardown after ${seconds}s (${relative(process.cwd(), environment.modulePath)})`);
-  }, warnAfter);
-  try {
-    await environment.teardown();
-    return undefined;
-  } catch (error) {
-    return new TaskFailure(error, ["environment (teardown)"]);
-  } finally {
-    clearInterval(warning);
-  }
-}
-
-/** Resources active now that were not before (a multiset difference of their type names). */
-function remainingSince(before: readonly string[]): string[] {
-  const remaining = [...process.getActiveResourcesInfo()];
-  for (const resource of before) {
-    const index = remaining.indexOf(resource);
-    if (index >= 0) remaining.splice(index, 1);
-  }
-  return remaining;
-}
-
-/**
- * What `remainingSince` reports once closes already under way have had `withinMs` to finish: a
- * socket the app ended in its teardown (pg's `pool.end()`), a pending connect or a file write of
- * jt's own is gone by then, so what is left is what the app left open.
- */
-export async function remainingAfterSettling(before: readonly string[], withinMs = 250): Promise<string[]> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const remaining = remainingSince(before);
-    if (remaining.length === 0 || Date.now() >= deadline) return remaining;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 function defaultProject(root: string): Project {
