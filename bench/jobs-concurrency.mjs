@@ -11,7 +11,19 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
-import { benchEnv, fmtMs, JT_BIN, jtVersion, machineFacts, markdownTable, pairedRounds, parseFlags, textTable, timeCommand, writeResultsSection } from "./lib/common.mjs";
+import {
+  benchEnv,
+  fmtMs,
+  JT_BIN,
+  jtVersion,
+  machineFacts,
+  markdownTable,
+  pairedRounds,
+  parseFlags,
+  textTable,
+  timeCommand,
+  writeResultsSection,
+} from "./lib/common.mjs";
 
 const flags = parseFlags(process.argv.slice(2), { quick: "boolean", rounds: "value", "no-write": "boolean" });
 const QUICK = Boolean(flags.quick);
@@ -70,7 +82,10 @@ task("noop", () => {});
   process.stderr.write(`timing ${timed.length} commands, ${ROUNDS} paired rounds …\n`);
   const results = pairedRounds(timed, { rounds: ROUNDS, warmup: 0, seed: 7, cwd: scratch });
   for (const c of commands.filter((c) => c.broken)) results.push({ command: c, n: 0, dropped: c.broken });
-  facts.loadavgEnd = os.loadavg().map((v) => v.toFixed(2)).join(" ");
+  facts.loadavgEnd = os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(" ");
 
   const byKey = (key) => results.find((r) => r.command.key === key);
   const startup = byKey("noop");
@@ -119,7 +134,17 @@ task("noop", () => {});
   ].join("\n");
   const plain = (rowsIn) => rowsIn.map((r) => r.map((c) => String(c).replace(/`/g, "")));
   process.stdout.write(
-    `${[`-j, ${facts.date}; ${machine}`, method.replace(/`/g, ""), "", textTable(header.map((h) => h.replace(/`/g, "")), plain(rows)), "", verdict.replace(/`/g, "")].join("\n")}\n`,
+    `${[
+      `-j, ${facts.date}; ${machine}`,
+      method.replace(/`/g, ""),
+      "",
+      textTable(
+        header.map((h) => h.replace(/`/g, "")),
+        plain(rows),
+      ),
+      "",
+      verdict.replace(/`/g, ""),
+    ].join("\n")}\n`,
   );
   if (!flags["no-write"]) {
     writeResultsSection("jobs", markdown);

@@ -130,9 +130,21 @@ function setupOf(id, c = SETTINGS.concurrency) {
  * is not what limits it (its documented way to throughput).
  */
 const EXTRA_DRAINS = {
-  "jt-sqlite": [{ label: "jt, --concurrency 1", concurrency: 1, workers: [1], setup: "one job in flight: one job per claim and per completion transaction (unbatched)" }],
+  "jt-sqlite": [
+    {
+      label: "jt, --concurrency 1",
+      concurrency: 1,
+      workers: [1],
+      setup: "one job in flight: one job per claim and per completion transaction (unbatched)",
+    },
+  ],
   "jt-postgres": [
-    { label: "jt, --concurrency 1", concurrency: 1, workers: [1], setup: "one job in flight: one job per claim and per completion transaction (unbatched)" },
+    {
+      label: "jt, --concurrency 1",
+      concurrency: 1,
+      workers: [1],
+      setup: "one job in flight: one job per claim and per completion transaction (unbatched)",
+    },
     {
       label: `jt, --prefetch ${SETTINGS.concurrency * 10}`,
       concurrency: SETTINGS.concurrency,
@@ -141,7 +153,15 @@ const EXTRA_DRAINS = {
       setup: `${SETTINGS.concurrency} in flight and up to ${SETTINGS.concurrency * 10} claimed ahead (its opt-in batching, as graphile-worker's localQueue here)`,
     },
   ],
-  "pg-boss": [{ label: "pg-boss, batchSize 1000", concurrency: SETTINGS.concurrency, options: { batchSize: 1000 }, workers: [1, 2], setup: "work() with batchSize 1000, pollingIntervalSeconds 0.5: at most 1,000 jobs per fetch, one fetch per 0.5 s per worker" }],
+  "pg-boss": [
+    {
+      label: "pg-boss, batchSize 1000",
+      concurrency: SETTINGS.concurrency,
+      options: { batchSize: 1000 },
+      workers: [1, 2],
+      setup: "work() with batchSize 1000, pollingIntervalSeconds 0.5: at most 1,000 jobs per fetch, one fetch per 0.5 s per worker",
+    },
+  ],
 };
 
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -224,7 +244,14 @@ async function measureSystem(system, result, { newTarget, project, scratch }) {
   };
   log(`${system.id}: enqueue (single) …`);
   result.single = await step("enqueue (single)", () =>
-    runChild("enqueue", { system: system.id, target: newTarget(), mode: "single", count: SETTINGS.singleJobs, capMs: SETTINGS.singleCapMs, root: project }),
+    runChild("enqueue", {
+      system: system.id,
+      target: newTarget(),
+      mode: "single",
+      count: SETTINGS.singleJobs,
+      capMs: SETTINGS.singleCapMs,
+      root: project,
+    }),
   );
   result.bulk = [];
   result.drains = {};
@@ -234,7 +261,15 @@ async function measureSystem(system, result, { newTarget, project, scratch }) {
     const bulk = await step("enqueue (bulk)", () =>
       runChild(
         "enqueue",
-        { system: system.id, target, mode: "bulk", count: SETTINGS.bulkJobs, capMs: SETTINGS.bulkCapMs, fillTo: SETTINGS.drainJobs, root: project },
+        {
+          system: system.id,
+          target,
+          mode: "bulk",
+          count: SETTINGS.bulkJobs,
+          capMs: SETTINGS.bulkCapMs,
+          fillTo: SETTINGS.drainJobs,
+          root: project,
+        },
         180_000,
       ),
     );
@@ -251,8 +286,12 @@ async function measureSystem(system, result, { newTarget, project, scratch }) {
     const drains = {};
     for (const workers of extra.workers) {
       const target = newTarget();
-      log(`${system.id}: fill to ${SETTINGS.drainJobs.toLocaleString("en-US")} jobs, drain with ${workers} worker process${workers === 1 ? "" : "es"} (${extra.label}) …`);
-      const filled = await step(`fill (${extra.label})`, () => runChild("enqueue", { system: system.id, target, mode: "fill", fillTo: SETTINGS.drainJobs, root: project }, 180_000));
+      log(
+        `${system.id}: fill to ${SETTINGS.drainJobs.toLocaleString("en-US")} jobs, drain with ${workers} worker process${workers === 1 ? "" : "es"} (${extra.label}) …`,
+      );
+      const filled = await step(`fill (${extra.label})`, () =>
+        runChild("enqueue", { system: system.id, target, mode: "fill", fillTo: SETTINGS.drainJobs, root: project }, 180_000),
+      );
       if (!filled) continue;
       drains[workers] = await step(`drain (${extra.label}, ${workers} worker${workers === 1 ? "" : "s"})`, () =>
         drain(system, target, workers, { project, scratch, queued: filled.queued, concurrency: extra.concurrency, options: extra.options }),
@@ -286,11 +325,21 @@ async function drain(system, target, workers, { project, scratch, queued, concur
     const logFile = join(marks, `worker-${i}.log`);
     if (system.id.startsWith("jt-")) {
       procs.push(
-        startProcess([process.execPath, JT_BIN, "jobs:workoff", "--concurrency", String(concurrency), ...(options.prefetch ? ["--prefetch", String(options.prefetch)] : [])], {
-          cwd: project,
-          env: benchEnv({ JT_JOBS_URL: target.store, JT_BENCH_MARKS: marks, JT_BENCH_PROC: `w${i}` }),
-          logFile,
-        }),
+        startProcess(
+          [
+            process.execPath,
+            JT_BIN,
+            "jobs:workoff",
+            "--concurrency",
+            String(concurrency),
+            ...(options.prefetch ? ["--prefetch", String(options.prefetch)] : []),
+          ],
+          {
+            cwd: project,
+            env: benchEnv({ JT_JOBS_URL: target.store, JT_BENCH_MARKS: marks, JT_BENCH_PROC: `w${i}` }),
+            logFile,
+          },
+        ),
       );
     } else {
       procs.push(startRole("drain-worker", { system: system.id, target, concurrency, marks, options }, logFile));
@@ -317,7 +366,9 @@ async function drain(system, target, workers, { project, scratch, queued, concur
   const wallMs = Date.now() - startedAt;
   const capped = capAt !== undefined;
   const logOf = (i) => tail(readIfExists(join(marks, `worker-${i}.log`)));
-  const failed = exits.map((e, i) => ({ ...e, i })).filter((e) => e.code !== 0 && !(capped && (e.signal === "SIGTERM" || e.signal === "SIGKILL" || e.code === 143)));
+  const failed = exits
+    .map((e, i) => ({ ...e, i }))
+    .filter((e) => e.code !== 0 && !(capped && (e.signal === "SIGTERM" || e.signal === "SIGKILL" || e.code === 143)));
   const recorded = procs.map((p, i) => {
     // jt's tasks run in its worker's executor (a child process): they name their file by the worker's index.
     const file = [join(marks, `drain-${p.child.pid}.json`), join(marks, `drain-w${i}.json`)].find(existsSync) ?? "";
@@ -332,11 +383,21 @@ async function drain(system, target, workers, { project, scratch, queued, concur
   const first = Math.min(...active.map((m) => m.first));
   const last = Math.max(...active.map((m) => m.last));
   // Stalled: still running at the cap, and no progress recorded for a while before it.
-  const stalled = capped ? recorded.map((m, i) => ({ m, i })).filter(({ i }) => exits[i].code !== 0 || killed.has(i)).filter(({ m }) => capAt - (m.count > 0 ? m.last : first) > STALL_MS) : [];
+  const stalled = capped
+    ? recorded
+        .map((m, i) => ({ m, i }))
+        .filter(({ i }) => exits[i].code !== 0 || killed.has(i))
+        .filter(({ m }) => capAt - (m.count > 0 ? m.last : first) > STALL_MS)
+    : [];
   const windowMs = (stalled.length > 0 ? capAt : last) - first;
   const notes = [
-    ...stalled.map(({ m, i }) => `process ${i} stalled: no job finished in the ${((capAt - (m.count > 0 ? m.last : first)) / 1000).toFixed(1)} s before the cap (${m.count.toLocaleString("en-US")} jobs done)`),
-    ...[...killed].map((i) => `process ${i} did not exit within ${KILL_GRACE_MS / 1000} s of SIGTERM (killed; its count is the last it wrote)`),
+    ...stalled.map(
+      ({ m, i }) =>
+        `process ${i} stalled: no job finished in the ${((capAt - (m.count > 0 ? m.last : first)) / 1000).toFixed(1)} s before the cap (${m.count.toLocaleString("en-US")} jobs done)`,
+    ),
+    ...[...killed].map(
+      (i) => `process ${i} did not exit within ${KILL_GRACE_MS / 1000} s of SIGTERM (killed; its count is the last it wrote)`,
+    ),
     ...failed.map((e) => `process ${e.i} exited ${e.code ?? e.signal}: ${logOf(e.i)}`),
   ];
   const out = {
@@ -383,7 +444,14 @@ async function jtStoreCheck(target) {
 // Latency
 
 async function latency(system, target, { project, scratch }) {
-  const spec = { system: system.id, target, n: SETTINGS.latencyJobs, pauseMs: SETTINGS.latencyPauseMs, concurrency: SETTINGS.concurrency, root: project };
+  const spec = {
+    system: system.id,
+    target,
+    n: SETTINGS.latencyJobs,
+    pauseMs: SETTINGS.latencyPauseMs,
+    concurrency: SETTINGS.concurrency,
+    root: project,
+  };
   if (system.db === "sqlite") {
     const result = await runChild("latency-inprocess", spec, 120_000);
     return summarizeLatency(result.ms, SETTINGS.latencyJobs, "in-process");
@@ -400,10 +468,20 @@ async function latency(system, target, { project, scratch }) {
       env: benchEnv({ JT_JOBS_URL: target.store, JT_BENCH_MARKS: marks }),
       logFile,
     });
-    await waitFor(() => readIfExists(logFile).includes("jt: worker "), 20_000, "the jt worker to start", () => tail(readIfExists(logFile)));
+    await waitFor(
+      () => readIfExists(logFile).includes("jt: worker "),
+      20_000,
+      "the jt worker to start",
+      () => tail(readIfExists(logFile)),
+    );
   } else {
     worker = startRole("latency-worker", { ...spec, marks }, logFile);
-    await waitFor(() => readIfExists(logFile).includes("READY"), 30_000, `the ${system.id} worker to start`, () => tail(readIfExists(logFile)));
+    await waitFor(
+      () => readIfExists(logFile).includes("READY"),
+      30_000,
+      `the ${system.id} worker to start`,
+      () => tail(readIfExists(logFile)),
+    );
   }
   try {
     // LISTEN is set up right after start; give every worker the same second to settle.
@@ -464,7 +542,11 @@ function startRole(role, spec, logFile) {
 /** Runs a role to completion; resolves with its `RESULT {json}` line. */
 function runChild(role, spec, timeoutMs = 120_000) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT, "--role", role, "--spec", JSON.stringify(spec)], { cwd: REPO_DIR, env: benchEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [SCRIPT, "--role", role, "--spec", JSON.stringify(spec)], {
+      cwd: REPO_DIR,
+      env: benchEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d));
@@ -472,9 +554,17 @@ function runChild(role, spec, timeoutMs = 120_000) {
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const line = out.split("\n").reverse().find((l) => l.startsWith("RESULT "));
+      const line = out
+        .split("\n")
+        .reverse()
+        .find((l) => l.startsWith("RESULT "));
       if (code === 0 && line) resolve(JSON.parse(line.slice(7)));
-      else reject(new Error(`${role} exited ${code ?? signal}${signal === "SIGKILL" ? ` (timed out after ${timeoutMs / 1000} s)` : ""}: ${tail(err || out)}`));
+      else
+        reject(
+          new Error(
+            `${role} exited ${code ?? signal}${signal === "SIGKILL" ? ` (timed out after ${timeoutMs / 1000} s)` : ""}: ${tail(err || out)}`,
+          ),
+        );
     });
   });
 }
@@ -491,7 +581,10 @@ const readIfExists = (file) => (existsSync(file) ? readFileSync(file, "utf8") : 
 
 /** The useful end of a log: its error lines if it has some, else its last lines. */
 function tail(text) {
-  const lines = String(text).split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = String(text)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   const errorAt = lines.findIndex((l) => /\b(\w*Error|ERR_|SQLITE_\w+|failed)\b/.test(l));
   return (errorAt === -1 ? lines.slice(-3) : lines.slice(errorAt, errorAt + 2)).join(" / ").slice(0, 400);
 }
@@ -527,14 +620,22 @@ function npmInstall(dir, specs, timeoutMs = 300_000) {
   mkdirSync(dir, { recursive: true });
   if (!existsSync(join(dir, "package.json"))) writeFileSync(join(dir, "package.json"), '{ "private": true }\n');
   // --legacy-peer-deps: liteque's peer better-sqlite3 is installed at the version named, not the newest.
-  const result = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--legacy-peer-deps", "--save-exact", ...specs], {
-    cwd: dir,
-    encoding: "utf8",
-    timeout: timeoutMs,
-    env: benchEnv(),
-  });
+  const result = spawnSync(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--loglevel=error", "--legacy-peer-deps", "--save-exact", ...specs],
+    {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: timeoutMs,
+      env: benchEnv(),
+    },
+  );
   if (result.error) return { ok: false, reason: `npm install ${specs.join(" ")}: ${result.error.message}` };
-  if (result.status !== 0) return { ok: false, reason: `npm install ${specs.join(" ")} failed: ${firstLines(String(result.stderr).replace(/npm (error|ERR!)\s*/g, ""), 3)}` };
+  if (result.status !== 0)
+    return {
+      ok: false,
+      reason: `npm install ${specs.join(" ")} failed: ${firstLines(String(result.stderr).replace(/npm (error|ERR!)\s*/g, ""), 3)}`,
+    };
   return { ok: true };
 }
 
@@ -557,7 +658,11 @@ function setUpPeers(wanted) {
   const missing = wanted.filter((name) => !present(name) && !remembered[key(name)]);
   if (missing.length > 0) {
     log(`installing ${missing.map(key).join(", ")} into ${PEERS_DIR} (once) …`);
-    const all = npmInstall(PEERS_DIR, missing.flatMap((n) => PEERS[n]), 600_000);
+    const all = npmInstall(
+      PEERS_DIR,
+      missing.flatMap((n) => PEERS[n]),
+      600_000,
+    );
     // One install for all is faster; if it fails, each peer alone, so that one failure skips one peer.
     if (!all.ok) for (const name of missing) status[name] = npmInstall(PEERS_DIR, PEERS[name], 600_000);
   }
@@ -627,7 +732,14 @@ async function bundleJt() {
   rmSync(BUNDLE_DIR, { recursive: true, force: true });
   await (esbuild.build ?? esbuild.default.build)({
     absWorkingDir: REPO_DIR,
-    entryPoints: ["src/jobs/worker.ts", "src/jobs/jobs.ts", "src/jobs/store/sqlite.ts", "src/jobs/store/postgres.ts", "src/registry/registry.ts", "src/run/runner.ts"],
+    entryPoints: [
+      "src/jobs/worker.ts",
+      "src/jobs/jobs.ts",
+      "src/jobs/store/sqlite.ts",
+      "src/jobs/store/postgres.ts",
+      "src/registry/registry.ts",
+      "src/run/runner.ts",
+    ],
     outbase: "src",
     outdir: BUNDLE_DIR,
     bundle: true,
@@ -650,20 +762,40 @@ const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Na
 function rates(r) {
   const single = r.single ? (r.single.n / r.single.ms) * 1000 : NaN;
   const bulk = mean((r.bulk ?? []).map((b) => (b.n / b.ms) * 1000));
-  return { single, bulk, d1: r.drains?.[1]?.rate ?? NaN, d2: r.drains?.[2]?.rate ?? NaN, p50: r.latency?.p50 ?? NaN, p99: r.latency?.p99 ?? NaN };
+  return {
+    single,
+    bulk,
+    d1: r.drains?.[1]?.rate ?? NaN,
+    d2: r.drains?.[2]?.rate ?? NaN,
+    p50: r.latency?.p50 ?? NaN,
+    p99: r.latency?.p99 ?? NaN,
+  };
 }
 
 function drainCell(d) {
   if (!d) return "failed";
   const unfinished = d.capped && !(d.count >= d.queued);
-  const how = d.stalled ? `, stalled (${d.count.toLocaleString("en-US")} jobs by the cap)` : unfinished ? ` (${d.count.toLocaleString("en-US")} jobs by the cap)` : "";
+  const how = d.stalled
+    ? `, stalled (${d.count.toLocaleString("en-US")} jobs by the cap)`
+    : unfinished
+      ? ` (${d.count.toLocaleString("en-US")} jobs by the cap)`
+      : "";
   return `${fmtRate(d.rate)}${how}`;
 }
 
 const storeName = (r) => (r.system.db === "sqlite" ? "SQLite" : "PostgreSQL");
 
 function report({ results, facts, endFacts, pg, seconds }) {
-  const header = ["system", "store", "enqueue single /s", "enqueue bulk /s", "drain, 1 worker /s", "drain, 2 workers /s", "latency p50 ms", "latency p99 ms"];
+  const header = [
+    "system",
+    "store",
+    "enqueue single /s",
+    "enqueue bulk /s",
+    "drain, 1 worker /s",
+    "drain, 2 workers /s",
+    "latency p50 ms",
+    "latency p99 ms",
+  ];
   const rows = [];
   for (const r of results) {
     if (r.skipped) {
@@ -684,7 +816,16 @@ function report({ results, facts, endFacts, pg, seconds }) {
       r.latency ? fmtLat(x.p99) : "failed",
     ]);
     for (const extra of r.extras ?? []) {
-      rows.push([extra.label, storeName(r), "", "", extra.workers.includes(1) ? drainCell(extra.drains[1]) : "", extra.workers.includes(2) ? drainCell(extra.drains[2]) : "", "", ""]);
+      rows.push([
+        extra.label,
+        storeName(r),
+        "",
+        "",
+        extra.workers.includes(1) ? drainCell(extra.drains[1]) : "",
+        extra.workers.includes(2) ? drainCell(extra.drains[2]) : "",
+        "",
+        "",
+      ]);
     }
   }
   const allDrains = (r) => [
@@ -693,11 +834,18 @@ function report({ results, facts, endFacts, pg, seconds }) {
   ];
   const targets = evaluateTargets(results);
   console.log(`\n${textTable(header, rows)}\n`);
-  console.log(textTable(["target", "measured", "status"], targets.map((t) => [t.target, t.measured, t.status])));
+  console.log(
+    textTable(
+      ["target", "measured", "status"],
+      targets.map((t) => [t.target, t.measured, t.status]),
+    ),
+  );
   const problems = results.flatMap((r) => [
     ...(r.skipped ? [`${r.system.id}: skipped: ${r.skipped}`] : []),
     ...r.notes.map((n) => `${r.system.id}: ${n}`),
-    ...allDrains(r).flatMap(({ label, workers, d }) => (d?.notes ?? []).map((n) => `${label} (${storeName(r)}), ${workers} worker${workers === 1 ? "" : "s"}: ${n}`)),
+    ...allDrains(r).flatMap(({ label, workers, d }) =>
+      (d?.notes ?? []).map((n) => `${label} (${storeName(r)}), ${workers} worker${workers === 1 ? "" : "s"}: ${n}`),
+    ),
   ]);
   if (problems.length > 0) console.log(`\n${problems.map((p) => `- ${p}`).join("\n")}`);
   console.log(`\n${seconds} s in all`);
@@ -739,7 +887,10 @@ ${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}
 
 ### Targets (issues 6 and 7)
 
-${markdownTable(["target", "measured", "status"], targets.map((t) => [t.target, t.measured, t.status]))}
+${markdownTable(
+  ["target", "measured", "status"],
+  targets.map((t) => [t.target, t.measured, t.status]),
+)}
 
 ### How each system ran
 
@@ -778,7 +929,10 @@ function versionRows(pg) {
   return [
     ["node", process.version],
     ["jt", jtVersion()],
-    ["better-sqlite3 (jt's, also plainjob's)", `${read(join(REPO_DIR, "node_modules", "better-sqlite3", "package.json"))} (SQLite ${sqlite})`],
+    [
+      "better-sqlite3 (jt's, also plainjob's)",
+      `${read(join(REPO_DIR, "node_modules", "better-sqlite3", "package.json"))} (SQLite ${sqlite})`,
+    ],
     ["pg (jt's driver)", read(join(REPO_DIR, "node_modules", "pg", "package.json"))],
     ["PostgreSQL", pg.ok ? pg.version : "not reachable"],
     ...Object.keys(PEERS).map((name) => [name, peerVersion(name) ?? "not installed"]),
@@ -801,7 +955,13 @@ function evaluateTargets(results) {
   if (s) {
     const x = rates(s);
     const best = Math.max(x.d1, x.d2);
-    check("SQLite drain ≥ 1,500/s unbatched", extraRate(s, 1), perS, (v) => v >= 1500, " (1 worker, --concurrency 1: one job per claim and per completion)");
+    check(
+      "SQLite drain ≥ 1,500/s unbatched",
+      extraRate(s, 1),
+      perS,
+      (v) => v >= 1500,
+      " (1 worker, --concurrency 1: one job per claim and per completion)",
+    );
     check(
       "SQLite drain ≥ 5,000/s batched",
       best,
@@ -823,7 +983,13 @@ function evaluateTargets(results) {
     x.d1 = bestOf(x.d1, prefetched(1));
     x.d2 = bestOf(x.d2, prefetched(2));
     const best = bestOf(x.d1, x.d2);
-    check("PostgreSQL drain ≥ 5,000/s", best, perS, (v) => v >= 5000, ` (best of 1 and 2 workers, --concurrency ${c}, with or without --prefetch ${c * 10})`);
+    check(
+      "PostgreSQL drain ≥ 5,000/s",
+      best,
+      perS,
+      (v) => v >= 5000,
+      ` (best of 1 and 2 workers, --concurrency ${c}, with or without --prefetch ${c * 10})`,
+    );
     check("PostgreSQL latency p50 ≤ 10 ms", x.p50, ms, (v) => v <= 10);
     check("PostgreSQL latency p99 ≤ 50 ms", x.p99, ms, (v) => v <= 50);
     for (const peer of ["graphile-worker", "pg-boss"]) {
@@ -857,7 +1023,13 @@ function evaluateTargets(results) {
 // Children: one role each, printing `RESULT {json}` on stdout when they finish.
 
 async function child(role, spec) {
-  const roles = { enqueue: enqueueRole, "drain-worker": drainWorkerRole, "latency-inprocess": latencyInProcessRole, "latency-enqueue": latencyEnqueueRole, "latency-worker": latencyWorkerRole };
+  const roles = {
+    enqueue: enqueueRole,
+    "drain-worker": drainWorkerRole,
+    "latency-inprocess": latencyInProcessRole,
+    "latency-enqueue": latencyEnqueueRole,
+    "latency-worker": latencyWorkerRole,
+  };
   const result = await roles[role](spec);
   if (result !== undefined) process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
   process.exit(0);
@@ -916,10 +1088,18 @@ async function producer(system, target, root) {
       const queue = defineQueue({ connection: better(new Database(target.file)), logger: quietLogger });
       return {
         single: async () => queue.add("noop", {}),
-        bulk: async (n) => queue.addMany("noop", Array.from({ length: n }, () => ({}))),
+        bulk: async (n) =>
+          queue.addMany(
+            "noop",
+            Array.from({ length: n }, () => ({})),
+          ),
         lat: async (t) => queue.add("lat", { t }),
         async fill(total) {
-          for (let queued = queue.countJobs({ status: 0 }); queued < total; queued += SETTINGS.batch) queue.addMany("noop", Array.from({ length: Math.min(SETTINGS.batch, total - queued) }, () => ({})));
+          for (let queued = queue.countJobs({ status: 0 }); queued < total; queued += SETTINGS.batch)
+            queue.addMany(
+              "noop",
+              Array.from({ length: Math.min(SETTINGS.batch, total - queued) }, () => ({})),
+            );
         },
         close: async () => queue.close(),
       };
@@ -960,7 +1140,10 @@ async function producer(system, target, root) {
         bulk,
         lat: (t) => utils.addJob("lat", { t }),
         async fill(total) {
-          const queued = await withPg(target, async (c) => (await c.query(`SELECT count(*)::int AS n FROM "${target.schema}"._private_jobs`)).rows[0].n);
+          const queued = await withPg(
+            target,
+            async (c) => (await c.query(`SELECT count(*)::int AS n FROM "${target.schema}"._private_jobs`)).rows[0].n,
+          );
           for (let q = queued; q < total; q += SETTINGS.batch) await bulk(Math.min(SETTINGS.batch, total - q));
         },
         close: () => utils.release(),
@@ -1200,7 +1383,11 @@ async function latencyInProcessRole({ system, target, n, pauseMs, concurrency })
       const Database = repoRequire("better-sqlite3");
       const { better, defineQueue, defineWorker } = await importPeer("plainjob");
       const queue = defineQueue({ connection: better(new Database(target.file)), logger: quietLogger });
-      const worker = defineWorker("lat", async (job) => record(JSON.parse(job.data).t), { queue, logger: quietLogger, pollIntervall: SETTINGS.peerPollMs });
+      const worker = defineWorker("lat", async (job) => record(JSON.parse(job.data).t), {
+        queue,
+        logger: quietLogger,
+        pollIntervall: SETTINGS.peerPollMs,
+      });
       const running = worker.start();
       enqueue = async (t) => queue.add("lat", { t });
       stop = async () => {
@@ -1214,7 +1401,11 @@ async function latencyInProcessRole({ system, target, n, pauseMs, concurrency })
       const { buildDBClient, SqliteQueue, Runner } = await importPeer("liteque");
       const db = buildDBClient(target.file, { runMigrations: true });
       const queue = new SqliteQueue("bench", db, { defaultJobArgs: { numRetries: 0 }, keepFailedJobs: false });
-      const runner = new Runner(queue, { run: async (job) => record(job.data.t) }, { concurrency, pollIntervalMs: SETTINGS.peerPollMs, timeoutSecs: 60 });
+      const runner = new Runner(
+        queue,
+        { run: async (job) => record(job.data.t) },
+        { concurrency, pollIntervalMs: SETTINGS.peerPollMs, timeoutSecs: 60 },
+      );
       const running = runner.run();
       enqueue = (t) => queue.enqueue({ t });
       stop = async () => {
@@ -1262,7 +1453,13 @@ async function latencyWorkerRole({ system, target, concurrency, marks: marksDir 
       const utils = await makeWorkerUtils({ connectionString: target.connectionString, schema: target.schema });
       await utils.migrate();
       await utils.release();
-      const runner = await run({ connectionString: target.connectionString, schema: target.schema, concurrency, noHandleSignals: true, taskList: { lat: async (payload) => record(payload.t) } });
+      const runner = await run({
+        connectionString: target.connectionString,
+        schema: target.schema,
+        concurrency,
+        noHandleSignals: true,
+        taskList: { lat: async (payload) => record(payload.t) },
+      });
       stop = () => runner.stop();
       break;
     }

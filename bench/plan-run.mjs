@@ -272,10 +272,27 @@ for (const n of SIZES) {
 const chainSize = Math.min(10_000, Math.max(...SIZES));
 process.stderr.write(`chain, ${chainSize} tasks …\n`);
 results.push(await measure("chain (one path)", chain(chainSize)));
-facts.loadavgEnd = os.loadavg().map((v) => v.toFixed(2)).join(" ");
+facts.loadavgEnd = os
+  .loadavg()
+  .map((v) => v.toFixed(2))
+  .join(" ");
 
 const per1k = (ms, n) => fmtMs((ms / n) * 1000);
-const header = ["graph", "tasks", "edges", "targets", "runs", "define ms", "plan ms", "run ms", "plan + run ms", "plan + run per 1k tasks", "plan + run with -m ms", "plain DFS ms (control)", "plan + run ÷ plain DFS"];
+const header = [
+  "graph",
+  "tasks",
+  "edges",
+  "targets",
+  "runs",
+  "define ms",
+  "plan ms",
+  "run ms",
+  "plan + run ms",
+  "plan + run per 1k tasks",
+  "plan + run with -m ms",
+  "plain DFS ms (control)",
+  "plan + run ÷ plain DFS",
+];
 const rows = results.map((r) => [
   r.label,
   r.n.toLocaleString("en"),
@@ -297,24 +314,25 @@ const dags = results.filter((r) => r.label === "random DAG").sort((a, b) => a.n 
 const targetLine = tenK
   ? `10k tasks plan + run < ${TARGET_MS_10K} ms: ${fmtMs(tenK.togetherMs)} ms, ${tenK.togetherMs < TARGET_MS_10K ? "met" : `missed (over by ${fmtMs(tenK.togetherMs - TARGET_MS_10K)} ms)`}`
   : "10k tasks plan + run: not measured (--sizes has no 10000)";
-const linear = dags.length > 1
-  ? (() => {
-      const steps = dags.slice(1).map((r, i) => {
-        const jt = r.togetherMs / r.n / (dags[i].togetherMs / dags[i].n);
-        const control = r.controlMs / r.n / (dags[i].controlMs / dags[i].n);
-        return { from: dags[i].n, to: r.n, jt, control };
-      });
-      const worst = Math.max(...steps.map((x) => x.jt / x.control));
-      const said = steps
-        .map((x) => `${x.from / 1000}k → ${x.to / 1000}k: cost per task ×${x.jt.toFixed(2)} (plain DFS ×${x.control.toFixed(2)})`)
-        .join("; ");
-      const verdict =
-        worst <= 1.5
-          ? "yes: where the cost per task grows, a plain DFS over the same Map grows as much (the memory system: cache misses, GC), so jt adds linear work"
-          : "no: jt's cost per task grows faster than a plain DFS over the same Map";
-      return `linear growth: ${verdict} (${said})`;
-    })()
-  : "";
+const linear =
+  dags.length > 1
+    ? (() => {
+        const steps = dags.slice(1).map((r, i) => {
+          const jt = r.togetherMs / r.n / (dags[i].togetherMs / dags[i].n);
+          const control = r.controlMs / r.n / (dags[i].controlMs / dags[i].n);
+          return { from: dags[i].n, to: r.n, jt, control };
+        });
+        const worst = Math.max(...steps.map((x) => x.jt / x.control));
+        const said = steps
+          .map((x) => `${x.from / 1000}k → ${x.to / 1000}k: cost per task ×${x.jt.toFixed(2)} (plain DFS ×${x.control.toFixed(2)})`)
+          .join("; ");
+        const verdict =
+          worst <= 1.5
+            ? "yes: where the cost per task grows, a plain DFS over the same Map grows as much (the memory system: cache misses, GC), so jt adds linear work"
+            : "no: jt's cost per task grows faster than a plain DFS over the same Map";
+        return `linear growth: ${verdict} (${said})`;
+      })()
+    : "";
 
 const method =
   `Median of the runs after ${"≥2"} warm-up runs, in one process (Node ${facts.node}${QUICK ? ", --quick" : ""}). ` +

@@ -15,7 +15,18 @@
 // Options: --quick, --rounds N, --warmup N, --sizes 10,100,1000, --tools jt,rake,..., --no-write
 // (print only), --keep (keep the generated projects), --retry-peers (try failed installs again).
 import { spawnSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import {
@@ -108,7 +119,10 @@ function setUpNpmPeers(wanted) {
   const missing = wanted.filter((tool) => !NPM_PEERS[tool].every((spec) => installed(packageName(spec))));
   if (missing.length > 0) {
     log(`installing ${missing.join(", ")} into ${PEERS_DIR} (once) …`);
-    const all = npmInstall(PEERS_DIR, missing.flatMap((tool) => NPM_PEERS[tool]));
+    const all = npmInstall(
+      PEERS_DIR,
+      missing.flatMap((tool) => NPM_PEERS[tool]),
+    );
     // One install for all is faster; if it fails, try each peer alone so one failure skips one peer.
     if (!all.ok) for (const tool of missing) status[tool] = npmInstall(PEERS_DIR, NPM_PEERS[tool]);
   }
@@ -123,9 +137,15 @@ function setUpNpmPeers(wanted) {
 
 function setUpRake() {
   if (which("rake")) return { ok: true, bin: which("rake") };
-  if (process.getuid?.() !== 0) return { ok: false, reason: "rake is not installed and installing ruby needs root (apt-get install -y ruby)" };
+  if (process.getuid?.() !== 0)
+    return { ok: false, reason: "rake is not installed and installing ruby needs root (apt-get install -y ruby)" };
   log("rake is missing: apt-get install -y ruby …");
-  const install = () => spawnSync("apt-get", ["install", "-y", "ruby"], { encoding: "utf8", timeout: 600_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  const install = () =>
+    spawnSync("apt-get", ["install", "-y", "ruby"], {
+      encoding: "utf8",
+      timeout: 600_000,
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
   let result = install();
   if (result.status !== 0) {
     spawnSync("apt-get", ["update"], { encoding: "utf8", timeout: 300_000 });
@@ -203,17 +223,24 @@ function backdate(dir, when = new Date(Date.now() - 3600_000)) {
 const GENERATORS = {
   jt(dir, size) {
     write(dir, "package.json", '{ "private": true, "type": "module" }\n');
-    write(dir, "lib/heavy.ts", `// Stands in for an ORM or SDK that takes ~${HEAVY_MS} ms to load.
+    write(
+      dir,
+      "lib/heavy.ts",
+      `// Stands in for an ORM or SDK that takes ~${HEAVY_MS} ms to load.
 const until = performance.now() + ${HEAVY_MS};
 while (performance.now() < until) {}
 export const heavy: { loaded: boolean } = { loaded: true };
-`);
+`,
+    );
     for (let f = 0; f < files(size); f++) {
       const body = [];
       for (let i = 0; i < tasksIn(size, f); i++) {
         body.push(`  desc(${JSON.stringify(description(f, i))});`, `  task("t${i}", () => {});`);
       }
-      write(dir, `tasks/g${pad(f)}.ts`, `import { desc, namespace, task } from "jobs-and-tasks";
+      write(
+        dir,
+        `tasks/g${pad(f)}.ts`,
+        `import { desc, namespace, task } from "jobs-and-tasks";
 import { heavy } from "../lib/heavy.ts";
 
 if (!heavy.loaded) throw new Error("heavy did not load");
@@ -221,15 +248,20 @@ if (!heavy.loaded) throw new Error("heavy did not load");
 namespace("g${pad(f)}", () => {
 ${body.join("\n")}
 });
-`);
+`,
+      );
     }
   },
   rake(dir, size) {
     write(dir, "Rakefile", "# The tasks live in rakelib/*.rake, which Rake loads itself.\n");
-    write(dir, "lib/heavy.rb", `# Stands in for a library that takes ~${HEAVY_MS} ms to load.
+    write(
+      dir,
+      "lib/heavy.rb",
+      `# Stands in for a library that takes ~${HEAVY_MS} ms to load.
 until_t = Process.clock_gettime(Process::CLOCK_MONOTONIC) + ${HEAVY_MS / 1000}
 nil while Process.clock_gettime(Process::CLOCK_MONOTONIC) < until_t
-`);
+`,
+    );
     for (let f = 0; f < files(size); f++) {
       const body = [];
       for (let i = 0; i < tasksIn(size, f); i++) body.push(`  desc ${JSON.stringify(description(f, i))}`, `  task :t${i} do`, "  end");
@@ -250,15 +282,23 @@ nil while Process.clock_gettime(Process::CLOCK_MONOTONIC) < until_t
     write(dir, "package.json", '{ "private": true }\n');
     linkPeers(dir);
     write(dir, "lib/heavy.js", HEAVY_JS);
-    write(dir, "gulpfile.js", `// Every module in tasks/ exports described tasks; the gulpfile re-exports them.
+    write(
+      dir,
+      "gulpfile.js",
+      `// Every module in tasks/ exports described tasks; the gulpfile re-exports them.
 const { readdirSync } = require("node:fs");
 const { join } = require("node:path");
 for (const file of readdirSync(join(__dirname, "tasks")).sort()) Object.assign(exports, require(join(__dirname, "tasks", file)));
-`);
+`,
+    );
     for (let f = 0; f < files(size); f++) {
       const body = [];
       for (let i = 0; i < tasksIn(size, f); i++) {
-        body.push(`const t${i} = (done) => done();`, `t${i}.description = ${JSON.stringify(description(f, i))};`, `exports["g${pad(f)}:t${i}"] = t${i};`);
+        body.push(
+          `const t${i} = (done) => done();`,
+          `t${i}.description = ${JSON.stringify(description(f, i))};`,
+          `exports["g${pad(f)}:t${i}"] = t${i};`,
+        );
       }
       write(dir, `tasks/g${pad(f)}.js`, `require("../lib/heavy.js");\n\n${body.join("\n")}\n`);
     }
@@ -270,7 +310,8 @@ for (const file of readdirSync(join(__dirname, "tasks")).sort()) Object.assign(e
     write(dir, "Gruntfile.js", 'module.exports = (grunt) => {\n  grunt.loadTasks("tasks");\n};\n');
     for (let f = 0; f < files(size); f++) {
       const body = [];
-      for (let i = 0; i < tasksIn(size, f); i++) body.push(`  grunt.registerTask("g${pad(f)}-t${i}", ${JSON.stringify(description(f, i))}, () => {});`);
+      for (let i = 0; i < tasksIn(size, f); i++)
+        body.push(`  grunt.registerTask("g${pad(f)}-t${i}", ${JSON.stringify(description(f, i))}, () => {});`);
       write(dir, `tasks/g${pad(f)}.js`, `require("../lib/heavy.js");\n\nmodule.exports = (grunt) => {\n${body.join("\n")}\n};\n`);
     }
   },
@@ -285,7 +326,8 @@ for (const file of readdirSync(join(__dirname, "tasks")).sort()) Object.assign(e
   "go-task"(dir, size) {
     const tasks = [];
     for (let f = 0; f < files(size); f++) {
-      for (let i = 0; i < tasksIn(size, f); i++) tasks.push(`  g${pad(f)}-t${i}:\n    desc: ${JSON.stringify(description(f, i))}\n    cmds: []\n`);
+      for (let i = 0; i < tasksIn(size, f); i++)
+        tasks.push(`  g${pad(f)}-t${i}:\n    desc: ${JSON.stringify(description(f, i))}\n    cmds: []\n`);
     }
     write(dir, "Taskfile.yml", `version: "3"\n\ntasks:\n${tasks.join("")}`);
   },
@@ -315,7 +357,15 @@ function tools() {
       tool(name, { ok: existsSync(JT_BIN), reason: `${JT_BIN} not found` }, "jt", [node, JT_BIN], ["-T"], ":", () => jtVersion());
     } else if (name === "rake") {
       const rake = setUpRake();
-      tool(name, rake, "rake", [rake.bin], ["-T"], ":", () => `${capture([rake.bin, "--version"])} (${capture(["ruby", "--version"])?.split(" ").slice(0, 2).join(" ")})`);
+      tool(
+        name,
+        rake,
+        "rake",
+        [rake.bin],
+        ["-T"],
+        ":",
+        () => `${capture([rake.bin, "--version"])} (${capture(["ruby", "--version"])?.split(" ").slice(0, 2).join(" ")})`,
+      );
     } else if (name === "jake") {
       const s = npmStatus.jake;
       const bin = s.ok ? binOf("jake") : undefined;
@@ -331,7 +381,9 @@ function tools() {
     } else if (name === "just") {
       const s = npmStatus.just;
       const modules = join(PEERS_DIR, "node_modules");
-      const platformDir = s.ok ? readdirSync(modules).find((d) => d.startsWith("rust-just-") && existsSync(join(modules, d, "bin", "just"))) : undefined;
+      const platformDir = s.ok
+        ? readdirSync(modules).find((d) => d.startsWith("rust-just-") && existsSync(join(modules, d, "bin", "just")))
+        : undefined;
       const bin = platformDir && join(modules, platformDir, "bin", "just");
       const status = { ok: Boolean(bin), reason: s.ok ? "rust-just has no binary for this platform" : s.reason };
       tool(name, status, "just", [bin], ["--list"], "-", () => capture([bin, "--version"]));
@@ -393,7 +445,17 @@ async function main() {
         const last = `g${pad(files(size) - 1)}${tool.sep}t${tasksIn(size, files(size) - 1) - 1}`;
         const env = benchEnv();
         const shown = { list: [tool.cli, ...tool.listArgs].join(" "), run: `${tool.cli} ${target}` };
-        commands.push({ tool: tool.name, size, op: "list", variant: "warm", argv: tool.list, shown: shown.list, cwd: dir, env, expect: last });
+        commands.push({
+          tool: tool.name,
+          size,
+          op: "list",
+          variant: "warm",
+          argv: tool.list,
+          shown: shown.list,
+          cwd: dir,
+          env,
+          expect: last,
+        });
         commands.push({ tool: tool.name, size, op: "run", variant: "warm", argv: tool.run(target), shown: shown.run, cwd: dir, env });
         if (tool.name === "jt") {
           // Cold: the first run after an edit of the task file that defines the target (a comment
@@ -407,8 +469,30 @@ async function main() {
             timeCommand({ argv: tool.list, cwd: dir, env });
             timeCommand({ argv: tool.run(target), cwd: dir, env });
           };
-          commands.push({ tool: tool.name, size, op: "list", variant: "cold", argv: tool.list, shown: shown.list, cwd: dir, env, before: edit, after: rewarm });
-          commands.push({ tool: tool.name, size, op: "run", variant: "cold", argv: tool.run(target), shown: shown.run, cwd: dir, env, before: edit, after: rewarm });
+          commands.push({
+            tool: tool.name,
+            size,
+            op: "list",
+            variant: "cold",
+            argv: tool.list,
+            shown: shown.list,
+            cwd: dir,
+            env,
+            before: edit,
+            after: rewarm,
+          });
+          commands.push({
+            tool: tool.name,
+            size,
+            op: "run",
+            variant: "cold",
+            argv: tool.run(target),
+            shown: shown.run,
+            cwd: dir,
+            env,
+            before: edit,
+            after: rewarm,
+          });
         }
       }
     }
@@ -419,7 +503,16 @@ async function main() {
     mkdirSync(floorDir);
     writeFileSync(join(floorDir, "heavy.js"), HEAVY_JS);
     backdate(floorDir);
-    commands.push({ tool: "floor", size: 0, op: "run", variant: "warm", argv: [process.execPath, "heavy.js"], shown: "node heavy.js", cwd: floorDir, env: benchEnv() });
+    commands.push({
+      tool: "floor",
+      size: 0,
+      op: "run",
+      variant: "warm",
+      argv: [process.execPath, "heavy.js"],
+      shown: "node heavy.js",
+      cwd: floorDir,
+      env: benchEnv(),
+    });
 
     // Check once that each listing lists every task and each run succeeds (also a first warm-up).
     log("checking every command once …");
@@ -441,7 +534,9 @@ async function main() {
       }
       if (!result.ok) {
         command.broken = result.reason;
-        log(`  ${command.tool} ${command.op}${command.variant === "cold" ? " (cold)" : ""}, ${command.size} tasks, failed: ${result.reason}`);
+        log(
+          `  ${command.tool} ${command.op}${command.variant === "cold" ? " (cold)" : ""}, ${command.size} tasks, failed: ${result.reason}`,
+        );
       } else if (command.expect && !result.stdout.includes(command.expect)) {
         command.broken = `its listing does not show ${command.expect}`;
         log(`  ${command.tool} ${command.op}, ${command.size} tasks: ${command.broken}`);
@@ -458,7 +553,10 @@ async function main() {
       onProgress: ({ phase, round, of }) => log(`  ${phase} ${round}/${of} (${((Date.now() - started) / 1000).toFixed(0)} s)`),
     });
     for (const c of commands.filter((c) => c.broken)) results.push({ command: c, n: 0, dropped: c.broken });
-    facts.loadavgEnd = os.loadavg().map((v) => v.toFixed(2)).join(" ");
+    facts.loadavgEnd = os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" ");
     facts.seconds = ((Date.now() - started) / 1000).toFixed(0);
 
     const report = render(results, toolList, skipped, versions, facts);
@@ -613,13 +711,22 @@ function render(results, toolList, skipped, versions, facts) {
     textTable(header, runRows),
     "",
     "Targets:",
-    textTable(["target", "measured", "status"], targets.map((r) => r.map((c) => String(c).replace(/`/g, "")))),
+    textTable(
+      ["target", "measured", "status"],
+      targets.map((r) => r.map((c) => String(c).replace(/`/g, ""))),
+    ),
     "",
     "Versions:",
-    textTable(["tool", "version", "project"], versionRows.map((r) => r.map((c) => String(c).replace(/`/g, "")))),
+    textTable(
+      ["tool", "version", "project"],
+      versionRows.map((r) => r.map((c) => String(c).replace(/`/g, ""))),
+    ),
     "",
     "Every command:",
-    textTable(detailHeader, detailRows.map((r) => r.map((c) => String(c).replace(/`/g, "")))),
+    textTable(
+      detailHeader,
+      detailRows.map((r) => r.map((c) => String(c).replace(/`/g, ""))),
+    ),
   ].join("\n");
   return { markdown, text };
 }

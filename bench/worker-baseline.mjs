@@ -18,9 +18,27 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { benchEnv, capture, jtVersion, machineFacts, markdownTable, median, parseFlags, REPO_DIR, textTable, writeResultsSection } from "./lib/common.mjs";
+import {
+  benchEnv,
+  capture,
+  jtVersion,
+  machineFacts,
+  markdownTable,
+  median,
+  parseFlags,
+  REPO_DIR,
+  textTable,
+  writeResultsSection,
+} from "./lib/common.mjs";
 
-const flags = parseFlags(process.argv.slice(2), { base: "value", stores: "value", jobs: "value", rounds: "value", quick: "boolean", "no-write": "boolean" });
+const flags = parseFlags(process.argv.slice(2), {
+  base: "value",
+  stores: "value",
+  jobs: "value",
+  rounds: "value",
+  quick: "boolean",
+  "no-write": "boolean",
+});
 const QUICK = Boolean(flags.quick);
 const BASE_REV = flags.base ?? "3064d64";
 const JOBS = Number(flags.jobs ?? (QUICK ? 10_000 : 50_000));
@@ -131,7 +149,9 @@ async function completed(target) {
     db.close();
     return n;
   }
-  return withPg(async (client) => (await client.query(`SELECT count(*)::int AS n FROM "${target.schema}".jobs WHERE state = 'completed'`)).rows[0].n);
+  return withPg(
+    async (client) => (await client.query(`SELECT count(*)::int AS n FROM "${target.schema}".jobs WHERE state = 'completed'`)).rows[0].n,
+  );
 }
 
 /**
@@ -193,22 +213,33 @@ async function main() {
           const wallMs = await workoff(b.bin, b.project, target, marks);
           const done = await completed(target);
           const drain = JSON.parse(readFileSync(marks, "utf8"));
-          if (done !== JOBS || drain.count !== JOBS) throw new Error(`${b.label} on ${kind}: ${done} completed in the store, ${drain.count} ran, of ${JOBS}`);
+          if (done !== JOBS || drain.count !== JOBS)
+            throw new Error(`${b.label} on ${kind}: ${done} completed in the store, ${drain.count} ran, of ${JOBS}`);
           row[b.key] = { steady: (JOBS / (drain.last - drain.first)) * 1000, wall: (JOBS / wallMs) * 1000, wallMs };
-          log(`${kind} round ${round + 1}/${ROUNDS} ${b.label}: ${Math.round(row[b.key].steady)}/s steady, ${Math.round(row[b.key].wall)}/s wall (${(wallMs / 1000).toFixed(2)} s)`);
+          log(
+            `${kind} round ${round + 1}/${ROUNDS} ${b.label}: ${Math.round(row[b.key].steady)}/s steady, ${Math.round(row[b.key].wall)}/s wall (${(wallMs / 1000).toFixed(2)} s)`,
+          );
           if (target.file) rmSync(join(target.file, ".."), { recursive: true, force: true });
         }
         results.push(row);
       }
     }
   } finally {
-    if (schemas.length > 0) await withPg((client) => client.query(schemas.map((s) => `DROP SCHEMA IF EXISTS "${s}" CASCADE;`).join("\n"))).catch(() => {});
+    if (schemas.length > 0)
+      await withPg((client) => client.query(schemas.map((s) => `DROP SCHEMA IF EXISTS "${s}" CASCADE;`).join("\n"))).catch(() => {});
     rmSync(scratch, { recursive: true, force: true });
   }
   const endFacts = machineFacts();
   const fmt = (v) => Math.round(v).toLocaleString("en-US");
   const pct = (r) => `${r >= 1 ? "+" : "−"}${Math.abs((r - 1) * 100).toFixed(1)} %`;
-  const header = ["store", "rate", `this checkout (${headSha}) /s`, `baseline (${baseSha}) /s`, "ratio (median of rounds)", "ratio, each round"];
+  const header = [
+    "store",
+    "rate",
+    `this checkout (${headSha}) /s`,
+    `baseline (${baseSha}) /s`,
+    "ratio (median of rounds)",
+    "ratio, each round",
+  ];
   const rows = [];
   const verdicts = [];
   for (const kind of kinds) {
@@ -216,8 +247,16 @@ async function main() {
     for (const rate of ["steady", "wall"]) {
       const ratios = mine.map((r) => r.head[rate] / r.base[rate]);
       const ratio = median(ratios);
-      rows.push([kind === "sqlite" ? "SQLite" : "PostgreSQL", rate, fmt(median(mine.map((r) => r.head[rate]))), fmt(median(mine.map((r) => r.base[rate]))), `${ratio.toFixed(3)} (${pct(ratio)})`, ratios.map((r) => r.toFixed(2)).join(", ")]);
-      if (rate === "steady") verdicts.push(`${kind === "sqlite" ? "SQLite" : "PostgreSQL"} ${ratio >= 0.9 ? "within" : "NOT within"} 10 % (${pct(ratio)})`);
+      rows.push([
+        kind === "sqlite" ? "SQLite" : "PostgreSQL",
+        rate,
+        fmt(median(mine.map((r) => r.head[rate]))),
+        fmt(median(mine.map((r) => r.base[rate]))),
+        `${ratio.toFixed(3)} (${pct(ratio)})`,
+        ratios.map((r) => r.toFixed(2)).join(", "),
+      ]);
+      if (rate === "steady")
+        verdicts.push(`${kind === "sqlite" ? "SQLite" : "PostgreSQL"} ${ratio >= 0.9 ? "within" : "NOT within"} 10 % (${pct(ratio)})`);
     }
   }
   console.log(textTable(header, rows));

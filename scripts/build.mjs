@@ -11,14 +11,24 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const next = `${root}dist.next`;
 rmSync(next, { recursive: true, force: true });
-execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.build.json`, "--emitDeclarationOnly", "--outDir", next], {
-  stdio: "inherit",
-});
+execFileSync(
+  process.execPath,
+  [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.build.json`, "--emitDeclarationOnly", "--outDir", next],
+  {
+    stdio: "inherit",
+  },
+);
 await build({
   absWorkingDir: root,
   // The public API, the two command-line paths, and what runs on other threads: the ESM resolve
   // hook (Node's loader thread) and the jobs' lease heartbeat.
-  entryPoints: ["src/index.ts", "src/cli/main.ts", "src/cli/cached-listing.ts", "src/load/jt-resolve-hook.ts", "src/jobs/heartbeat-thread.ts"],
+  entryPoints: [
+    "src/index.ts",
+    "src/cli/main.ts",
+    "src/cli/cached-listing.ts",
+    "src/load/jt-resolve-hook.ts",
+    "src/jobs/heartbeat-thread.ts",
+  ],
   outbase: "src",
   outdir: next,
   bundle: true,

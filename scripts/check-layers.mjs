@@ -25,10 +25,13 @@ export const LAYERS = [
   ["cli", ["cli/"]],
 ];
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^"';]*?from\s*["']([^"']+)["']|(?:^|\n)\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)/g;
 
 export function layerOf(path) {
-  const at = LAYERS.findIndex(([, prefixes]) => prefixes.some((prefix) => (prefix.endsWith("/") ? path.startsWith(prefix) : path === prefix)));
+  const at = LAYERS.findIndex(([, prefixes]) =>
+    prefixes.some((prefix) => (prefix.endsWith("/") ? path.startsWith(prefix) : path === prefix)),
+  );
   return at === -1 ? undefined : at;
 }
 
@@ -58,7 +61,8 @@ export function violations(src) {
   const problems = [];
   for (const [from, to] of importsIn(src)) {
     const [own, theirs] = [layerOf(from), layerOf(to)];
-    if (own === undefined) problems.push(`${from}: in no layer (add its folder to LAYERS in scripts/check-layers.mjs and to docs/architecture.md)`);
+    if (own === undefined)
+      problems.push(`${from}: in no layer (add its folder to LAYERS in scripts/check-layers.mjs and to docs/architecture.md)`);
     else if (theirs === undefined) problems.push(`${from} imports ${to}, which is in no layer`);
     else if (theirs > own) problems.push(`${from} (${LAYERS[own][0]}) imports ${to} (${LAYERS[theirs][0]}, a layer above it)`);
   }

@@ -66,8 +66,9 @@ describe("rule() and the context a file task gets", () => {
     });
     rule(/\.o$/, ["src/%n.c", (name) => [`${name}.d`]]);
     rule(".stamp", () => undefined);
+    const cSource = (name: string) => `${name}.c`;
     // @ts-expect-error a source function goes in the array: alone it would read as the action
-    rule(".o", (name: string) => `${name}.c`, () => undefined);
+    rule(".o", cSource, () => undefined);
     // @ts-expect-error a source function gives file names
     rule(".o", [(name: string) => name.length]);
   });

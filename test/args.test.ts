@@ -287,7 +287,9 @@ multitask("m", { args: ["name"], deps: ["m1", "m2"] }, () => {});
 describe.concurrent("a prerequisite reads its caller's args by name, as in Rake", () => {
   const p = sharedProject({ "tasks/caller.ts": CALLER_TASKS });
 
-  test("t[bill,1.2] => pre (declares nothing): pre sees name, by lookup() and as a property; its own toObject() stays empty", async ({ expect }) => {
+  test("t[bill,1.2] => pre (declares nothing): pre sees name, by lookup() and as a property; its own toObject() stays empty", async ({
+    expect,
+  }) => {
     expect(await p.run(["t[bill,1.2]"])).toEqual({
       code: 0,
       signal: null,
@@ -306,14 +308,23 @@ describe.concurrent("a prerequisite reads its caller's args by name, as in Rake"
   });
 
   test("a task's own value (its default included) wins over its caller's; lookup() of a method name is undefined", async ({ expect }) => {
-    expect(await p.run(["above", "reserved"])).toMatchObject({ code: 0, stdout: lines('own v="own-default" lookup="own-default"', "reserved lookup=undefined") });
+    expect(await p.run(["above", "reserved"])).toMatchObject({
+      code: 0,
+      stdout: lines('own v="own-default" lookup="own-default"', "reserved lookup=undefined"),
+    });
     expect(await p.run(["above[given]"])).toMatchObject({ code: 0, stdout: lines('own v="given" lookup="given"') });
   });
 
   test("through a multitask, each concurrent prerequisite sees the caller's args; run alone, nothing", async ({ expect }) => {
     const result = await p.run(["m[ann]"]);
     expect(result.code).toBe(0);
-    expect(result.stdout.split("\n").filter(Boolean).map((line) => line.replace(/^\[\w+\] /, "")).sort()).toEqual(['m1 name="ann"', 'm2 name="ann"']);
+    expect(
+      result.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.replace(/^\[\w+\] /, ""))
+        .sort(),
+    ).toEqual(['m1 name="ann"', 'm2 name="ann"']);
     expect(await p.run(["m1"])).toMatchObject({ code: 0, stdout: lines("m1 name=undefined") });
   });
 });

@@ -15,7 +15,10 @@ function taskFile(label: string, tasks: Record<string, string>, extra = ""): str
     `import { appendFileSync } from "node:fs";`,
     `import { desc, task } from "jt";`,
     `appendFileSync(${JSON.stringify("loads.log")}, ${JSON.stringify(`${label}\n`)});`,
-    ...Object.entries(tasks).flatMap(([name, description]) => [`desc(${JSON.stringify(description)});`, `task(${JSON.stringify(name)}, () => console.log(${JSON.stringify(`${name} ran`)}));`]),
+    ...Object.entries(tasks).flatMap(([name, description]) => [
+      `desc(${JSON.stringify(description)});`,
+      `task(${JSON.stringify(name)}, () => console.log(${JSON.stringify(`${name} ran`)}));`,
+    ]),
     extra,
   ].join("\n");
 }
@@ -38,7 +41,11 @@ function keepMtime(file: string, change: () => void): void {
 describe.concurrent("the manifest cache", () => {
   test("a second listing loads no task file; its output is the same", async ({ expect, onTestFinished }) => {
     const p = project(
-      { "tasks/a.ts": taskFile("a", { alpha: "First task" }), "tasks/b.ts": taskFile("b", { beta: "Second task" }), blocker: "not a directory" },
+      {
+        "tasks/a.ts": taskFile("a", { alpha: "First task" }),
+        "tasks/b.ts": taskFile("b", { beta: "Second task" }),
+        blocker: "not a directory",
+      },
       { onTestFinished },
     );
     const first = await p.run(["-T"]);
@@ -122,7 +129,9 @@ describe.concurrent("the manifest cache", () => {
 
   test("environment variables read while loading are part of the key", async ({ expect, onTestFinished }) => {
     const p = project(
-      { "tasks/flags.ts": `import { desc, task } from "jt";\ndesc("Always");\ntask("always", () => {});\nif (process.env.WITH_BETA) { desc("Beta only"); task("beta", () => {}); }\n` },
+      {
+        "tasks/flags.ts": `import { desc, task } from "jt";\ndesc("Always");\ntask("always", () => {});\nif (process.env.WITH_BETA) { desc("Beta only"); task("beta", () => {}); }\n`,
+      },
       { onTestFinished },
     );
     expect((await p.run(["-T"])).stdout).toBe(lines("jt always  # Always"));
@@ -134,13 +143,23 @@ describe.concurrent("the manifest cache", () => {
   });
 
   test("a config change (tasksDir) rebuilds it", async ({ expect, onTestFinished }) => {
-    const p = project({ "jt.config.json": `{ "tasksDir": "tasks" }`, "tasks/a.ts": taskFile("a", { alpha: "In tasks" }), "jobs/j.ts": taskFile("j", { job: "In jobs" }) }, { onTestFinished });
+    const p = project(
+      {
+        "jt.config.json": `{ "tasksDir": "tasks" }`,
+        "tasks/a.ts": taskFile("a", { alpha: "In tasks" }),
+        "jobs/j.ts": taskFile("j", { job: "In jobs" }),
+      },
+      { onTestFinished },
+    );
     expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # In tasks"));
     p.file("jt.config.json", `{ "tasksDir": "jobs"  }`);
     expect((await p.run(["-T"])).stdout).toBe(lines("jt job  # In jobs"));
   });
 
-  test("an absolute tasksDir: the manifest is fresh for createJobs() and cached listings alike (one check)", async ({ expect, onTestFinished }) => {
+  test("an absolute tasksDir: the manifest is fresh for createJobs() and cached listings alike (one check)", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project({ "tasks/a.ts": taskFile("a", { alpha: "Absolute" }) }, { onTestFinished });
     p.file("jt.config.json", JSON.stringify({ tasksDir: p.path("tasks") }));
     expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # Absolute"));
@@ -171,7 +190,10 @@ describe.concurrent("the manifest cache", () => {
     expect(JSON.parse(readFileSync(join(cache.root, dir!, "manifest.json"), "utf8"))).toHaveProperty("tasks");
   });
 
-  test("with node_modules, the cache lives in node_modules/.cache/jt; without, never in the project", async ({ expect, onTestFinished }) => {
+  test("with node_modules, the cache lives in node_modules/.cache/jt; without, never in the project", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const bare = project({ "tasks/a.ts": taskFile("a", { alpha: "A" }) }, { onTestFinished });
     const home = project({}, { onTestFinished });
     await bare.run(["-T"], { env: { JT_CACHE_DIR: undefined, XDG_CACHE_HOME: home.root } });
@@ -196,7 +218,11 @@ describe.concurrent("running loads only what the targets need", () => {
   const FILES = {
     "tasks/a.ts": taskFile("a", { alpha: "A" }),
     "tasks/b.ts": taskFile("b", { beta: "B" }, `task("beta", ["gamma"]);\ntask("merged", () => console.log("merged in b"));`),
-    "tasks/c.ts": taskFile("c", { gamma: "C" }, `task("merged", () => console.log("merged in c"));\ntask("caller", async ({ invoke }) => { await invoke("alpha"); });`),
+    "tasks/c.ts": taskFile(
+      "c",
+      { gamma: "C" },
+      `task("merged", () => console.log("merged in c"));\ntask("caller", async ({ invoke }) => { await invoke("alpha"); });`,
+    ),
   };
 
   test("a task's own file and its prerequisites' files, nothing else", async ({ expect, onTestFinished }) => {

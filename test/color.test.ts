@@ -35,11 +35,23 @@ describe.concurrent("colour and terminal output", () => {
     "env.ts": `import { defineEnvironment } from "jt";\nexport default defineEnvironment({ setup: () => ({}) });\n`,
     "tasks/color.ts": TASKS,
   });
-  const BOOM = lines("jt aborted!", "boom", `${p.path("tasks/color.ts")}:${position(TASKS, 'new Error("boom")')}`, "Tasks: TOP => boom", HINT);
-  const UNKNOWN = lines("jt aborted!", "Don't know how to build task 'nosuch' (See the list of available tasks with `jt --tasks`)", "", HINT);
+  const BOOM = lines(
+    "jt aborted!",
+    "boom",
+    `${p.path("tasks/color.ts")}:${position(TASKS, 'new Error("boom")')}`,
+    "Tasks: TOP => boom",
+    HINT,
+  );
+  const UNKNOWN = lines(
+    "jt aborted!",
+    "Don't know how to build task 'nosuch' (See the list of available tasks with `jt --tasks`)",
+    "",
+    HINT,
+  );
   const WORK_ERR = lines(`node -e 'console.log('\\''child out'\\'')'`);
   const WORK_OUT = lines("child out", "work done");
-  const LONG_LINE = "jt long  # A task with a description long enough to be cut on any narrow terminal, and then some more words at its end\n";
+  const LONG_LINE =
+    "jt long  # A task with a description long enough to be cut on any narrow terminal, and then some more words at its end\n";
 
   describe("on pipes", () => {
     test("no escape codes: a failing task, an unknown task, a listing, a run", async ({ expect }) => {
@@ -51,7 +63,10 @@ describe.concurrent("colour and terminal output", () => {
     });
 
     test("FORCE_COLOR=1: errors are coloured", async ({ expect }) => {
-      const [boom, unknown] = await Promise.all([p.run(["boom"], { env: { FORCE_COLOR: "1" } }), p.run(["nosuch"], { env: { FORCE_COLOR: "1" } })]);
+      const [boom, unknown] = await Promise.all([
+        p.run(["boom"], { env: { FORCE_COLOR: "1" } }),
+        p.run(["nosuch"], { env: { FORCE_COLOR: "1" } }),
+      ]);
       expect(boom.code).toBe(1);
       expect(unknown.code).toBe(2);
       for (const result of [boom, unknown]) {
@@ -95,7 +110,10 @@ describe.concurrent("colour and terminal output", () => {
     });
 
     test("NO_COLOR=1: no escape codes at all", async ({ expect, onTestFinished }) => {
-      const [boom, unknown] = await Promise.all([tty(["boom"], { NO_COLOR: "1" }, onTestFinished), tty(["nosuch"], { NO_COLOR: "1" }, onTestFinished)]);
+      const [boom, unknown] = await Promise.all([
+        tty(["boom"], { NO_COLOR: "1" }, onTestFinished),
+        tty(["nosuch"], { NO_COLOR: "1" }, onTestFinished),
+      ]);
       expect(boom).toMatchObject({ code: 1, stdout: BOOM });
       expect(unknown).toMatchObject({ code: 2, stdout: UNKNOWN });
     });
@@ -107,7 +125,10 @@ describe.concurrent("colour and terminal output", () => {
       expect(result.stdout).toContain(ESC);
     });
 
-    test("no spinner or progress output: a run prints its lines and nothing else, with or without colour", async ({ expect, onTestFinished }) => {
+    test("no spinner or progress output: a run prints its lines and nothing else, with or without colour", async ({
+      expect,
+      onTestFinished,
+    }) => {
       const [plain, coloured] = await Promise.all([tty(["work"], { NO_COLOR: "1" }, onTestFinished), tty(["work"], {}, onTestFinished)]);
       for (const result of [plain, coloured]) {
         expect(result.code).toBe(0);

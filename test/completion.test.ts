@@ -43,14 +43,18 @@ describe("completion", () => {
   test("--complete-tasks: every task, a tab, its short description; '[' marks a task that takes args", async () => {
     const result = await p.run(["--complete-tasks"]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
-    expect(result.stdout).toBe(lines("db:migrate\tRun pending migrations", "db:seed\tLoad seed data", "hidden\t", "users:load[\tLoad users"));
+    expect(result.stdout).toBe(
+      lines("db:migrate\tRun pending migrations", "db:seed\tLoad seed data", "hidden\t", "users:load[\tLoad users"),
+    );
     expect(await p.run(["--complete-tasks"])).toEqual(result); // again, from the cache
   });
 
   test("an unknown shell is a command-line error", async () => {
     const result = await p.run(["--completion", "tcsh"]);
     expect(result).toMatchObject({ code: 2, stdout: "" });
-    expect(result.stderr).toBe(lines("jt aborted!", "jt can print completion for bash, zsh, fish, not 'tcsh'", "For example: jt --completion zsh"));
+    expect(result.stderr).toBe(
+      lines("jt aborted!", "jt can print completion for bash, zsh, fish, not 'tcsh'", "For example: jt --completion zsh"),
+    );
   });
 
   test("bash: task names (after a ':' too), options", () => {
@@ -90,7 +94,14 @@ describe("completion", () => {
       `_describe() { print -r -- "[$2] $5 $6"; print -rl -- \${(P)4} }; compdef() { :; }; eval "$(jt --completion zsh)"; PREFIX=u; _jt`,
     ]);
     expect(offered).toBe(
-      lines("[tasks]  ", "db\\:migrate:Run pending migrations", "db\\:seed:Load seed data", "hidden:", "[tasks] -S ", "users\\:load[:Load users"),
+      lines(
+        "[tasks]  ",
+        "db\\:migrate:Run pending migrations",
+        "db\\:seed:Load seed data",
+        "hidden:",
+        "[tasks] -S ",
+        "users\\:load[:Load users",
+      ),
     );
   });
 
@@ -129,29 +140,44 @@ describe.runIf(hasTmux())("completion, interactively in tmux", () => {
   ];
 
   for (const [name, command] of shells) {
-    test.runIf(has(name))(`${name}: a task with args, then its args typed and run; a jobs verb and its options`, { timeout: 60_000 }, async () => {
-      const pane = new TmuxShell(command, { cwd: p.root, env: { ...env, HOME: home, ZDOTDIR: join(home, "zdot"), XDG_CONFIG_HOME: join(home, ".config"), XDG_DATA_HOME: join(home, ".local") } });
-      try {
-        await pane.waitFor(PROMPT);
-        pane.send("jt users:lo");
-        pane.send("Tab", true);
-        // bash and zsh leave the cursor right after the bracket; fish adds a space, which jt accepts.
-        const completed = await pane.waitFor(name === "fish" ? /jt users:load\\\[ $/m : name === "zsh" ? /jt users:load\\\[$/m : /jt users:load\[$/m);
-        expect(completed).toMatch(/READY> jt users:load/);
-        pane.send("alice,bob]");
-        pane.send("Enter", true);
-        await pane.waitFor(/^loading \["alice","bob"\]$/m);
+    test.runIf(has(name))(
+      `${name}: a task with args, then its args typed and run; a jobs verb and its options`,
+      { timeout: 60_000 },
+      async () => {
+        const pane = new TmuxShell(command, {
+          cwd: p.root,
+          env: {
+            ...env,
+            HOME: home,
+            ZDOTDIR: join(home, "zdot"),
+            XDG_CONFIG_HOME: join(home, ".config"),
+            XDG_DATA_HOME: join(home, ".local"),
+          },
+        });
+        try {
+          await pane.waitFor(PROMPT);
+          pane.send("jt users:lo");
+          pane.send("Tab", true);
+          // bash and zsh leave the cursor right after the bracket; fish adds a space, which jt accepts.
+          const completed = await pane.waitFor(
+            name === "fish" ? /jt users:load\\\[ $/m : name === "zsh" ? /jt users:load\\\[$/m : /jt users:load\[$/m,
+          );
+          expect(completed).toMatch(/READY> jt users:load/);
+          pane.send("alice,bob]");
+          pane.send("Enter", true);
+          await pane.waitFor(/^loading \["alice","bob"\]$/m);
 
-        await pane.fresh(PROMPT);
-        pane.send("jt jobs:worko");
-        pane.send("Tab", true);
-        await pane.waitFor(/READY> jt jobs:workoff $/m);
-        pane.send("--concu");
-        pane.send("Tab", true);
-        await pane.waitFor(/READY> jt jobs:workoff --concurrency $/m);
-      } finally {
-        pane.close();
-      }
-    });
+          await pane.fresh(PROMPT);
+          pane.send("jt jobs:worko");
+          pane.send("Tab", true);
+          await pane.waitFor(/READY> jt jobs:workoff $/m);
+          pane.send("--concu");
+          pane.send("Tab", true);
+          await pane.waitFor(/READY> jt jobs:workoff --concurrency $/m);
+        } finally {
+          pane.close();
+        }
+      },
+    );
   }
 });

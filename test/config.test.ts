@@ -39,26 +39,34 @@ describe.concurrent("finding the config", () => {
   });
 
   test("jt.config.mjs", async ({ expect, onTestFinished }) => {
-    const p = project(withJobs({ "jt.config.mjs": `const dir = ["jo", "bs"].join("");\nexport default { tasksDir: dir };\n` }), { onTestFinished });
+    const p = project(withJobs({ "jt.config.mjs": `const dir = ["jo", "bs"].join("");\nexport default { tasksDir: dir };\n` }), {
+      onTestFinished,
+    });
     expect(await p.run(["-T"])).toMatchObject({ code: 0, stdout: JOBS_LISTED, stderr: "" });
   });
 
   test("jt.config.ts, compiled through tsx (types, an enum), in a bare directory", async ({ expect, onTestFinished }) => {
-    const p = project(withJobs({
-      "jt.config.ts": `interface Config { tasksDir: string }
+    const p = project(
+      withJobs({
+        "jt.config.ts": `interface Config { tasksDir: string }
 enum Dir { Jobs = "jobs" }
 const config: Config = { tasksDir: Dir.Jobs };
 export default config;
 `,
-    }), { onTestFinished });
+      }),
+      { onTestFinished },
+    );
     expect(await p.run(["-T"])).toMatchObject({ code: 0, stdout: JOBS_LISTED, stderr: "" });
   });
 
-  test("jt.config.ts in a \"type\": \"module\" project", async ({ expect, onTestFinished }) => {
-    const p = project(withJobs({
-      "package.json": `{ "name": "app", "type": "module" }\n`,
-      "jt.config.ts": `const tasksDir: string = "jobs";\nexport default { tasksDir } satisfies { tasksDir: string };\n`,
-    }), { onTestFinished });
+  test('jt.config.ts in a "type": "module" project', async ({ expect, onTestFinished }) => {
+    const p = project(
+      withJobs({
+        "package.json": `{ "name": "app", "type": "module" }\n`,
+        "jt.config.ts": `const tasksDir: string = "jobs";\nexport default { tasksDir } satisfies { tasksDir: string };\n`,
+      }),
+      { onTestFinished },
+    );
     expect(await p.run(["-T"])).toMatchObject({ code: 0, stdout: JOBS_LISTED, stderr: "" });
   });
 
@@ -73,10 +81,13 @@ export default config;
   });
 
   test("tasksDir as an array: tasks from every directory load", async ({ expect, onTestFinished }) => {
-    const p = project(withJobs({
-      "jt.config.json": `{ "tasksDir": ["jobs", "lib/more-tasks"] }\n`,
-      "lib/more-tasks/more.ts": `import { desc, task } from "jt";\ndesc("A task from lib/more-tasks/");\ntask("more", () => console.log("more ran"));\n`,
-    }), { onTestFinished });
+    const p = project(
+      withJobs({
+        "jt.config.json": `{ "tasksDir": ["jobs", "lib/more-tasks"] }\n`,
+        "lib/more-tasks/more.ts": `import { desc, task } from "jt";\ndesc("A task from lib/more-tasks/");\ntask("more", () => console.log("more ran"));\n`,
+      }),
+      { onTestFinished },
+    );
     expect(await p.run(["-T"])).toMatchObject({
       code: 0,
       stderr: "",
@@ -86,22 +97,28 @@ export default config;
   });
 
   test("a config file in a parent directory makes that directory the root", async ({ expect, onTestFinished }) => {
-    const p = project({
-      "jt.config.json": `{ "tasksDir": "jobs" }\n`,
-      "jobs/pwd.ts": `import { task } from "jt";\ntask("pwd", () => console.log(process.cwd()));\n`,
-      // A package.json without a "jt" key is not a jt config: the search goes on past it.
-      "packages/app/package.json": `{ "name": "app" }\n`,
-      "packages/app/src/.keep": "",
-    }, { onTestFinished });
+    const p = project(
+      {
+        "jt.config.json": `{ "tasksDir": "jobs" }\n`,
+        "jobs/pwd.ts": `import { task } from "jt";\ntask("pwd", () => console.log(process.cwd()));\n`,
+        // A package.json without a "jt" key is not a jt config: the search goes on past it.
+        "packages/app/package.json": `{ "name": "app" }\n`,
+        "packages/app/src/.keep": "",
+      },
+      { onTestFinished },
+    );
     const root = real(p.root);
     expect(await p.run(["pwd"], { cwd: "packages/app/src" })).toMatchObject({ code: 0, stdout: `${root}\n`, stderr: `(in ${root})\n` });
   });
 
   test("a config without tasksDir uses tasks/ next to it", async ({ expect, onTestFinished }) => {
-    const p = project({
-      ".jtrc.json": `{}\n`,
-      "tasks/t.ts": `import { desc, task } from "jt";\ndesc("Default dir");\ntask("t");\n`,
-    }, { onTestFinished });
+    const p = project(
+      {
+        ".jtrc.json": `{}\n`,
+        "tasks/t.ts": `import { desc, task } from "jt";\ndesc("Default dir");\ntask("t");\n`,
+      },
+      { onTestFinished },
+    );
     expect(await p.run(["-T"])).toMatchObject({ code: 0, stdout: "jt t  # Default dir\n", stderr: "" });
   });
 });
@@ -129,7 +146,7 @@ describe.concurrent("config errors (exit 3)", () => {
     expect(result.stderr).toContain("tasksDir");
   });
 
-  test("a wrong type inside the array: tasksDir: [\"jobs\", 5]", async ({ expect, onTestFinished }) => {
+  test('a wrong type inside the array: tasksDir: ["jobs", 5]', async ({ expect, onTestFinished }) => {
     const p = project(withJobs({ "jt.config.json": `{ "tasksDir": ["jobs", 5] }\n` }), { onTestFinished });
     const result = await p.run(["-T"]);
     expectConfigError(expect, result);

@@ -77,7 +77,10 @@ describe.concurrent("confirm", () => {
       expect(err.at(-1)).toBe("");
     }
 
-    test("fails before anything runs (earlier targets, prerequisites, the environment), saying to pass --yes", async ({ expect, onTestFinished }) => {
+    test("fails before anything runs (earlier targets, prerequisites, the environment), saying to pass --yes", async ({
+      expect,
+      onTestFinished,
+    }) => {
       const result = await noTerminal(["first", "drop"], { NODE_ENV: "production" }, onTestFinished);
       expectRefused(expect, result, "drop", "Drop every table?");
     });
@@ -195,7 +198,9 @@ describe.concurrent("confirm", () => {
       await answer(jt, "Really run also?", "y\r");
       const result = await jt.done;
       expect(result.code).toBe(0);
-      expect(result.stdout.endsWith(lines("first ran", "pre ran", "environment booted", "drop ran", "also ran", "environment closed"))).toBe(true);
+      expect(
+        result.stdout.endsWith(lines("first ran", "pre ran", "environment booted", "drop ran", "also ran", "environment closed")),
+      ).toBe(true);
     });
 
     test("--yes: no question", async ({ expect, onTestFinished }) => {

@@ -103,7 +103,10 @@ function linkSwc(p: TestProject): void {
 }
 
 describe.concurrent("decorator metadata (emitDecoratorMetadata)", () => {
-  test("design:type and design:paramtypes in task files, the environment and their imports, cold then warm", async ({ expect, onTestFinished }) => {
+  test("design:type and design:paramtypes in task files, the environment and their imports, cold then warm", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project(app(), { onTestFinished });
     linkSwc(p);
     const expected = { stdout: lines(COLUMNS, "Db,User rows"), stderr: "", code: 0, signal: null };
@@ -114,7 +117,10 @@ describe.concurrent("decorator metadata (emitDecoratorMetadata)", () => {
     expect(await p.run(["columns", "inject"])).toEqual(expected);
   });
 
-  test("without @swc/core installed: exit 3 and the package to install, never a run without metadata", async ({ expect, onTestFinished }) => {
+  test("without @swc/core installed: exit 3 and the package to install, never a run without metadata", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project(app(), { onTestFinished });
     const result = await p.run(["columns"]);
     expect(result.code).toBe(3);
@@ -135,10 +141,21 @@ describe.concurrent("decorator metadata (emitDecoratorMetadata)", () => {
   });
 
   test("a syntax error in a file SWC compiles: jt's one line with the file, line and column", async ({ expect, onTestFinished }) => {
-    const p = project({ ...app(), "tasks/models.ts": `import { task } from "jt";\nconst a = 1;\nlet b: number = (;\n` }, { onTestFinished });
+    const p = project(
+      { ...app(), "tasks/models.ts": `import { task } from "jt";\nconst a = 1;\nlet b: number = (;\n` },
+      { onTestFinished },
+    );
     linkSwc(p);
     const result = await p.run(["-T"]);
     expect(result.code).toBe(3);
-    expect(result.stderr).toBe(lines("jt aborted!", "Failed to load tasks/models.ts: SyntaxError: Expression expected", `${p.path("tasks/models.ts")}:3:18`, "", "(See full trace by running task with --trace)"));
+    expect(result.stderr).toBe(
+      lines(
+        "jt aborted!",
+        "Failed to load tasks/models.ts: SyntaxError: Expression expected",
+        `${p.path("tasks/models.ts")}:3:18`,
+        "",
+        "(See full trace by running task with --trace)",
+      ),
+    );
   });
 });

@@ -20,7 +20,8 @@ describe.concurrent("finding the jobs verbs", () => {
     expect(help.code).toBe(0);
     const section = help.stdout.split("\nJobs commands")[1];
     expect(section, help.stdout).toBeDefined();
-    for (const verb of JOBS_VERBS) expect(section).toMatch(new RegExp(`^  ${verb.name} +${verb.description.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
+    for (const verb of JOBS_VERBS)
+      expect(section).toMatch(new RegExp(`^  ${verb.name} +${verb.description.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
     expect(help.stdout).toContain("Options go anywhere on the line");
   });
 

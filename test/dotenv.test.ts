@@ -68,7 +68,10 @@ describe.concurrent(".env in the project root", () => {
   });
 
   test("never overrides a variable set in the shell", async ({ expect }) => {
-    expect(await p.run(["show"], { env: { ...CLEAN, DOT_GREETING: "from the shell" } })).toMatchObject({ code: 0, stdout: shown("from the shell") });
+    expect(await p.run(["show"], { env: { ...CLEAN, DOT_GREETING: "from the shell" } })).toMatchObject({
+      code: 0,
+      stdout: shown("from the shell"),
+    });
   });
 
   test("never overrides a variable set in the shell to the empty string", async ({ expect }) => {
@@ -83,7 +86,10 @@ describe.concurrent(".env in the project root", () => {
   });
 
   test("NAME=value beats the shell too", async ({ expect }) => {
-    expect(await p.run(["show", "DOT_GREETING=cli"], { env: { ...CLEAN, DOT_GREETING: "shell" } })).toMatchObject({ code: 0, stdout: shown("cli") });
+    expect(await p.run(["show", "DOT_GREETING=cli"], { env: { ...CLEAN, DOT_GREETING: "shell" } })).toMatchObject({
+      code: 0,
+      stdout: shown("cli"),
+    });
   });
 
   test("is read from the project root when jt runs in a subdirectory", async ({ expect }) => {
@@ -124,12 +130,20 @@ describe.concurrent("the dotenv config key", () => {
       files(`{ "environment": "./app/env.ts", "dotenv": ".env.test" }\n`, { ".env.test": "DOT_GREETING=from .env.test\n" }),
       { onTestFinished },
     );
-    expect(await p.run(["show"], { env: CLEAN })).toEqual({ code: 0, signal: null, stdout: shown("from .env.test", "undefined"), stderr: "" });
+    expect(await p.run(["show"], { env: CLEAN })).toEqual({
+      code: 0,
+      signal: null,
+      stdout: shown("from .env.test", "undefined"),
+      stderr: "",
+    });
   });
 
   test("a path in a subdirectory, relative to the project root", async ({ expect, onTestFinished }) => {
     const p = project(
-      files(`{ "environment": "./app/env.ts", "dotenv": "config/ci.env" }\n`, { "config/ci.env": "DOT_GREETING=from config/ci.env\n", "sub/.keep": "" }),
+      files(`{ "environment": "./app/env.ts", "dotenv": "config/ci.env" }\n`, {
+        "config/ci.env": "DOT_GREETING=from config/ci.env\n",
+        "sub/.keep": "",
+      }),
       { onTestFinished },
     );
     expect(await p.run(["show"], { env: CLEAN, cwd: "sub" })).toMatchObject({ code: 0, stdout: shown("from config/ci.env", "undefined") });
@@ -178,7 +192,10 @@ describe.concurrent("the dotenv config key", () => {
   });
 
   test("no .env and no dotenv setting: fine", async ({ expect, onTestFinished }) => {
-    const p = project({ "jt.config.json": `{ "environment": "./app/env.ts" }\n`, "app/env.ts": ENV, "tasks/show.ts": TASKS }, { onTestFinished });
+    const p = project(
+      { "jt.config.json": `{ "environment": "./app/env.ts" }\n`, "app/env.ts": ENV, "tasks/show.ts": TASKS },
+      { onTestFinished },
+    );
     expect(await p.run(["show"], { env: CLEAN })).toEqual({ code: 0, signal: null, stdout: shown("undefined", "undefined"), stderr: "" });
   });
 

@@ -90,7 +90,9 @@ describe.concurrent("environment: when it boots", () => {
     // Run alongside each other, the tasks' lines are labelled (test/multitask-labels.test.ts), the environment's too.
     const out = result.stdout.split("\n");
     expect(out.filter((line) => line === "[environment] env: setup")).toHaveLength(1);
-    expect(out.indexOf("[environment] env: setup")).toBeLessThan(Math.min(out.indexOf("[users] users: ann,bob"), out.indexOf("[count] count: 2")));
+    expect(out.indexOf("[environment] env: setup")).toBeLessThan(
+      Math.min(out.indexOf("[users] users: ann,bob"), out.indexOf("[count] count: 2")),
+    );
     expect(out.indexOf("[users] users: ann,bob")).toBeGreaterThan(-1);
     expect(out.indexOf("[count] count: 2")).toBeGreaterThan(-1);
     expect(out.slice(-3)).toEqual(["both", "env: teardown (2 users)", ""]);
@@ -188,7 +190,9 @@ describe.concurrent("environment: when it boots", () => {
     expect(err.slice(2)).toEqual([`${tasksFile}:${position(TASKS, "app }) => console.log(`sneaky")}`, "Tasks: TOP => sneaky", HINT, ""]);
   });
 
-  test("ctx.app without depending on environment fails even when another task already booted it; teardown still runs", async ({ expect }) => {
+  test("ctx.app without depending on environment fails even when another task already booted it; teardown still runs", async ({
+    expect,
+  }) => {
     const result = await p.run(["users", "sneaky"]);
     expect(result).toMatchObject({
       code: 1,
@@ -209,7 +213,10 @@ describe.concurrent("environment: when it boots", () => {
 });
 
 describe.concurrent("environment: adding to it, other module forms", () => {
-  test("users can give environment prerequisites (run before setup) and actions (run after, with ctx.app)", async ({ expect, onTestFinished }) => {
+  test("users can give environment prerequisites (run before setup) and actions (run after, with ctx.app)", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project(
       {
         "jt.config.json": CONFIG,
@@ -229,7 +236,10 @@ task("users", ["environment"], ({ app }) => console.log(\`users: \${app.users.jo
       stdout: lines("config:check", "env: imported", "env: setup", "environment action: 2", "users: ann,bob", "env: teardown (2 users)"),
       stderr: "",
     });
-    expect(prereqs).toMatchObject({ code: 0, stdout: lines("jt config:check", "jt environment", "    config:check", "jt users", "    environment") });
+    expect(prereqs).toMatchObject({
+      code: 0,
+      stdout: lines("jt config:check", "jt environment", "    config:check", "jt users", "    environment"),
+    });
     expect(trace.stderr.split("\n").filter((line) => line.startsWith("** Invoke") || line.startsWith("** Execute"))).toEqual([
       "** Invoke users (first_time)",
       "** Invoke environment (first_time)",
@@ -256,7 +266,12 @@ export default defineEnvironment({
       },
       { onTestFinished },
     );
-    expect(await p.run(["show"])).toEqual({ code: 0, signal: null, stdout: lines("from top-level await", "teardown from top-level await"), stderr: "" });
+    expect(await p.run(["show"])).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines("from top-level await", "teardown from top-level await"),
+      stderr: "",
+    });
   });
 });
 
@@ -278,7 +293,10 @@ task("t", ["environment"], () => console.log("t ran"));
     expect(result.stderr).not.toMatch(STACK_FRAME);
   });
 
-  test("a failing setup is reported like a failing task: exit 1, the module's file:line, Tasks: TOP => t => environment", async ({ expect, onTestFinished }) => {
+  test("a failing setup is reported like a failing task: exit 1, the module's file:line, Tasks: TOP => t => environment", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const env = `import { defineEnvironment } from "jt";
 export default defineEnvironment({
   async setup() {
@@ -305,7 +323,10 @@ export default defineEnvironment({
     });
   });
 
-  test("an environment module with a syntax error: exit 3 naming it and its line; tasks that don't need it still run", async ({ expect, onTestFinished }) => {
+  test("an environment module with a syntax error: exit 3 naming it and its line; tasks that don't need it still run", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project(
       {
         "jt.config.json": CONFIG,
@@ -433,7 +454,12 @@ task("fail", ["environment"], () => {
   const timeoutMs = 15_000;
 
   test("a success exits 0 although the app left a timer, a server and a socket open", async ({ expect }) => {
-    expect(await p.run(["ok"], { timeoutMs })).toEqual({ code: 0, signal: null, stdout: lines("ok ran", "teardown (closes nothing)"), stderr: "" });
+    expect(await p.run(["ok"], { timeoutMs })).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines("ok ran", "teardown (closes nothing)"),
+      stderr: "",
+    });
   });
 
   test("a failure exits 1 all the same", async ({ expect }) => {
@@ -533,6 +559,11 @@ export default defineEnvironment({
       },
       { onTestFinished },
     );
-    expect(await p.run(["t"], { env: { JT_TEARDOWN_WARN_MS: "2000" } })).toEqual({ code: 0, signal: null, stdout: lines("t ran"), stderr: "" });
+    expect(await p.run(["t"], { env: { JT_TEARDOWN_WARN_MS: "2000" } })).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines("t ran"),
+      stderr: "",
+    });
   });
 });

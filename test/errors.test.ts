@@ -279,7 +279,7 @@ describe.concurrent("errors", () => {
       const result = await p.run(["multi"]);
       expect(result).toMatchObject({
         code: 1,
-        stderr: lines("jt aborted!", "multi", "line", "message", at("new Error(\"multi"), "Tasks: TOP => multi", HINT),
+        stderr: lines("jt aborted!", "multi", "line", "message", at('new Error("multi'), "Tasks: TOP => multi", HINT),
       });
     });
 
@@ -300,7 +300,9 @@ describe.concurrent("errors", () => {
     });
   });
 
-  test("ctx.invoke of a name that is no task fails the task where it called it, as in Rake: exit 1, the location, the chain", async ({ expect }) => {
+  test("ctx.invoke of a name that is no task fails the task where it called it, as in Rake: exit 1, the location, the chain", async ({
+    expect,
+  }) => {
     const result = await p.run(["ok", "invokes_nope", "ok2"]);
     expect(result).toEqual({
       code: 1,
@@ -342,7 +344,13 @@ task("entity", () => {
     "tasks/entity.ts": TASKS,
     "node_modules/brokenlib/package.json": `{ "name": "brokenlib", "main": "index.js" }\n`,
     "node_modules/brokenlib/index.js": `"use strict";\nexports.Column = function Column() {\n  throw new Error("Column type for Post#title is not defined");\n};\n//# sourceMappingURL=index.js.map\n`,
-    "node_modules/brokenlib/index.js.map": JSON.stringify({ version: 3, file: "index.js", sources: ["../../src/decorator/columns/Column.ts"], names: [], mappings: "AAAA;AACA;AACA;AACA" }),
+    "node_modules/brokenlib/index.js.map": JSON.stringify({
+      version: 3,
+      file: "index.js",
+      sources: ["../../src/decorator/columns/Column.ts"],
+      names: [],
+      mappings: "AAAA;AACA;AACA;AACA",
+    }),
   });
 
   test("a mapped frame whose file does not exist is not shown as the app's code, cold or warm", async ({ expect }) => {
@@ -353,7 +361,13 @@ task("entity", () => {
         code: 1,
         signal: null,
         stdout: "",
-        stderr: lines("jt aborted!", "Column type for Post#title is not defined", `${p.path("tasks/entity.ts")}:${position(TASKS, "Column();")}`, "Tasks: TOP => entity", HINT),
+        stderr: lines(
+          "jt aborted!",
+          "Column type for Post#title is not defined",
+          `${p.path("tasks/entity.ts")}:${position(TASKS, "Column();")}`,
+          "Tasks: TOP => entity",
+          HINT,
+        ),
       });
     }
   });

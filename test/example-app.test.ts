@@ -66,8 +66,11 @@ const TABLE = lines(
   "alice  Alice Liddell     active_directory",
   "bob    Bob Builder       active_directory",
 );
-const FIRST_RUN = lines(`db:migrate: applied ${MIGRATIONS.join(", ")}`, "db:seed: 1 users", "active_directory:load: alice", "active_directory:load: bob") + TABLE;
-const SECOND_RUN = lines("db:migrate: up to date", "db:seed: 3 users", "active_directory:load: alice", "active_directory:load: bob") + TABLE;
+const FIRST_RUN =
+  lines(`db:migrate: applied ${MIGRATIONS.join(", ")}`, "db:seed: 1 users", "active_directory:load: alice", "active_directory:load: bob") +
+  TABLE;
+const SECOND_RUN =
+  lines("db:migrate: up to date", "db:seed: 3 users", "active_directory:load: alice", "active_directory:load: bob") + TABLE;
 const USERS = [
   { login: "admin", name: "Site Admin", email: "admin@example.com", department: null, source: "seed" },
   { login: "alice", name: "Alice Liddell", email: "alice@example.com", department: "Engineering", source: "active_directory" },
@@ -85,7 +88,10 @@ describe.concurrent("the example app", () => {
     expect(readme).toMatch(/^npm ci && npm run example\b/m);
   });
 
-  test("the example command on a fresh copy: its output, and the rows are really in the SQLite file", async ({ expect, onTestFinished }) => {
+  test("the example command on a fresh copy: its output, and the rows are really in the SQLite file", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const { root, db } = freshExample(onTestFinished);
     expect(existsSync(db)).toBe(false);
     const result = await root.run(exampleArgs());
@@ -116,7 +122,12 @@ describe.concurrent("the example app", () => {
     expect(json.stderr).toBe("");
     expect(JSON.parse(json.stdout)).toEqual(readDb(db).users);
     expect(table).toEqual({ code: 0, signal: null, stdout: TABLE, stderr: "" });
-    expect(listed).toEqual({ code: 0, signal: null, stdout: lines("jt users:list[format]  # List users; format is table (the default) or json"), stderr: "" });
+    expect(listed).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines("jt users:list[format]  # List users; format is table (the default) or json"),
+      stderr: "",
+    });
     expect(existsSync(join(app, "db/development.sqlite3"))).toBe(true);
   });
 
@@ -187,7 +198,10 @@ function readmeWalkthrough(): string[][] {
 }
 
 describe("the README's jobs walkthrough", () => {
-  test("runs as written: every command succeeds, and each user gets exactly one welcome mail", { timeout: 90_000 }, async ({ expect, onTestFinished }) => {
+  test("runs as written: every command succeeds, and each user gets exactly one welcome mail", { timeout: 90_000 }, async ({
+    expect,
+    onTestFinished,
+  }) => {
     const { root } = freshExample(onTestFinished);
     const migrated = await root.run(["db:migrate", "db:seed"], { cwd: "examples/app" });
     expect(migrated.code, migrated.stderr).toBe(0);

@@ -27,10 +27,14 @@ task("default", ["out/gen/upper.txt"]);
 type Cleanup = { onTestFinished: (fn: () => void) => void };
 const fileProject = (context: Cleanup) => project({ "tasks/build.ts": TASKS, "src.txt": "hello\n" }, context);
 /** An hour back, as a checkout's files are: a file written now is newer. */
-const age = (path: string, seconds = 3600) => utimesSync(path, new Date(Date.now() - seconds * 1000), new Date(Date.now() - seconds * 1000));
+const age = (path: string, seconds = 3600) =>
+  utimesSync(path, new Date(Date.now() - seconds * 1000), new Date(Date.now() - seconds * 1000));
 
 describe.concurrent("file tasks", () => {
-  test("built when missing (its directory made first), then not again until a prerequisite is newer", async ({ expect, onTestFinished }) => {
+  test("built when missing (its directory made first), then not again until a prerequisite is newer", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = fileProject({ onTestFinished });
     age(p.path("src.txt"));
     expect(await p.run([])).toEqual({ code: 0, signal: null, stdout: lines("built out/gen/upper.txt"), stderr: "" });
@@ -69,8 +73,10 @@ describe.concurrent("file tasks", () => {
   test("-B (--build-all) runs every file task; a task prerequisite always makes its file task run", async ({ expect, onTestFinished }) => {
     const p = fileProject({ onTestFinished });
     await p.run([]);
-    for (const flag of ["-B", "--build-all"]) expect(await p.run([flag]), flag).toMatchObject({ code: 0, stdout: lines("built out/gen/upper.txt") });
-    for (const run of ["first", "second"]) expect(await p.run(["stamp.txt"]), run).toMatchObject({ code: 0, stdout: lines("always", "stamped") });
+    for (const flag of ["-B", "--build-all"])
+      expect(await p.run([flag]), flag).toMatchObject({ code: 0, stdout: lines("built out/gen/upper.txt") });
+    for (const run of ["first", "second"])
+      expect(await p.run(["stamp.txt"]), run).toMatchObject({ code: 0, stdout: lines("always", "stamped") });
     expect(existsSync(p.path("stamp.txt"))).toBe(true);
   });
 
@@ -78,7 +84,10 @@ describe.concurrent("file tasks", () => {
     const p = project({ "tasks/build.ts": TASKS }, { onTestFinished });
     const result = await p.run([]);
     expect(result.code).toBe(3);
-    expect(result.stderr.split("\n").slice(0, 2)).toEqual(["jt aborted!", "Don't know how to build task 'src.txt' (See the list of available tasks with `jt --tasks`)"]);
+    expect(result.stderr.split("\n").slice(0, 2)).toEqual([
+      "jt aborted!",
+      "Don't know how to build task 'src.txt' (See the list of available tasks with `jt --tasks`)",
+    ]);
     expect(result.stderr).toContain("Tasks: TOP => default => out/gen/upper.txt");
   });
 });

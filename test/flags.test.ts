@@ -167,21 +167,27 @@ describe.concurrent("the project root, -C, and (in dir)", () => {
   });
 
   test("a jt config also marks the root (here tasks live in jobs/, and there is no tasks/ dir)", async ({ expect, onTestFinished }) => {
-    const q = project({
-      ".jtrc.json": `{ "tasksDir": "jobs" }`,
-      "jobs/pwd.ts": `import { task } from "jt";\ntask("pwd", () => console.log(process.cwd()));\n`,
-      "src/lib/.keep": "",
-    }, { onTestFinished });
+    const q = project(
+      {
+        ".jtrc.json": `{ "tasksDir": "jobs" }`,
+        "jobs/pwd.ts": `import { task } from "jt";\ntask("pwd", () => console.log(process.cwd()));\n`,
+        "src/lib/.keep": "",
+      },
+      { onTestFinished },
+    );
     const root = real(q.root);
     expect(await q.run(["pwd"], { cwd: "src/lib" })).toMatchObject({ code: 0, stdout: `${root}\n`, stderr: `(in ${root})\n` });
   });
 
   test("the nearest marker wins: a tasks/ dir in a subdirectory makes that the root", async ({ expect, onTestFinished }) => {
-    const q = project({
-      "tasks/outer.ts": `import { task } from "jt";\ntask("where", () => console.log("outer"));\n`,
-      "inner/tasks/inner.ts": `import { task } from "jt";\ntask("where", () => console.log("inner", process.cwd()));\n`,
-      "inner/src/.keep": "",
-    }, { onTestFinished });
+    const q = project(
+      {
+        "tasks/outer.ts": `import { task } from "jt";\ntask("where", () => console.log("outer"));\n`,
+        "inner/tasks/inner.ts": `import { task } from "jt";\ntask("where", () => console.log("inner", process.cwd()));\n`,
+        "inner/src/.keep": "",
+      },
+      { onTestFinished },
+    );
     const inner = real(q.path("inner"));
     expect(await q.run(["where"], { cwd: "inner/src" })).toMatchObject({ code: 0, stdout: `inner ${inner}\n`, stderr: `(in ${inner})\n` });
   });
@@ -205,7 +211,16 @@ describe.concurrent("-V and -h", () => {
     expect(short.code).toBe(0);
     expect(short.stderr).toBe("");
     expect(short.stdout).toMatch(/\bjt \[options\]/);
-    for (const flag of ["-T, --tasks", "-D, --describe", "-P, --prereqs", "-W, --where", "-n, --dry-run", "-t, --trace", "-C, --directory", "-V, --version"]) {
+    for (const flag of [
+      "-T, --tasks",
+      "-D, --describe",
+      "-P, --prereqs",
+      "-W, --where",
+      "-n, --dry-run",
+      "-t, --trace",
+      "-C, --directory",
+      "-V, --version",
+    ]) {
       expect(short.stdout).toContain(flag);
     }
     expect(long).toMatchObject({ code: 0, stdout: short.stdout, stderr: "" });
@@ -247,16 +262,25 @@ describe.concurrent("command-line mistakes", () => {
     [["-D", "-W"], ["-W"]],
     [["--prereqs", "--where"], ["-W"]],
     [["-T", "d", "-D"], ["-D"]],
-    [["-D", "-T", "d"], ["-T", "d"]],
-    [["-P", "-D", "d"], ["-D", "d"]],
-  ])("listing flags combine as in Rake: %j lists as %j (-T/-D/-W: the last wins, with its pattern; any of them over -P)", async ([args, same], { expect }) => {
-    // -A: the tasks here have no descriptions.
-    const combined = await p.run([...args!, "-A"]);
-    const single = await p.run([...same!, "-A"]);
-    expect(single.code).toBe(0);
-    expect(single.stdout).not.toBe("");
-    expect(combined).toEqual(single);
-  });
+    [
+      ["-D", "-T", "d"],
+      ["-T", "d"],
+    ],
+    [
+      ["-P", "-D", "d"],
+      ["-D", "d"],
+    ],
+  ])(
+    "listing flags combine as in Rake: %j lists as %j (-T/-D/-W: the last wins, with its pattern; any of them over -P)",
+    async ([args, same], { expect }) => {
+      // -A: the tasks here have no descriptions.
+      const combined = await p.run([...args!, "-A"]);
+      const single = await p.run([...same!, "-A"]);
+      expect(single.code).toBe(0);
+      expect(single.stdout).not.toBe("");
+      expect(combined).toEqual(single);
+    },
+  );
 
   test("-H is --help, as in Rake", async ({ expect }) => {
     const help = await p.run(["--help"]);
@@ -290,18 +314,21 @@ task("boom", () => {
   const p = sharedProject({ "tasks/t.ts": TASKS, "sub/.keep": "" });
   const ECHO = `node -e 'console.log('\\''hi'\\'')'`;
 
-  test.for([["--trace=stdout"], ["-tstdout"]])("%s: the ** lines on stdout, in order with the tasks' output", async ([flag], { expect }) => {
-    expect(await p.run([flag!, "hi"])).toEqual({
-      code: 0,
-      signal: null,
-      stdout: lines("** Invoke hi (first_time)", "** Invoke pre (first_time)", "** Execute pre", "pre", "** Execute hi", "hi"),
-      stderr: lines(ECHO),
-    });
-    const failed = await p.run([flag!, "boom"]);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toBe("");
-    expect(failed.stdout).toMatch(/^\*\* Invoke boom \(first_time\)\n\*\* Execute boom\njt aborted!\nboom\n/);
-  });
+  test.for([["--trace=stdout"], ["-tstdout"]])(
+    "%s: the ** lines on stdout, in order with the tasks' output",
+    async ([flag], { expect }) => {
+      expect(await p.run([flag!, "hi"])).toEqual({
+        code: 0,
+        signal: null,
+        stdout: lines("** Invoke hi (first_time)", "** Invoke pre (first_time)", "** Execute pre", "pre", "** Execute hi", "hi"),
+        stderr: lines(ECHO),
+      });
+      const failed = await p.run([flag!, "boom"]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toBe("");
+      expect(failed.stdout).toMatch(/^\*\* Invoke boom \(first_time\)\n\*\* Execute boom\njt aborted!\nboom\n/);
+    },
+  );
 
   test("--backtrace: the full stack, without the ** lines; --backtrace=stdout prints it on stdout", async ({ expect }) => {
     const result = await p.run(["--backtrace", "boom"]);
@@ -326,22 +353,33 @@ task("boom", () => {
   test("--comments: -W lists only described tasks when it comes after -W (or -A), as in Rake", async ({ expect }) => {
     const file = p.path("tasks/t.ts");
     expect((await p.run(["-W", "--comments"])).stdout).toBe(lines(`jt hi${" ".repeat(28)} ${file}:3`));
-    expect((await p.run(["--comments", "-W"])).stdout.split("\n").filter(Boolean).map((line) => line.split(/\s+/)[1])).toEqual(["boom", "hi", "pre"]);
+    expect(
+      (await p.run(["--comments", "-W"])).stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split(/\s+/)[1]),
+    ).toEqual(["boom", "hi", "pre"]);
     expect(await p.run(["-T", "-A", "--comments"])).toMatchObject({ code: 0, stdout: lines("jt hi  # Say hi") });
   });
 
-  test("-N (--no-search, --nosearch): no project in the directory itself is exit 3; without it, jt finds the parent's", async ({ expect }) => {
+  test("-N (--no-search, --nosearch): no project in the directory itself is exit 3; without it, jt finds the parent's", async ({
+    expect,
+  }) => {
     const sub = p.path("sub");
     for (const flag of ["-N", "--no-search", "--nosearch"]) {
       const result = await p.run([flag, "pre"], { cwd: "sub" });
       expect(result.code, flag).toBe(3);
-      expect(result.stderr.split("\n")[1], flag).toBe(`No tasks found: no tasks/ directory or jt config in ${sub} (-N: parent directories not searched)`);
+      expect(result.stderr.split("\n")[1], flag).toBe(
+        `No tasks found: no tasks/ directory or jt config in ${sub} (-N: parent directories not searched)`,
+      );
     }
     expect(await p.run(["pre"], { cwd: "sub" })).toMatchObject({ code: 0, stdout: lines("pre"), stderr: lines(`(in ${p.root})`) });
     expect(await p.run(["-N", "pre"])).toMatchObject({ code: 0, stdout: lines("pre") });
   });
 
-  test("-v echoes sh's commands again after -q (the last of -q, -s, -v wins); JTOPT holds default options, as RAKEOPT", async ({ expect }) => {
+  test("-v echoes sh's commands again after -q (the last of -q, -s, -v wins); JTOPT holds default options, as RAKEOPT", async ({
+    expect,
+  }) => {
     expect(await p.run(["-q", "-v", "hi"])).toMatchObject({ code: 0, stdout: lines("pre", "hi"), stderr: lines(ECHO) });
     expect(await p.run(["-v", "-q", "hi"])).toMatchObject({ code: 0, stdout: lines("pre", "hi"), stderr: "" });
     expect(await p.run(["hi"], { env: { JTOPT: "-q" } })).toMatchObject({ code: 0, stdout: lines("pre", "hi"), stderr: "" });
@@ -351,7 +389,10 @@ task("boom", () => {
 });
 
 describe.concurrent("-f and task files that import more task files", () => {
-  test("-f file: that task file instead of tasks/, from where jt started; the project's own listing cache is left alone", async ({ expect, onTestFinished }) => {
+  test("-f file: that task file instead of tasks/, from where jt started; the project's own listing cache is left alone", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project(
       {
         "tasks/own.ts": `import { desc, task } from "jt";\ndesc("The project's own");\ntask("own", () => console.log("own"));\n`,
@@ -368,12 +409,18 @@ describe.concurrent("-f and task files that import more task files", () => {
     expect(missing.stderr).toContain(`-f: no such task file: ${p.path("nope.ts")}`);
   });
 
-  test("-f works where there is no project (no tasks/, no config): the working directory is the root", async ({ expect, onTestFinished }) => {
+  test("-f works where there is no project (no tasks/, no config): the working directory is the root", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project({ "one.ts": `import { task } from "jt";\ntask("one", () => console.log("one"));\n` }, { onTestFinished });
     expect(await p.run(["-f", "one.ts", "one"])).toEqual({ code: 0, signal: null, stdout: lines("one"), stderr: "" });
   });
 
-  test("a task defined in a module a task file imports runs by name, cold and warm (as Rake's import, with ES import)", async ({ expect, onTestFinished }) => {
+  test("a task defined in a module a task file imports runs by name, cold and warm (as Rake's import, with ES import)", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project(
       {
         "package.json": `{ "type": "module", "private": true }\n`,
@@ -382,7 +429,8 @@ describe.concurrent("-f and task files that import more task files", () => {
       },
       { onTestFinished },
     );
-    for (const run of ["cold", "warm", "warm again"]) expect(await p.run(["imported"]), run).toEqual({ code: 0, signal: null, stdout: lines("imported"), stderr: "" });
+    for (const run of ["cold", "warm", "warm again"])
+      expect(await p.run(["imported"]), run).toEqual({ code: 0, signal: null, stdout: lines("imported"), stderr: "" });
     expect(await p.run(["local"])).toMatchObject({ code: 0, stdout: lines("imported", "local") });
   });
 });

@@ -68,10 +68,18 @@ describe.concurrent("jt generate task", () => {
 
   test("with an environment configured, each skeleton depends on environment", async ({ expect, onTestFinished }) => {
     const p = project({ ...ENVIRONMENT, "tasks/other.ts": OTHER }, { onTestFinished });
-    expect(await p.run(["generate", "task", "report", "daily", "weekly"])).toMatchObject({ code: 0, stdout: lines("created tasks/report.ts") });
+    expect(await p.run(["generate", "task", "report", "daily", "weekly"])).toMatchObject({
+      code: 0,
+      stdout: lines("created tasks/report.ts"),
+    });
     const [prereqs, ran] = await Promise.all([p.run(["-P"]), p.run(["report:daily", "report:weekly"])]);
     expect(prereqs.stdout).toContain(lines("jt report:daily", "    environment", "jt report:weekly", "    environment"));
-    expect(ran).toEqual({ code: 0, signal: null, stdout: lines("environment booted", "running report:daily", "running report:weekly", "environment closed"), stderr: "" });
+    expect(ran).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines("environment booted", "running report:daily", "running report:weekly", "environment closed"),
+      stderr: "",
+    });
   });
 
   test("without an environment, the skeleton does not depend on it", async ({ expect, onTestFinished }) => {
@@ -98,7 +106,10 @@ describe.concurrent("jt generate task", () => {
       include: ["tasks", "app"],
     });
     const plain = project({ "package.json": `{ "type": "module" }\n`, "tsconfig.json": tsconfig }, { onTestFinished }).installJt();
-    const withEnv = project({ ...ENVIRONMENT, "package.json": `{ "type": "module" }\n`, "tsconfig.json": tsconfig }, { onTestFinished }).installJt();
+    const withEnv = project(
+      { ...ENVIRONMENT, "package.json": `{ "type": "module" }\n`, "tsconfig.json": tsconfig },
+      { onTestFinished },
+    ).installJt();
     for (const p of [plain, withEnv]) {
       expect((await p.run(["generate", "task", "report", "daily", "weekly"])).code).toBe(0);
       let output = "";

@@ -158,9 +158,7 @@ task("multi", () => console.log("multi 2"));
 describe.concurrent("ctx.invoke and async actions", () => {
   const p = sharedProject({ "tasks/invoke.ts": INVOKE });
 
-  test("invoke runs a task and its prerequisites unless already run; values become its args; it is awaited", async ({
-    expect,
-  }) => {
+  test("invoke runs a task and its prerequisites unless already run; values become its args; it is awaited", async ({ expect }) => {
     expect(await p.run(["main"])).toMatchObject({
       code: 0,
       stdout: lines("p", "main start", 'q n=1 extras=["2"]', "main end"),

@@ -170,7 +170,9 @@ describe.concurrent("jt -T", () => {
     );
   });
 
-  test("first-sentence rule: '.' or '!' after a word char and before a space, a '.' at a line end, any '!', a newline", async ({ expect }) => {
+  test("first-sentence rule: '.' or '!' after a word char and before a space, a '.' at a line end, any '!', a newline", async ({
+    expect,
+  }) => {
     const p = sharedFirstSentence;
     const result = await p.run(["-T"]);
     expect(result).toMatchObject({
@@ -314,7 +316,13 @@ describe.concurrent("jt -D", () => {
     expect(result).toMatchObject({
       code: 0,
       stderr: "",
-      stdout: lines("jt db:seed[file]", "    Seed the database:", "    Second line of seed description.", "    Third line: version 1.5 is used.", ""),
+      stdout: lines(
+        "jt db:seed[file]",
+        "    Seed the database:",
+        "    Second line of seed description.",
+        "    Third line: version 1.5 is used.",
+        "",
+      ),
     });
   });
 
@@ -577,8 +585,6 @@ describe.concurrent("cutting descriptions to the terminal width", () => {
         "",
       ),
     );
-    expect(where.output).toBe(
-      lines(`jt db:migrate                     ${file}:15`, `jt db:seed[file]                  ${file}:21`),
-    );
+    expect(where.output).toBe(lines(`jt db:migrate                     ${file}:15`, `jt db:seed[file]                  ${file}:21`));
   });
 });

@@ -151,7 +151,11 @@ setTimeout(() => {}, 30_000);
 
 /** Each action's start and end (epoch ms) as the tasks printed them, in the order printed. */
 function timings(stdout: string) {
-  const events = [...unlabelled(stdout).matchAll(/^(start|end) (\w+) (\d+)$/gm)].map((m) => ({ kind: m[1]!, name: m[2]!, at: Number(m[3]) }));
+  const events = [...unlabelled(stdout).matchAll(/^(start|end) (\w+) (\d+)$/gm)].map((m) => ({
+    kind: m[1]!,
+    name: m[2]!,
+    at: Number(m[3]),
+  }));
   const starts = events.filter((e) => e.kind === "start");
   const ends = events.filter((e) => e.kind === "end");
   return {
@@ -225,7 +229,9 @@ describe.concurrent("multitask: each task once, Rake's order where there is no m
   test("a diamond under a multitask: the shared prerequisite runs once, before both that need it", async ({ expect }) => {
     const result = await p.run(["diamond"]);
     expectOk(expect, result);
-    const out = unlabelled(result.stdout).split("\n").map((line) => line.replace(/ \d+$/, ""));
+    const out = unlabelled(result.stdout)
+      .split("\n")
+      .map((line) => line.replace(/ \d+$/, ""));
     expect(out.filter((line) => line === "start shared")).toHaveLength(1);
     expect(out.slice(0, 2)).toEqual(["start shared", "end shared"]);
     expect(out.slice(2, 4).sort()).toEqual(["left", "right"]);
@@ -244,11 +250,17 @@ describe.concurrent("multitask: each task once, Rake's order where there is no m
   test("a task needed by two targets, one a multitask, still runs once", async ({ expect }) => {
     const result = await p.run(["ma", "a", "d"]);
     expectOk(expect, result);
-    expect(unlabelled(result.stdout).split("\n").filter((line) => line === "d")).toHaveLength(1);
+    expect(
+      unlabelled(result.stdout)
+        .split("\n")
+        .filter((line) => line === "d"),
+    ).toHaveLength(1);
     expect(result.stdout.endsWith("ma\na\n")).toBe(true);
   });
 
-  test("ctx.invoke inside concurrent tasks: run once; invoking the waiting parent returns at once; no deadlock with -j 1", async ({ expect }) => {
+  test("ctx.invoke inside concurrent tasks: run once; invoking the waiting parent returns at once; no deadlock with -j 1", async ({
+    expect,
+  }) => {
     for (const jobs of ["1", "4"]) {
       const result = await p.run(["-j", jobs, "invokers"]);
       expectOk(expect, result);
@@ -264,7 +276,12 @@ describe.concurrent("multitask: each task once, Rake's order where there is no m
   });
 
   test("-j takes a whole number of at least 1: exit 2 before anything runs", async ({ expect }) => {
-    for (const [args, value] of [[["-j", "0"], "0"], [["-j", "1.5"], "1.5"], [["--jobs=x"], "x"], [["-j4x"], "4x"]] as const) {
+    for (const [args, value] of [
+      [["-j", "0"], "0"],
+      [["-j", "1.5"], "1.5"],
+      [["--jobs=x"], "x"],
+      [["-j4x"], "4x"],
+    ] as const) {
       expect(await p.run([...args, "par"])).toEqual({
         code: 2,
         signal: null,
@@ -275,11 +292,18 @@ describe.concurrent("multitask: each task once, Rake's order where there is no m
   });
 
   test("-j without a number means no limit, as in Rake; the word after it is a task, not its value", async ({ expect }) => {
-    for (const args of [["-j", "wide"], ["wide", "-j"], ["--jobs", "wide"]]) {
+    for (const args of [
+      ["-j", "wide"],
+      ["wide", "-j"],
+      ["--jobs", "wide"],
+    ]) {
       const result = await p.run(args);
       expectOk(expect, result);
       const t = timings(result.stdout);
-      expect(t.order.filter((e) => e.startsWith("start")), args.join(" ")).toHaveLength(16);
+      expect(
+        t.order.filter((e) => e.startsWith("start")),
+        args.join(" "),
+      ).toHaveLength(16);
       expect(t.allAtOnce, args.join(" ")).toBe(true);
       expect(result.stdout.endsWith("wide done\n")).toBe(true);
     }
@@ -297,7 +321,10 @@ describe.concurrent("multitask: each task once, Rake's order where there is no m
       "** Execute right",
       "** Execute shared",
     ]);
-    expect(err.filter((line) => line.startsWith("** Invoke shared")).sort()).toEqual(["** Invoke shared ", "** Invoke shared (first_time)"]);
+    expect(err.filter((line) => line.startsWith("** Invoke shared")).sort()).toEqual([
+      "** Invoke shared ",
+      "** Invoke shared (first_time)",
+    ]);
     expect(err.indexOf("** Execute shared")).toBeLessThan(Math.min(err.indexOf("** Execute left"), err.indexOf("** Execute right")));
   });
 
@@ -500,7 +527,10 @@ describe.concurrent("output of concurrent tasks", () => {
     }
   });
 
-  test("outside a concurrent group (here a multitask's own action) output still shows as it arrives: a prompt before its newline", async ({ expect, onTestFinished }) => {
+  test("outside a concurrent group (here a multitask's own action) output still shows as it arrives: a prompt before its newline", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const q = project({ "tasks/output.ts": OUTPUT, "ask.mjs": ASK }, { onTestFinished });
     const jt = startJt(["prompt"], { cwd: q.root }, { onTestFinished });
     await jt.waitFor("stdout", "quick\nContinue? ", 12_000);

@@ -240,9 +240,7 @@ task("t", { args: ["x"] }, () => console.log("different"));
     expect(stackLines(result.stderr)).toEqual([]);
   });
 
-  test("names the file and line of the offending definition (DESIGN: a task file that throws while loading)", async ({
-    expect,
-  }) => {
+  test("names the file and line of the offending definition (DESIGN: a task file that throws while loading)", async ({ expect }) => {
     const result = await p.run(["t"]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`${p.path("tasks/redefine.ts")}:4`);
@@ -256,28 +254,42 @@ namespace(7 as unknown as string, () => task("y", () => console.log("7:y ran")))
 task("nullpre", null as unknown as string[], () => console.log("nullpre ran"));
 `;
 
-  test("a string-like name is converted with String(), as task() converts its own; task(name, null, fn) has no prerequisites (Rake's task x: nil)", async ({ expect, onTestFinished }) => {
+  test("a string-like name is converted with String(), as task() converts its own; task(name, null, fn) has no prerequisites (Rake's task x: nil)", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project({ "tasks/names.ts": NAMES }, { onTestFinished });
-    expect(await p.run(["ns:x", "7:y", "nullpre"])).toEqual({ code: 0, signal: null, stdout: lines("ns:x ran", "7:y ran", "nullpre ran"), stderr: "" });
+    expect(await p.run(["ns:x", "7:y", "nullpre"])).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines("ns:x ran", "7:y ran", "nullpre ran"),
+      stderr: "",
+    });
   });
 
   test.for([
     ["undefined", 'namespace() takes a name, a string like "db", not undefined'],
     ["null", 'namespace() takes a name, a string like "db", not null'],
     ["{ a: 1 }", 'namespace() takes a name, a string like "db", not an object'],
-    ["[\"a\"]", 'namespace() takes a name, a string like "db", not an array'],
-  ])("namespace(%s, …) is refused with a message naming namespace (exit 3), not a TypeError", async ([value, message], { expect, onTestFinished }) => {
-    const file = `import { namespace, task } from "jt";\ntask("ok", () => {});\nnamespace(${value} as unknown as string, () => {});\n`;
-    const p = project({ "tasks/bad.ts": file }, { onTestFinished });
-    const result = await p.run(["ok"]);
-    expect(result.code).toBe(3);
-    expect(result.stdout).toBe("");
-    expect(result.stderr.split("\n").slice(0, 3)).toEqual(["jt aborted!", message, `${p.path("tasks/bad.ts")}:3:1`]);
-    expect(result.stderr).not.toContain("TypeError");
-  });
+    ['["a"]', 'namespace() takes a name, a string like "db", not an array'],
+  ])(
+    "namespace(%s, …) is refused with a message naming namespace (exit 3), not a TypeError",
+    async ([value, message], { expect, onTestFinished }) => {
+      const file = `import { namespace, task } from "jt";\ntask("ok", () => {});\nnamespace(${value} as unknown as string, () => {});\n`;
+      const p = project({ "tasks/bad.ts": file }, { onTestFinished });
+      const result = await p.run(["ok"]);
+      expect(result.code).toBe(3);
+      expect(result.stdout).toBe("");
+      expect(result.stderr.split("\n").slice(0, 3)).toEqual(["jt aborted!", message, `${p.path("tasks/bad.ts")}:3:1`]);
+      expect(result.stderr).not.toContain("TypeError");
+    },
+  );
 
   test("namespace(name, not-a-function) is refused too", async ({ expect, onTestFinished }) => {
-    const p = project({ "tasks/bad.ts": `import { namespace } from "jt";\nnamespace("db", "tasks" as unknown as () => void);\n` }, { onTestFinished });
+    const p = project(
+      { "tasks/bad.ts": `import { namespace } from "jt";\nnamespace("db", "tasks" as unknown as () => void);\n` },
+      { onTestFinished },
+    );
     const result = await p.run(["-T"]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain("namespace('db', …) takes a function that defines its tasks, not string tasks");

@@ -47,7 +47,11 @@ interface Case {
 }
 
 const CASES: Record<string, Case> = {
-  task: { command: ["mail:welcome[ann]"], options: ["--trace", "--quiet"], shows: /^\*\* Execute mail:welcome$[\s\S]*^welcome ann from nobody$|^welcome ann from nobody$[\s\S]*^\*\* Execute mail:welcome$/m },
+  task: {
+    command: ["mail:welcome[ann]"],
+    options: ["--trace", "--quiet"],
+    shows: /^\*\* Execute mail:welcome$[\s\S]*^welcome ann from nobody$|^welcome ann from nobody$[\s\S]*^\*\* Execute mail:welcome$/m,
+  },
   "task with NAME=value": { command: ["mail:welcome[bo]"], options: ["MAIL_FROM=shop", "-q"], shows: /^welcome bo from shop$/m },
   listing: { command: [], options: ["-T", "mail", "-A"], shows: /^jt mail:welcome\[user\] {2}# Send the welcome mail$/m },
   generate: { command: ["generate", "task", "db", "seed"], options: ["--silent"], shows: /^created tasks\/db\.ts$/m },
@@ -71,14 +75,28 @@ const CASES: Record<string, Case> = {
   },
   "jobs:show": { command: ["jobs:show", "1"], options: ["--json"], setup: [["jobs:enqueue", "mail:welcome[flo]"]], shows: /"id": 1,/ },
   "jobs:retry": { command: ["jobs:retry"], options: ["--all-failed"], shows: /^Retried 0 jobs$/m },
-  "jobs:cancel": { command: ["jobs:cancel", "1"], options: ["-t"], setup: [["jobs:enqueue", "mail:welcome[gus]"]], shows: /^Cancelled 1 job: 1$/m },
+  "jobs:cancel": {
+    command: ["jobs:cancel", "1"],
+    options: ["-t"],
+    setup: [["jobs:enqueue", "mail:welcome[gus]"]],
+    shows: /^Cancelled 1 job: 1$/m,
+  },
   "jobs:discard": { command: ["jobs:discard"], options: ["--all-failed"], shows: /^Discarded 0 jobs$/m },
-  "jobs:stats": { command: ["jobs:stats"], options: ["--json"], setup: [["jobs:enqueue", "mail:welcome[hal]"]], shows: /"queue": "mail",\n\s+"state": "queued",\n\s+"count": 1/ },
+  "jobs:stats": {
+    command: ["jobs:stats"],
+    options: ["--json"],
+    setup: [["jobs:enqueue", "mail:welcome[hal]"]],
+    shows: /"queue": "mail",\n\s+"state": "queued",\n\s+"count": 1/,
+  },
   "jobs:prune": { command: ["jobs:prune"], options: ["--older-than", "1d"], shows: /^Pruned 0 completed jobs$/m },
   "jobs:clear": { command: ["jobs:clear"], options: ["-y"], setup: [["jobs:enqueue", "mail:welcome[ida]"]], shows: /^Deleted 1 job\b/m },
   "jobs:cron": { command: ["jobs:cron"], options: ["--json"], shows: /^\[\]$/m },
   "jobs:crontab": { command: ["jobs:crontab"], options: ["--trace"], shows: /^# No task has a cron schedule\.$/m },
-  "jobs:migrate": { command: ["jobs:migrate"], options: ["-t"], shows: /^The job store is up to date: SQLite .*packages\/api\/db\/jobs\.sqlite3$/m },
+  "jobs:migrate": {
+    command: ["jobs:migrate"],
+    options: ["-t"],
+    shows: /^The job store is up to date: SQLite .*packages\/api\/db\/jobs\.sqlite3$/m,
+  },
 };
 
 /** Job ids, times and temporary paths aside, what the two orders print must be the same. */
@@ -160,7 +178,10 @@ describe.concurrent("an option the verb does not take: named with the verb, in e
     });
   });
 
-  test("a task name that is not a jobs verb is still a task, whatever the options: jt -C packages/api jobz:list", async ({ expect, onTestFinished }) => {
+  test("a task name that is not a jobs verb is still a task, whatever the options: jt -C packages/api jobz:list", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const result = await monorepo({ onTestFinished }).run(["-C", API, "jobz:list"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("Don't know how to build task 'jobz:list'");

@@ -41,11 +41,18 @@ namespace("db", () => {
 let installedBin: string;
 
 beforeAll(() => {
-  const tarball = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", app.root], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
-  execFileSync("npm", ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", join(app.root, tarball.split("\n").pop()!)], {
-    cwd: app.root,
-    stdio: "pipe",
-  });
+  const tarball = execFileSync("npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", app.root], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  }).trim();
+  execFileSync(
+    "npm",
+    ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", join(app.root, tarball.split("\n").pop()!)],
+    {
+      cwd: app.root,
+      stdio: "pipe",
+    },
+  );
   installedBin = join(app.root, "node_modules/jobs-and-tasks/bin/jt.js");
 }, 180_000);
 
@@ -58,7 +65,9 @@ describe("a production install (npm pack, npm install --omit=dev)", () => {
     expect(existsSync(join(app.root, "node_modules/jobs-and-tasks/dist/index.js"))).toBe(true);
     expect(existsSync(join(app.root, "node_modules/jobs-and-tasks/src"))).toBe(false);
     // npm 11 warns about every lifecycle script of an installed package that is not approved.
-    const manifest = JSON.parse(readFileSync(join(app.root, "node_modules/jobs-and-tasks/package.json"), "utf8")) as { scripts?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(app.root, "node_modules/jobs-and-tasks/package.json"), "utf8")) as {
+      scripts?: Record<string, string>;
+    };
     for (const hook of ["preinstall", "install", "postinstall", "prepare"]) expect(manifest.scripts?.[hook]).toBeUndefined();
     expect(existsSync(join(app.root, "node_modules/.bin/jt"))).toBe(true);
   });

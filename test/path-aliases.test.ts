@@ -34,13 +34,21 @@ function aliasedApp(type: "module" | "commonjs"): Record<string, string> {
   };
 }
 
-async function expectRuns(p: TestProject, expect: (value: unknown) => { toEqual(expected: unknown): void }, args: string[], stdout: string) {
+async function expectRuns(
+  p: TestProject,
+  expect: (value: unknown) => { toEqual(expected: unknown): void },
+  args: string[],
+  stdout: string,
+) {
   expect(await p.run(args)).toEqual({ stdout, stderr: "", code: 0, signal: null });
 }
 
 describe.concurrent("tsconfig path aliases", () => {
   for (const type of ["module", "commonjs"] as const) {
-    test(`${type}: an @/* alias in a task file and in the environment's models, three runs in a row`, async ({ expect, onTestFinished }) => {
+    test(`${type}: an @/* alias in a task file and in the environment's models, three runs in a row`, async ({
+      expect,
+      onTestFinished,
+    }) => {
       const p = project(aliasedApp(type), { onTestFinished });
       for (let run = 1; run <= 3; run++) {
         await expectRuns(p, expect, ["db", "users"], lines("main db", "ann@main db, bob@main db"));

@@ -46,7 +46,9 @@ describe.each(APPS)("the $app app", ({ app, cwd }) => {
     installedApp(app);
   }, 240_000);
 
-  test("boots its models, runs a task with args, enqueues from app code and works the job off: cold, then warm", async ({ onTestFinished }) => {
+  test("boots its models, runs a task with args, enqueues from app code and works the job off: cold, then warm", async ({
+    onTestFinished,
+  }) => {
     const p = realApp(app, onTestFinished);
     const schema = freshSchemaName();
     onTestFinished(() => dropSchema(admin, schema));
@@ -71,14 +73,24 @@ describe.each(APPS)("the $app app", ({ app, cwd }) => {
         stdout: `users:create: ${login} (welcome mail is job ${index + 1})\n`,
         stderr: "",
       });
-      expect({ pass, ...(await jt(`users:show[${login}]`)) }).toMatchObject({ pass, code: 0, stdout: `${login}: ${name}; posts: none\n`, stderr: "" });
+      expect({ pass, ...(await jt(`users:show[${login}]`)) }).toMatchObject({
+        pass,
+        code: 0,
+        stdout: `${login}: ${name}; posts: none\n`,
+        stderr: "",
+      });
 
       const work = await jt("jobs:workoff");
       expect({ pass, code: work.code }).toEqual({ pass, code: 0 });
       expect(work.stdout).toContain(`job ${index + 1} mail:welcome[${login}]: mail:welcome: ${login}`);
       expect(work.stderr).toContain("worker stopped: 1 completed, 0 failed for good");
 
-      expect({ pass, ...(await jt(`users:show[${login}]`)) }).toMatchObject({ pass, code: 0, stdout: `${login}: ${name}; posts: Welcome, ${name}!\n`, stderr: "" });
+      expect({ pass, ...(await jt(`users:show[${login}]`)) }).toMatchObject({
+        pass,
+        code: 0,
+        stdout: `${login}: ${name}; posts: Welcome, ${name}!\n`,
+        stderr: "",
+      });
       // What the warm pass is served from: the manifest and the compiled code the cold pass cached.
       expect(readdirSync(cache).length).toBeGreaterThan(0);
     }
@@ -100,11 +112,18 @@ describe("the express app's server", () => {
     const server = spawnJt(p.root, [], { env: { ...env, PORT: "0" }, bin: "server.js", timeoutMs: 60_000 }, { onTestFinished });
     const [, port] = await server.waitFor("stdout", /listening on (\d+)/);
     const post = async (body: object) => {
-      const response = await fetch(`http://127.0.0.1:${port}/users`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const response = await fetch(`http://127.0.0.1:${port}/users`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       return { status: response.status, body: (await response.json()) as unknown };
     };
 
-    expect(await post({ login: "carol", name: "Carol Danvers", email: "carol@example.com" })).toEqual({ status: 201, body: { login: "carol", welcomeJob: 1 } });
+    expect(await post({ login: "carol", name: "Carol Danvers", email: "carol@example.com" })).toEqual({
+      status: 201,
+      body: { login: "carol", welcomeJob: 1 },
+    });
     // Dave's address is taken: his user and his job were written, then the transaction rolled back.
     expect(await post({ login: "dave", name: "Dave Lister", email: "carol@example.com" })).toMatchObject({ status: 422 });
     server.kill("SIGTERM");
@@ -114,7 +133,11 @@ describe("the express app's server", () => {
     expect(work.code).toBe(0);
     expect(work.stdout).toContain("job 1 mail:welcome[carol]: mail:welcome: carol");
     expect(work.stderr).toContain("worker stopped: 1 completed, 0 failed for good");
-    expect(await p.run(["users:show[carol]"], { env })).toMatchObject({ code: 0, stdout: "carol: Carol Danvers; posts: Welcome, Carol Danvers!\n", stderr: "" });
+    expect(await p.run(["users:show[carol]"], { env })).toMatchObject({
+      code: 0,
+      stdout: "carol: Carol Danvers; posts: Welcome, Carol Danvers!\n",
+      stderr: "",
+    });
     expect(await p.run(["users:show[dave]"], { env })).toMatchObject({ code: 1, stderr: expect.stringContaining("No user 'dave'") });
     const jobs = await p.run(["jobs:list", "--json"], { env });
     expect((JSON.parse(jobs.stdout) as { args: string[] }[]).map((job) => job.args)).toEqual([["carol"]]);

@@ -33,13 +33,22 @@ task("header.txt", () => console.log("header task"));
 type Cleanup = { onTestFinished: (fn: () => void) => void };
 const ruleProject = (context: Cleanup) =>
   project({ "tasks/rules.ts": RULES, "tasks/site.ts": SITE, "a.md": "a\n", "b.md": "b\n", "src/c.md": "c\n", "out/.keep": "" }, context);
-const age = (path: string, seconds = 3600) => utimesSync(path, new Date(Date.now() - seconds * 1000), new Date(Date.now() - seconds * 1000));
+const age = (path: string, seconds = 3600) =>
+  utimesSync(path, new Date(Date.now() - seconds * 1000), new Date(Date.now() - seconds * 1000));
 
 describe.concurrent("rules", () => {
-  test("make what is missing from its source, then nothing until the source is newer; warm runs the same", async ({ expect, onTestFinished }) => {
+  test("make what is missing from its source, then nothing until the source is newer; warm runs the same", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = ruleProject({ onTestFinished });
     for (const file of ["a.md", "b.md"]) age(p.path(file), 7200);
-    expect(await p.run(["site"])).toEqual({ code: 0, signal: null, stdout: lines("a.html from a.md", "b.html from b.md", "site"), stderr: "" });
+    expect(await p.run(["site"])).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines("a.html from a.md", "b.html from b.md", "site"),
+      stderr: "",
+    });
     expect(readFileSync(p.path("a.html"), "utf8")).toBe("<p>a</p>\n");
     // Warm (from the manifest): a.html exists now, as a file; the rule still owns it.
     expect(await p.run(["site"])).toMatchObject({ code: 0, stdout: lines("site") });
@@ -49,7 +58,10 @@ describe.concurrent("rules", () => {
     expect(readFileSync(p.path("a.html"), "utf8")).toBe("<p>A</p>\n");
   });
 
-  test("a target no task names, made through two rules; a source may be a task; --rules traces each attempt", async ({ expect, onTestFinished }) => {
+  test("a target no task names, made through two rules; a source may be a task; --rules traces each attempt", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = ruleProject({ onTestFinished });
     const result = await p.run(["--rules", "a.gz", "out/c.txt"]);
     expect(result.code).toBe(0);
@@ -78,7 +90,10 @@ describe.concurrent("rules", () => {
     expect(result.stdout).toBe("");
   });
 
-  test("a rule that needs itself forever: Rake's 'Rule Recursion Too Deep' with the names, exit 3, nothing run", async ({ expect, onTestFinished }) => {
+  test("a rule that needs itself forever: Rake's 'Rule Recursion Too Deep' with the names, exit 3, nothing run", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project(
       {
         "tasks/deep.ts": `import { rule, task } from "jt";\nrule(".a", [(name) => \`\${name}.a\`], () => console.log("never"));\ntask("first", () => console.log("never either"));\ntask("default", ["first", "x.a"]);\n`,
@@ -108,7 +123,10 @@ describe.concurrent("rules", () => {
     }
   });
 
-  test("a task defined without actions gets the matching rule's action and sources (Rake's test_rule_runs_when_explicit_task_has_no_actions)", async ({ expect, onTestFinished }) => {
+  test("a task defined without actions gets the matching rule's action and sources (Rake's test_rule_runs_when_explicit_task_has_no_actions)", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project(
       {
         "tasks/t.ts": `import { file, rule } from "jt";\nrule(".o", [".c"], ({ source, prerequisites }) => console.log(source, prerequisites.join(" ")));\nfile("abc.o", ["xyz.c"]);\n`,
@@ -146,7 +164,10 @@ task("c", async () => { await pause(); });
 task("default", () => console.log("default"));
 `;
 
-  test("how many tasks ran at once and in all, after the run; `history` adds when each started and ended", async ({ expect, onTestFinished }) => {
+  test("how many tasks ran at once and in all, after the run; `history` adds when each started and ended", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = project({ "tasks/t.ts": TASKS }, { onTestFinished });
     const summary = await p.run(["all", "--job-stats"]);
     expect(summary).toMatchObject({ code: 0, stdout: lines("all", "Maximum active tasks: 3", "Total tasks run:      4") });
@@ -156,7 +177,12 @@ task("default", () => console.log("default"));
     expect(history.code).toBe(0);
     const events = history.stdout.split("Job History:\n")[1]!.trimEnd().split("\n");
     expect(events.map((line) => line.trim().split(/\s+/).slice(1))).toEqual(
-      expect.arrayContaining([["started", "a"], ["finished", "a"], ["started", "all"], ["finished", "all"]]),
+      expect.arrayContaining([
+        ["started", "a"],
+        ["finished", "a"],
+        ["started", "all"],
+        ["finished", "all"],
+      ]),
     );
     expect(events).toHaveLength(8);
     const times = events.map((line) => Number(line.trim().split(/\s+/)[0]));
@@ -166,7 +192,10 @@ task("default", () => console.log("default"));
 
   test("a word after it that is no level is a target; a failed run prints no stats", async ({ expect, onTestFinished }) => {
     const p = project({ "tasks/t.ts": `${TASKS}task("boom", () => { throw new Error("boom"); });\n` }, { onTestFinished });
-    expect(await p.run(["--job-stats", "default"])).toMatchObject({ code: 0, stdout: lines("default", "Maximum active tasks: 1", "Total tasks run:      1") });
+    expect(await p.run(["--job-stats", "default"])).toMatchObject({
+      code: 0,
+      stdout: lines("default", "Maximum active tasks: 1", "Total tasks run:      1"),
+    });
     const failed = await p.run(["--job-stats", "boom"]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toBe("");

@@ -184,11 +184,18 @@ const timer = setInterval(() => {
 
     test("-n: the action does not run, so neither does the command", async ({ expect, onTestFinished }) => {
       const dry = project(
-        { "tasks/dry.ts": `import { task } from "jt";\ntask("touch", async ({ sh }) => { await sh\`node -e \${"require('fs').writeFileSync('ran', '')"}\`; });\n` },
+        {
+          "tasks/dry.ts": `import { task } from "jt";\ntask("touch", async ({ sh }) => { await sh\`node -e \${"require('fs').writeFileSync('ran', '')"}\`; });\n`,
+        },
         { onTestFinished },
       );
       const result = await dry.run(["-n", "touch"]);
-      expect(result).toEqual({ code: 0, signal: null, stdout: "", stderr: lines("** Invoke touch (first_time)", "** Execute (dry run) touch") });
+      expect(result).toEqual({
+        code: 0,
+        signal: null,
+        stdout: "",
+        stderr: lines("** Invoke touch (first_time)", "** Execute (dry run) touch"),
+      });
       expect(existsSync(dry.path("ran"))).toBe(false);
     });
   });
@@ -311,7 +318,9 @@ task("echo", async ({ sh }) => {
   });
 
   describe("failures", () => {
-    test("a non-zero exit fails the task: exit 1, the command and its code, the user's file:line; nothing after it runs", async ({ expect }) => {
+    test("a non-zero exit fails the task: exit 1, the command and its code, the user's file:line; nothing after it runs", async ({
+      expect,
+    }) => {
       const result = await p.run(["after-fail"]);
       expect(result.code).toBe(1);
       expect(result.stdout).toBe("");
@@ -417,7 +426,10 @@ task("echo", async ({ sh }) => {
         code: 0,
         signal: null,
         stdout: lines(`${p.path("sub")} chained`, `file form ${p.path("sub")}`),
-        stderr: lines(`JT_OPTION_VAR=chained node -e 'console.log(process.cwd() + '\\'' '\\'' + process.env.JT_OPTION_VAR)'`, `JT_OPTION_VAR=chained node -e 'console.log('\\''file form '\\'' + process.cwd())'`),
+        stderr: lines(
+          `JT_OPTION_VAR=chained node -e 'console.log(process.cwd() + '\\'' '\\'' + process.env.JT_OPTION_VAR)'`,
+          `JT_OPTION_VAR=chained node -e 'console.log('\\''file form '\\'' + process.cwd())'`,
+        ),
       });
     });
 

@@ -142,7 +142,9 @@ describe.concurrent("signals", () => {
     const exit = await jt.exited;
     expect(exit).toMatchObject({ code: 130, signal: null, timedOut: false });
     expect(exit.stdout).toBe(lines("env: setup", "wait: started", "aborted: signal.aborted=true", "env: teardown"));
-    expect(exit.stderr.split("\n")[0]).toBe("jt: SIGINT received, stopping wait (waiting up to 10s for it to end) (press Ctrl-C again to exit at once)");
+    expect(exit.stderr.split("\n")[0]).toBe(
+      "jt: SIGINT received, stopping wait (waiting up to 10s for it to end) (press Ctrl-C again to exit at once)",
+    );
     expectInterruptReport(expect, exit, "SIGINT", "wait");
   });
 
@@ -166,7 +168,10 @@ describe.concurrent("signals", () => {
     expect(exit.stdout).not.toContain("after: ran");
   });
 
-  test("an action that stops early and returns normally on abort is still an interrupted run: exit 130", async ({ expect, onTestFinished }) => {
+  test("an action that stops early and returns normally on abort is still an interrupted run: exit 130", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const jt = spawnJt(p.root, ["graceful"], {}, { onTestFinished });
     await jt.waitFor("stdout", "graceful: started\n");
     jt.kill("SIGINT");
@@ -175,7 +180,10 @@ describe.concurrent("signals", () => {
     expect(exit).toMatchObject({ code: 130, signal: null, timedOut: false });
   });
 
-  test("the interrupt is reported in the task that was running, not in a later target that never started", async ({ expect, onTestFinished }) => {
+  test("the interrupt is reported in the task that was running, not in a later target that never started", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const jt = spawnJt(p.root, ["graceful", "after"], {}, { onTestFinished });
     await jt.waitFor("stdout", "graceful: started\n");
     jt.kill("SIGINT");
@@ -190,7 +198,12 @@ describe.concurrent("signals", () => {
     await jt.waitFor("stdout", "plain_wait: started\n");
     jt.kill("SIGINT");
     const exit = await jt.exited;
-    expect(exit).toMatchObject({ code: 130, signal: null, timedOut: false, stdout: lines("plain_wait: started", "aborted: signal.aborted=true") });
+    expect(exit).toMatchObject({
+      code: 130,
+      signal: null,
+      timedOut: false,
+      stdout: lines("plain_wait: started", "aborted: signal.aborted=true"),
+    });
   });
 
   test("a second SIGINT during a slow teardown exits at once with 130", async ({ expect, onTestFinished }) => {
@@ -214,7 +227,9 @@ describe.concurrent("signals", () => {
     const exit = await jt.exited;
     expect(exit).toMatchObject({ code: 130, signal: null, timedOut: false });
     expect(exit.stdout).toBe(lines("env: slow setup started", "env: setup", "env: teardown"));
-    expect(exit.stderr.split("\n")[0]).toBe("jt: SIGINT received, stopping environment (waiting up to 10s for it to end) (press Ctrl-C again to exit at once)");
+    expect(exit.stderr.split("\n")[0]).toBe(
+      "jt: SIGINT received, stopping environment (waiting up to 10s for it to end) (press Ctrl-C again to exit at once)",
+    );
   });
 
   test("an action that ignores ctx.signal is given up after the grace period; teardown still runs", async ({ expect, onTestFinished }) => {
@@ -225,7 +240,9 @@ describe.concurrent("signals", () => {
     const exit = await jt.exited;
     expect(exit).toMatchObject({ code: 130, signal: null, timedOut: false });
     expect(exit.stdout).toBe(lines("env: setup", "stubborn: started (ignores ctx.signal)", "env: teardown"));
-    expect(exit.stderr).toMatch(/^jt: SIGINT received, stopping stubborn \(waiting up to 300ms for it to end\) \(press Ctrl-C again to exit at once\)$/m);
+    expect(exit.stderr).toMatch(
+      /^jt: SIGINT received, stopping stubborn \(waiting up to 300ms for it to end\) \(press Ctrl-C again to exit at once\)$/m,
+    );
     // 300 ms of grace, not the 10 s default (nor the action's 30 s).
     expect(exit.at - sentAt).toBeLessThan(8_000);
     expectInterruptReport(expect, exit, "SIGINT", "stubborn");

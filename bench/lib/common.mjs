@@ -89,13 +89,27 @@ export function timeCommand({ argv, cwd, env, timeoutMs = 120_000 }) {
 
 /** What a failed command said: its error line (and the next) if it printed one, else its first lines. */
 function failureLines(text) {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   const at = lines.findIndex((l) => /^\w*Error\b|\bError \[|\baborted\b|\bERR_[A-Z_]+\b.*:/.test(l));
-  return at === -1 ? firstLines(text, 3) : lines.slice(at, at + 2).join(" / ").slice(0, 300);
+  return at === -1
+    ? firstLines(text, 3)
+    : lines
+        .slice(at, at + 2)
+        .join(" / ")
+        .slice(0, 300);
 }
 
 export function firstLines(text, n) {
-  return text.split("\n").map((l) => l.trim()).filter(Boolean).slice(0, n).join(" / ").slice(0, 300);
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, n)
+    .join(" / ")
+    .slice(0, 300);
 }
 
 /** Runs a command for its output (versions and the like); undefined when it cannot run. */
@@ -187,7 +201,10 @@ export function machineFacts() {
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     cpuCount: cpus.length,
     cpuModel: cpus[0]?.model?.trim() ?? "unknown",
-    loadavg: os.loadavg().map((v) => v.toFixed(2)).join(" "),
+    loadavg: os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(" "),
     memGiB: (os.totalmem() / 2 ** 30).toFixed(0),
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
@@ -240,7 +257,11 @@ export function markdownTable(header, rows) {
 /** The same table for a terminal: columns padded. */
 export function textTable(header, rows) {
   const widths = header.map((h, i) => Math.max(String(h).length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
@@ -250,7 +271,11 @@ export function parseFlags(argv, spec) {
     const word = argv[i];
     const [name, inline] = word.startsWith("--") ? word.slice(2).split(/=(.*)/s) : [undefined];
     if (!name || !(name in spec)) {
-      console.error(`unknown argument: ${word}\nknown: ${Object.keys(spec).map((k) => `--${k}`).join(" ")}`);
+      console.error(
+        `unknown argument: ${word}\nknown: ${Object.keys(spec)
+          .map((k) => `--${k}`)
+          .join(" ")}`,
+      );
       process.exit(2);
     }
     if (spec[name] === "boolean") flags[name] = true;

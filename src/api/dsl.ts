@@ -14,7 +14,8 @@ export function desc(text: string): void {
 
 /** Defines tasks under `name:` (namespaces nest; `body` must define them synchronously). */
 export function namespace(name: string, body: () => void): void {
-  if (typeof body !== "function") throw new DefinitionError(`namespace('${String(name)}', …) takes a function that defines its tasks, not ${describeValue(body)}`);
+  if (typeof body !== "function")
+    throw new DefinitionError(`namespace('${String(name)}', …) takes a function that defines its tasks, not ${describeValue(body)}`);
   activeRegistry().namespace(namespaceName(name), body);
 }
 
@@ -24,7 +25,11 @@ function namespaceName(name: unknown): string {
   const stringLike =
     typeof name === "number" ||
     name instanceof String ||
-    (typeof name === "object" && name !== null && typeof name.toString === "function" && name.toString !== Object.prototype.toString && !Array.isArray(name));
+    (typeof name === "object" &&
+      name !== null &&
+      typeof name.toString === "function" &&
+      name.toString !== Object.prototype.toString &&
+      !Array.isArray(name));
   if (stringLike) return String(name);
   throw new DefinitionError(`namespace() takes a name, a string like "db", not ${describeValue(name)}`);
 }
@@ -93,7 +98,8 @@ function define(name: string, specOrAction: unknown, action: unknown, multitask:
 export function file(path: string, action?: TaskAction<TaskArgs>): void;
 export function file(path: string, deps: readonly string[], action?: TaskAction<TaskArgs>): void;
 export function file(path: string, depsOrAction?: unknown, action?: unknown): void {
-  const [deps, act] = typeof depsOrAction === "function" ? [[], depsOrAction] : [(depsOrAction as readonly string[] | undefined) ?? [], action];
+  const [deps, act] =
+    typeof depsOrAction === "function" ? [[], depsOrAction] : [(depsOrAction as readonly string[] | undefined) ?? [], action];
   if (!Array.isArray(deps)) throw new DefinitionError(`file('${String(path)}', …) takes its prerequisites as an array of names`);
   activeRegistry().define(String(path), { deps, file: "file" }, act as Action | undefined, callerLocation(JT_OWN_DIRS));
 }
@@ -104,7 +110,9 @@ export function file(path: string, depsOrAction?: unknown, action?: unknown): vo
  */
 export function directory(path: string): void {
   const location = callerLocation(JT_OWN_DIRS);
-  const parts = String(path).split("/").filter((part) => part !== "" && part !== ".");
+  const parts = String(path)
+    .split("/")
+    .filter((part) => part !== "" && part !== ".");
   const absolute = String(path).startsWith("/");
   for (let i = parts.length; i >= 1; i--) {
     const dir = `${absolute ? "/" : ""}${parts.slice(0, i).join("/")}`;
@@ -126,10 +134,16 @@ export function directory(path: string): void {
 export function rule(pattern: string | RegExp, action?: TaskAction<TaskArgs>): void;
 export function rule(pattern: string | RegExp, sources: string | readonly RuleSource[], action?: TaskAction<TaskArgs>): void;
 export function rule(pattern: unknown, sourcesOrAction?: unknown, action?: unknown): void {
-  const [sources, act] = typeof sourcesOrAction === "function" && action === undefined ? [[], sourcesOrAction] : [sourcesOrAction ?? [], action];
+  const [sources, act] =
+    typeof sourcesOrAction === "function" && action === undefined ? [[], sourcesOrAction] : [sourcesOrAction ?? [], action];
   const compiled = rulePattern(pattern);
   if (act !== undefined && typeof act !== "function") throw new DefinitionError(`The action of rule ${compiled} must be a function`);
-  activeRegistry().defineRule({ pattern: compiled, sources: ruleSources(compiled, sources), action: act as Action | undefined, location: callerLocation(JT_OWN_DIRS) });
+  activeRegistry().defineRule({
+    pattern: compiled,
+    sources: ruleSources(compiled, sources),
+    action: act as Action | undefined,
+    location: callerLocation(JT_OWN_DIRS),
+  });
 }
 
 /**

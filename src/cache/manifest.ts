@@ -124,7 +124,9 @@ export function writeManifest(input: ManifestInput): boolean {
     env: input.env,
     // Stored sorted by name, the order every listing shows them in.
     ruleFiles: [...new Set(input.ruleFiles)],
-    tasks: [...input.tasks].map(({ actions: _actions, scope: _scope, ...task }) => task).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    tasks: [...input.tasks]
+      .map(({ actions: _actions, scope: _scope, ...task }) => task)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
   return writeCacheFile(manifestFile(input.root), `${JSON.stringify(manifest)}\n`);
 }

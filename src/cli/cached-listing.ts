@@ -73,7 +73,10 @@ function plainListingRequest(argv: readonly string[]): ListingRequest | undefine
   const request = { all: false, json: false, silent: false, directory: undefined as string | undefined };
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!;
-    const [flag, attached] = word.startsWith("--") && word.includes("=") ? [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)] : [word, undefined];
+    const [flag, attached] =
+      word.startsWith("--") && word.includes("=")
+        ? [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]
+        : [word, undefined];
     const mode = MODES[flag];
     if (mode) {
       if (listing) return undefined;

@@ -97,7 +97,9 @@ complete -o default -F _jt_complete jt
 }
 
 function zshSpecs(flags: readonly Flag[]): string {
-  return flags.flatMap((flag) => [flag.long, ...(flag.short ? [flag.short] : [])].map((spelling) => posixQuote(`${spelling}:${flag.description}`))).join(" ");
+  return flags
+    .flatMap((flag) => [flag.long, ...(flag.short ? [flag.short] : [])].map((spelling) => posixQuote(`${spelling}:${flag.description}`)))
+    .join(" ");
 }
 
 function zsh(): string {
@@ -158,7 +160,10 @@ function fish(): string {
     "# jt completion for fish. Add to ~/.config/fish/config.fish:  jt --completion fish | source",
     "# (fish puts a space after a task's 'name\\[': jt reads `jt users:load\\[ alice,bob]` as users:load[alice,bob].)",
     `complete -c jt -f -n ${fishQuote(`${noVerb}; or __fish_seen_subcommand_from jobs:enqueue`)} -a '(jt --complete-tasks 2>/dev/null)'`,
-    ...JOBS_VERBS.map((verb) => `complete -c jt -f -n ${fishQuote(`${noVerb}; and string match -q -- 'j*' (commandline -ct)`)} -a ${verb.name} -d ${fishQuote(verb.description)}`),
+    ...JOBS_VERBS.map(
+      (verb) =>
+        `complete -c jt -f -n ${fishQuote(`${noVerb}; and string match -q -- 'j*' (commandline -ct)`)} -a ${verb.name} -d ${fishQuote(verb.description)}`,
+    ),
     ...GLOBAL_FLAGS().map((flag) => fishFlag(flag, noVerb)),
     ...VERB_FLAGS().flatMap(([verb, flags]) => flags.map((flag) => fishFlag(flag, `__fish_seen_subcommand_from ${verb}`))),
   ];

@@ -19,16 +19,21 @@ export interface GenerateRequest {
 export function parseGenerate(words: readonly string[]): GenerateRequest {
   const [kind, namespace, ...names] = words;
   if (kind !== "task") {
-    throw new UsageError(kind === undefined ? "jt generate needs a generator" : `Unknown generator '${kind}': jt can generate 'task'`, [GENERATE_USAGE]);
+    throw new UsageError(kind === undefined ? "jt generate needs a generator" : `Unknown generator '${kind}': jt can generate 'task'`, [
+      GENERATE_USAGE,
+    ]);
   }
-  if (namespace === undefined || names.length === 0) throw new UsageError("jt generate task needs a namespace and at least one task name", [GENERATE_USAGE]);
+  if (namespace === undefined || names.length === 0)
+    throw new UsageError("jt generate task needs a namespace and at least one task name", [GENERATE_USAGE]);
   // Stricter than task names in general: these become a file name under tasks/ and identifiers in code.
   if (!namespace.split(SEPARATOR).every((part) => PLAIN_NAME.test(part))) {
     throw new UsageError(`Invalid namespace '${namespace}': use letters, digits, '_' and '-' (and ':' to nest)`, [GENERATE_USAGE]);
   }
   for (const name of names) {
     if (!PLAIN_NAME.test(name)) {
-      throw new UsageError(`Invalid task name '${name}': use letters, digits, '_' and '-' (the namespace is given separately)`, [GENERATE_USAGE]);
+      throw new UsageError(`Invalid task name '${name}': use letters, digits, '_' and '-' (the namespace is given separately)`, [
+        GENERATE_USAGE,
+      ]);
     }
   }
   return { namespace, names: [...new Set(names)] };

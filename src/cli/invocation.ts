@@ -2,7 +2,6 @@
 import type { Target } from "../args/brackets.js";
 import type { Listing } from "../report/listing.js";
 
-
 export interface Invocation {
   listing: Listing | undefined;
   /** `-A`: list undescribed tasks too. */

@@ -88,7 +88,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   const targets: Target[] = invocation.targets.length > 0 ? invocation.targets : [{ name: "default", values: [] }];
   if (invocation.targets.length === 0 && !(await source.has("default"))) {
     throw new UsageError("No task given and no 'default' task is defined", [
-      "Name a task (see them with `jt --tasks`), or define one: task(\"default\", [\"build\"])",
+      'Name a task (see them with `jt --tasks`), or define one: task("default", ["build"])',
     ]);
   }
 
@@ -100,7 +100,10 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
   let runner: Runner | undefined;
   const stats = invocation.jobStats && jobStats(invocation.jobStats === "history");
   if (invocation.rules) registry.traceRules = traceLine;
-  const untrap = trapInterrupts(controller, log, killLeftoverCommands, { running: () => runner?.runningTasks() ?? [], graceMs: interruptGraceMs });
+  const untrap = trapInterrupts(controller, log, killLeftoverCommands, {
+    running: () => runner?.runningTasks() ?? [],
+    graceMs: interruptGraceMs,
+  });
   runner = createTaskRunner(session, {
     trace: invocation.trace,
     dryRun: invocation.dryRun,

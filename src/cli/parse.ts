@@ -86,7 +86,10 @@ const GLOBAL_OPTIONS: readonly GlobalOption[] = [
   },
   { flags: "-B, --build-all", description: "run every file task, up to date or not" },
   { flags: "--rules", description: "trace how rules are matched to make file tasks" },
-  { flags: "--job-stats [level]", description: "after the run, print how many tasks ran at once and in all (level history: when each ran)" },
+  {
+    flags: "--job-stats [level]",
+    description: "after the run, print how many tasks ran at once and in all (level history: when each ran)",
+  },
   { flags: "-m, --multitask", description: "treat every task as a multitask (prerequisites run concurrently)" },
   { flags: "-y, --yes", description: "answer yes to the questions of tasks marked confirm (asked when NODE_ENV=production)" },
   { flags: "--completion <shell>", description: "print a completion script for bash, zsh or fish, then exit" },
@@ -261,7 +264,12 @@ interface ShownTasks {
   pattern: string | undefined;
 }
 
-function resultOf(options: RawOptions, words: string[], shown?: ShownTasks & { describedOnly?: boolean }, quietFlag?: boolean): ParseResult {
+function resultOf(
+  options: RawOptions,
+  words: string[],
+  shown?: ShownTasks & { describedOnly?: boolean },
+  quietFlag?: boolean,
+): ParseResult {
   if (options.completion !== undefined) return { kind: "completion", shell: options.completion };
   if (words[0] === "generate") return { kind: "generate", words: words.slice(1), directory: options.directory };
   const targets: Target[] = [];
@@ -310,7 +318,12 @@ function resultOf(options: RawOptions, words: string[], shown?: ShownTasks & { d
 /** As Rake decides: -T, -D or -W (the last given) over -P; --json needs one of them. */
 function listingOf(options: RawOptions, shown: (ShownTasks & { describedOnly?: boolean }) | undefined): Listing | undefined {
   if (options.completeTasks) return { mode: "completion", pattern: undefined };
-  if (shown) return { mode: shown.mode, pattern: shown.pattern === undefined ? undefined : compilePattern(shown.pattern), describedOnly: shown.describedOnly === true };
+  if (shown)
+    return {
+      mode: shown.mode,
+      pattern: shown.pattern === undefined ? undefined : compilePattern(shown.pattern),
+      describedOnly: shown.describedOnly === true,
+    };
   if (options.prereqs) return { mode: "prereqs", pattern: undefined };
   if (options.json) throw new UsageError("--json goes with a listing: -T, -D, -P or -W");
   return undefined;

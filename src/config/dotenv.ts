@@ -8,7 +8,11 @@ import { isAbsolute, join } from "node:path";
 import { parseEnv } from "node:util";
 import { DefinitionError } from "../errors.js";
 
-export function loadEnvFiles(root: string, dotenv: { files: readonly string[]; required: boolean }, env: NodeJS.ProcessEnv = process.env): string[] {
+export function loadEnvFiles(
+  root: string,
+  dotenv: { files: readonly string[]; required: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
   const loaded: string[] = [];
   for (const name of dotenv.files) {
     const file = isAbsolute(name) ? name : join(root, name);

@@ -76,7 +76,8 @@ const isPath: Check = (value) => (typeof value === "string" && value.trim() !== 
 const isDotenv: Check = (value) =>
   typeof value === "boolean" || isStringOrStrings(value) === undefined ? undefined : "true, false, a file path or an array of paths";
 
-const isDurationValue: Check = (value) => (parseDuration(value) !== undefined ? undefined : 'a duration like "30s", "5m" or a number of milliseconds');
+const isDurationValue: Check = (value) =>
+  parseDuration(value) !== undefined ? undefined : 'a duration like "30s", "5m" or a number of milliseconds';
 
 const JOBS_KEYS: Record<keyof JobsConfig, Check> = {
   store: (value) => (typeof value === "string" && value.trim() !== "" ? undefined : "a SQLite file path or a postgres:// URL"),
@@ -139,7 +140,9 @@ function checkKeys(values: Record<string, unknown>, checks: Record<string, Check
       const matches = closeMatches(key, Object.keys(checks), 1);
       const hint = matches.length > 0 ? ` (did you mean '${prefix}${matches[0]}'?)` : "";
       throw new DefinitionError(`Invalid config in ${file}: unknown key '${prefix}${key}'${hint}`, [
-        `Known keys: ${Object.keys(checks).map((k) => prefix + k).join(", ")}`,
+        `Known keys: ${Object.keys(checks)
+          .map((k) => prefix + k)
+          .join(", ")}`,
       ]);
     }
     const problem = check(value);

@@ -53,7 +53,10 @@ function currentManifest(root: string): Manifest {
   const fresh = freshManifest(root, findProjectRoot(root)?.configFile);
   if (fresh) return fresh;
   try {
-    execFileSync(process.execPath, [join(JT_PACKAGE_ROOT, "bin", "jt.js"), "--complete-tasks"], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync(process.execPath, [join(JT_PACKAGE_ROOT, "bin", "jt.js"), "--complete-tasks"], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
   } catch (error) {
     const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
     throw new Error(`jt: could not read the tasks of ${root}:\n${stderr || (error as Error).message}`);

@@ -141,7 +141,13 @@ function history(job: Job): string[] {
   const lines: string[] = [];
   const attempt = (error: JobError) => {
     lines.push(`  attempt ${error.attempt} at ${new Date(error.at).toISOString()}: ${error.message}`);
-    if (error.stack) lines.push(...error.stack.split("\n").slice(1).map((frame) => `    ${frame.trim()}`));
+    if (error.stack)
+      lines.push(
+        ...error.stack
+          .split("\n")
+          .slice(1)
+          .map((frame) => `    ${frame.trim()}`),
+      );
   };
   const { earlier, current } = attemptRounds(job);
   for (const round of earlier) {
@@ -149,7 +155,8 @@ function history(job: Job): string[] {
     lines.push("  retried (jobs:retry): attempts counted again from 1");
   }
   current.forEach(attempt);
-  if (job.state === "completed") lines.push(`  attempt ${job.attempts} at ${new Date(job.finishedAt ?? job.updatedAt).toISOString()}: completed`);
+  if (job.state === "completed")
+    lines.push(`  attempt ${job.attempts} at ${new Date(job.finishedAt ?? job.updatedAt).toISOString()}: completed`);
   return lines;
 }
 
@@ -216,7 +223,9 @@ function wallClock(ms: number, tz: string | undefined): WallClock {
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
   const [year, month, day, hour, minute, second] = (["year", "month", "day", "hour", "minute", "second"] as const).map(part);
   const wholeSecond = Math.floor(ms / 1000) * 1000;
-  const minutes = Math.round((Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)) - wholeSecond) / 60_000);
+  const minutes = Math.round(
+    (Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)) - wholeSecond) / 60_000,
+  );
   const sign = minutes < 0 ? "-" : "+";
   const pad = (n: number) => String(n).padStart(2, "0");
   return {

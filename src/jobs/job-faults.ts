@@ -29,7 +29,10 @@ export class JobFault extends Error {
 }
 
 class ExitInJob extends JobFault {
-  constructor(readonly jobId: number | undefined, code: unknown) {
+  constructor(
+    readonly jobId: number | undefined,
+    code: unknown,
+  ) {
     super(`the task called process.exit(${code === undefined ? "" : String(code)}); a job cannot end the worker's process`);
     Error.captureStackTrace(this, process.exit);
   }
@@ -63,10 +66,18 @@ export function guardProcessAgainstJobs(handlers: FaultHandlers): () => void {
     if (jobId !== undefined && handlers.fail(jobId, described)) return;
     const stack = error instanceof Error && error.stack ? error.stack : String(error);
     const running = handlers.running();
-    const from = jobId !== undefined ? ` from job ${jobId} (no longer running)` : running.length > 1 ? ` from one of the running jobs (${running.join(", ")})` : "";
+    const from =
+      jobId !== undefined
+        ? ` from job ${jobId} (no longer running)`
+        : running.length > 1
+          ? ` from one of the running jobs (${running.join(", ")})`
+          : "";
     const next = !keepingContextFor("faults") && running.length > 1 ? "; from now on it traces faults to their jobs" : "";
     keepContextFor("faults", true);
-    handlers.log(`jt: ${described.message}${from}; the worker carries on${next}:\n${indent(stack)}`, { event: "worker.fault", level: "error" });
+    handlers.log(`jt: ${described.message}${from}; the worker carries on${next}:\n${indent(stack)}`, {
+      event: "worker.fault",
+      level: "error",
+    });
   };
   const onRejection = fault("unhandled rejection");
   const onException = fault("uncaught exception");

@@ -51,7 +51,9 @@ export class Jobs {
     const task = this.catalog.get(taskName);
     if (!task) {
       const matches = closeMatches(taskName, this.catalog.names());
-      throw new EnqueueError(`Cannot enqueue '${taskName}': there is no such task${matches.length > 0 ? ` (did you mean ${matches.map((m) => `'${m}'`).join(", ")}?)` : ""}`);
+      throw new EnqueueError(
+        `Cannot enqueue '${taskName}': there is no such task${matches.length > 0 ? ` (did you mean ${matches.map((m) => `'${m}'`).join(", ")}?)` : ""}`,
+      );
     }
     const args = jobArgs(taskName, options.args);
     const names = task.args.names;
@@ -81,11 +83,14 @@ function jobArgs(task: string, given: unknown): string[] {
   if (given === undefined) return [];
   if (!Array.isArray(given)) {
     const scalar = typeof given === "string" || typeof given === "number" || typeof given === "boolean";
-    throw new EnqueueError(`Cannot enqueue '${task}': args must be an array${scalar ? ` (args: [${JSON.stringify(given)}])` : " of strings"}, not ${describe(given)}`);
+    throw new EnqueueError(
+      `Cannot enqueue '${task}': args must be an array${scalar ? ` (args: [${JSON.stringify(given)}])` : " of strings"}, not ${describe(given)}`,
+    );
   }
   return given.map((value: unknown, index) => {
     if (typeof value === "string") {
-      if (value.includes("\0")) throw new EnqueueError(`Cannot enqueue '${task}': args[${index}] contains a NUL character, which a job arg cannot hold`);
+      if (value.includes("\0"))
+        throw new EnqueueError(`Cannot enqueue '${task}': args[${index}] contains a NUL character, which a job arg cannot hold`);
       return value;
     }
     if ((typeof value === "number" && Number.isFinite(value)) || typeof value === "boolean") return String(value);
@@ -113,7 +118,10 @@ function runAtOf(task: string, options: EnqueueOptions, now: number): number | n
   }
   if (options.wait !== undefined) {
     const ms = parseDuration(options.wait);
-    if (ms === undefined) throw new EnqueueError(`Cannot enqueue '${task}': wait must be a duration like "5m", "30s" or milliseconds, not ${JSON.stringify(options.wait)}`);
+    if (ms === undefined)
+      throw new EnqueueError(
+        `Cannot enqueue '${task}': wait must be a duration like "5m", "30s" or milliseconds, not ${JSON.stringify(options.wait)}`,
+      );
     return now + ms;
   }
   return null;

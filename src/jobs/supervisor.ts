@@ -235,7 +235,9 @@ export function progressReporter(): { earlier: EarlierExecutors; report: (summar
 function progressOf(reports: string): WorkerSummary | undefined {
   try {
     const [completed, failed, released] = readFileSync(join(reports, PROGRESS_FILE), "utf8").trim().split(" ").map(Number);
-    return [completed, failed, released].every((n) => Number.isInteger(n)) ? { completed: completed!, failed: failed!, released: released! } : undefined;
+    return [completed, failed, released].every((n) => Number.isInteger(n))
+      ? { completed: completed!, failed: failed!, released: released! }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -69,7 +69,10 @@ const TRACE: VerbOption = { ...option("-t, --trace", "print full stack traces"),
 const WORKER_TRACE: VerbOption = { ...TRACE, description: "print ** Invoke / ** Execute lines of the jobs' tasks, and full stack traces" };
 const QUIET: VerbOption = { ...option("-q, --quiet", "do not echo commands run by sh in the jobs' tasks"), global: true };
 const JSON_OUTPUT = option("--json", "print JSON");
-const LOG_FORMAT = option("--log-format <format>", "the worker's log: text (timestamped lines) or json (one object per line, for log drains) (default: jobs.logFormat, text)");
+const LOG_FORMAT = option(
+  "--log-format <format>",
+  "the worker's log: text (timestamped lines) or json (one object per line, for log drains) (default: jobs.logFormat, text)",
+);
 
 /** The options every verb takes. */
 const COMMON = [DIRECTORY, TRACE];

@@ -84,7 +84,12 @@ export class WorkerLog {
     let start = 0;
     for (let i = 1; i <= pending.length; i++) {
       if (i < pending.length && pending[i]!.stream === pending[start]!.stream) continue;
-      this.sink[pending[start]!.stream](pending.slice(start, i).map((entry) => entry.text).join(""));
+      this.sink[pending[start]!.stream](
+        pending
+          .slice(start, i)
+          .map((entry) => entry.text)
+          .join(""),
+      );
       start = i;
     }
   }
@@ -142,7 +147,13 @@ export function textLine(at: number, text: string, about: LogAbout): string {
   if (!about.stack && !text.includes("\n")) return `${time} ${text}\n`;
   const lines = text.split("\n");
   // Its frames, as jobs:show shows them (the message is in the line already).
-  if (about.stack) lines.push(...about.stack.split("\n").slice(1).map((frame) => `    ${frame.trim()}`));
+  if (about.stack)
+    lines.push(
+      ...about.stack
+        .split("\n")
+        .slice(1)
+        .map((frame) => `    ${frame.trim()}`),
+    );
   return `${lines.map((line) => `${time} ${line}`).join("\n")}\n`;
 }
 

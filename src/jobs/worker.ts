@@ -70,7 +70,10 @@ class TimedOut extends Error {
 export class JobWorker {
   readonly id = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   /** Keyed by the claimed Job object: a job retried at once may run its next attempt before this one is cleaned up. */
-  private readonly running = new Map<Job, { job: Job; controller: AbortController; done: Promise<void>; abandon: (reason: Error) => void }>();
+  private readonly running = new Map<
+    Job,
+    { job: Job; controller: AbortController; done: Promise<void>; abandon: (reason: Error) => void }
+  >();
   /** Outcomes being recorded. A job's slot frees when its action ends, so the next claim and this
    * write go to the store side by side instead of one after the other. */
   private readonly recording = new Set<Promise<void>>();
@@ -104,7 +107,9 @@ export class JobWorker {
 
   async run(): Promise<WorkerSummary> {
     const { store, options } = { store: this.options.store, options: this.options };
-    const heartbeat = new Heartbeat(options.location, this.id, options.leaseMs, (message) => options.log(`jt: heartbeat failed: ${message}`));
+    const heartbeat = new Heartbeat(options.location, this.id, options.leaseMs, (message) =>
+      options.log(`jt: heartbeat failed: ${message}`),
+    );
     await heartbeat.ready;
     const unsubscribe = store.onJobsAvailable(() => this.wake());
     const background = this.startBackgroundWork();
@@ -126,7 +131,11 @@ export class JobWorker {
         } catch (error) {
           if (isMissingTable(error)) {
             // Dropped under a running worker (a db:reset, a restored dump): recreate them once, or stop.
-            if (remigrated) throw new Error(`The job store's tables are gone and creating them again did not bring them back (${(error as Error).message}): run jt jobs:migrate, then start the worker again`, { cause: error });
+            if (remigrated)
+              throw new Error(
+                `The job store's tables are gone and creating them again did not bring them back (${(error as Error).message}): run jt jobs:migrate, then start the worker again`,
+                { cause: error },
+              );
             options.log(`jt: the store's tables are gone (${(error as Error).message}): creating them again`);
             await store.migrate();
             remigrated = true;
@@ -232,7 +241,13 @@ export class JobWorker {
         () => this.succeeded(job, label, Date.now() - startedAt),
         (error: unknown) => this.failed(job, label, task, controller.signal, error),
       )
-      .catch((error: unknown) => this.options.log(`jt: ${label}: could not record its outcome: ${(error as Error).message}`, { event: "job.unrecorded", level: "error", job }))
+      .catch((error: unknown) =>
+        this.options.log(`jt: ${label}: could not record its outcome: ${(error as Error).message}`, {
+          event: "job.unrecorded",
+          level: "error",
+          job,
+        }),
+      )
       .finally(() => {
         heartbeat.untrack(job.id);
         this.recording.delete(done);
@@ -277,7 +292,12 @@ export class JobWorker {
         const batch = this.completions.splice(0);
         const { store } = this.options;
         const what = batch.length === 1 ? `job ${batch[0]!.job.id}` : `jobs ${batch.map((c) => c.job.id).join(", ")}`;
-        this.persist(what, () => store.complete(batch.map((c) => c.job), this.id)).then(
+        this.persist(what, () =>
+          store.complete(
+            batch.map((c) => c.job),
+            this.id,
+          ),
+        ).then(
           (ids) => {
             const held = new Set(ids);
             for (const c of batch) c.settle(held.has(c.job.id));
@@ -295,7 +315,11 @@ export class JobWorker {
   /** A finished action is recorded as completed, even when a shutdown had asked it to stop. */
   private async succeeded(job: Job, label: string, ms: number): Promise<void> {
     if (!(await this.complete(job))) {
-      this.options.log(`jt: ${label} finished, but its lease had expired and another worker owns it now`, { event: "job.lost", level: "warn", job });
+      this.options.log(`jt: ${label} finished, but its lease had expired and another worker owns it now`, {
+        event: "job.lost",
+        level: "warn",
+        job,
+      });
       return;
     }
     this.count("completed");
@@ -312,22 +336,47 @@ export class JobWorker {
     await this.recordFailure(job, label, task, this.id, message, stack);
   }
 
-  private async recordFailure(job: Job, label: string, task: TaskDefinition | undefined, workerId: string, message: string, stack: string | undefined): Promise<void> {
+  private async recordFailure(
+    job: Job,
+    label: string,
+    task: TaskDefinition | undefined,
+    workerId: string,
+    message: string,
+    stack: string | undefined,
+  ): Promise<void> {
     const canRetry = job.attempts < job.maxAttempts;
     const { now, retryAt, recorded } = await this.persist(`job ${job.id}`, async () => {
       const now = await this.options.store.now();
       const retryAt = canRetry ? now + retryDelayMs(task?.job.backoff, job.attempts) : null;
-      return { now, retryAt, recorded: await this.options.store.fail(job, workerId, { attempt: job.attempts, at: now, message, stack }, retryAt) };
+      return {
+        now,
+        retryAt,
+        recorded: await this.options.store.fail(job, workerId, { attempt: job.attempts, at: now, message, stack }, retryAt),
+      };
     });
     if (!recorded) {
-      this.options.log(`jt: ${label} failed, but its lease had expired and another worker owns it now`, { event: "job.lost", level: "warn", job });
+      this.options.log(`jt: ${label} failed, but its lease had expired and another worker owns it now`, {
+        event: "job.lost",
+        level: "warn",
+        job,
+      });
       return;
     }
     if (retryAt === null) {
       this.count("failed");
-      this.options.log(`jt: ${label} failed for good after ${job.attempts} attempt${job.attempts === 1 ? "" : "s"}: ${message}`, { event: "job.failed", level: "error", job, ...(stack ? { stack } : {}) });
+      this.options.log(`jt: ${label} failed for good after ${job.attempts} attempt${job.attempts === 1 ? "" : "s"}: ${message}`, {
+        event: "job.failed",
+        level: "error",
+        job,
+        ...(stack ? { stack } : {}),
+      });
     } else {
-      this.options.log(`jt: ${label} failed (${message}); retrying in ${formatDuration(retryAt - now)}`, { event: "job.retrying", level: "warn", job, ...(stack ? { stack } : {}) });
+      this.options.log(`jt: ${label} failed (${message}); retrying in ${formatDuration(retryAt - now)}`, {
+        event: "job.retrying",
+        level: "warn",
+        job,
+        ...(stack ? { stack } : {}),
+      });
     }
   }
 
@@ -357,7 +406,9 @@ export class JobWorker {
         const now = Date.now();
         if (giveUpAt === undefined) {
           giveUpAt = now + leaseMs;
-          log(`jt: ${what}: recording the outcome failed (${(error as Error).message}); trying again for up to ${formatDuration(leaseMs)}, the lease`);
+          log(
+            `jt: ${what}: recording the outcome failed (${(error as Error).message}); trying again for up to ${formatDuration(leaseMs)}, the lease`,
+          );
         }
         if (now + delayMs > Math.min(giveUpAt, this.giveUpWritesAt)) throw error;
         await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -412,14 +463,21 @@ export class JobWorker {
       const until = job.lockedUntil ?? now;
       // A live worker renews its lease every third of it; one that has not for a whole third stopped.
       const silentMs = now - (until - leaseMs);
-      const holder = silentMs > leaseMs / 3 + 1000 ? `worker ${job.lockedBy}, which stopped renewing its lease ${formatDuration(silentMs)} ago` : `worker ${job.lockedBy}, which is running it`;
+      const holder =
+        silentMs > leaseMs / 3 + 1000
+          ? `worker ${job.lockedBy}, which stopped renewing its lease ${formatDuration(silentMs)} ago`
+          : `worker ${job.lockedBy}, which is running it`;
       const when = until > now ? `in ${formatDuration(until - now)} (${new Date(until).toISOString()})` : "now";
-      log(`jt: ${jobLabel(job)} is held by ${holder}; if that worker does not finish it, it becomes runnable when its lease expires, ${when}`);
+      log(
+        `jt: ${jobLabel(job)} is held by ${holder}; if that worker does not finish it, it becomes runnable when its lease expires, ${when}`,
+      );
     }
     if (running.length > shown) log(`jt: and ${running.length - shown} more jobs held by other workers (jt jobs:list --state running)`);
     if (later.length > 0) {
       const next = later.reduce((a, b) => (b.runAt < a.runAt ? b : a));
-      log(`jt: ${later.length} job${later.length === 1 ? " is" : "s are"} due later, the next (${jobLabel(next)}) in ${formatDuration(next.runAt - now)} (${new Date(next.runAt).toISOString()}); jobs:workoff runs only what is due`);
+      log(
+        `jt: ${later.length} job${later.length === 1 ? " is" : "s are"} due later, the next (${jobLabel(next)}) in ${formatDuration(next.runAt - now)} (${new Date(next.runAt).toISOString()}); jobs:workoff runs only what is due`,
+      );
     }
   }
 
@@ -454,7 +512,9 @@ export class JobWorker {
         // Due at its slot: jobs:list shows which slot each cron job is for.
         const job = { ...jobs.newJob(schedule.task, {}, now), runAt: slot };
         if (await store.enqueueCronSlot(key, slot, job)) {
-          this.options.log(`jt: cron ${schedule.cron}${schedule.tz ? ` (${schedule.tz})` : ""}: enqueued ${schedule.task} for ${new Date(slot).toISOString()}`);
+          this.options.log(
+            `jt: cron ${schedule.cron}${schedule.tz ? ` (${schedule.tz})` : ""}: enqueued ${schedule.task} for ${new Date(slot).toISOString()}`,
+          );
         }
       }
       if (mark !== null) await store.markCronSlot(key, mark);
@@ -467,7 +527,9 @@ function userStack(error: Error): string | undefined {
   if (!error.stack) return undefined;
   const lines = error.stack.split("\n");
   const frames = lines.filter((line) => line.trimStart().startsWith("at "));
-  const kept = frames.filter((line) => !JT_OWN_DIRS.some((dir) => line.includes(dir)) && !line.includes("(node:") && !line.includes(" node:"));
+  const kept = frames.filter(
+    (line) => !JT_OWN_DIRS.some((dir) => line.includes(dir)) && !line.includes("(node:") && !line.includes(" node:"),
+  );
   return [lines.find((line) => !line.trimStart().startsWith("at ")) ?? String(error), ...(kept.length > 0 ? kept : frames)].join("\n");
 }
 

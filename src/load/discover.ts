@@ -28,6 +28,7 @@ function collect(dir: string, into: string[]): void {
     if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) collect(path, into);
-    else if ((entry.isFile() || entry.isSymbolicLink()) && TASK_FILE.test(entry.name) && !DECLARATION_FILE.test(entry.name)) into.push(path);
+    else if ((entry.isFile() || entry.isSymbolicLink()) && TASK_FILE.test(entry.name) && !DECLARATION_FILE.test(entry.name))
+      into.push(path);
   }
 }

@@ -89,7 +89,10 @@ export async function loadTaskFiles(files: readonly string[], registry: Registry
   const hooks = moduleHooks();
   hooks.expectCompiles(files);
   if (allEsm) {
-    refuseEsmWithoutMetadata(files[0] ?? projectRoot, mode === "esm" ? "JT_LOADER=esm" : "a task file calls import() in a \"type\": \"module\" project");
+    refuseEsmWithoutMetadata(
+      files[0] ?? projectRoot,
+      mode === "esm" ? "JT_LOADER=esm" : 'a task file calls import() in a "type": "module" project',
+    );
     await setUpEsm();
   }
   const failures: DefinitionError[] = [];
@@ -108,7 +111,12 @@ export async function loadTaskFiles(files: readonly string[], registry: Registry
   hooks.saveCompiled();
   // Task actions may import() .ts modules later; only the ESM hooks can load those.
   if (hooks.usesDynamicImport) await setUpEsm();
-  return { modules: [...files, ...hooks.localModules], env, complete: !allEsm && !loadedThroughEsm, failure: oneFailure(failures, files.length) };
+  return {
+    modules: [...files, ...hooks.localModules],
+    env,
+    complete: !allEsm && !loadedThroughEsm,
+    failure: oneFailure(failures, files.length),
+  };
 }
 
 function oneFailure(failures: readonly DefinitionError[], of: number): DefinitionError | undefined {
@@ -137,7 +145,9 @@ function actualFile(reported: string, loading: string): string {
 export function describeLoadFailure(file: string, error: unknown): DefinitionError {
   if (error instanceof DefinitionError) {
     // A bad definition (a redefinition with other args, an invalid name): say where it was made.
-    const where = userFrames(error, JT_OWN_DIRS).slice(0, 1).map((loc) => `${loc.file}:${loc.line}:${loc.column}`);
+    const where = userFrames(error, JT_OWN_DIRS)
+      .slice(0, 1)
+      .map((loc) => `${loc.file}:${loc.line}:${loc.column}`);
     return where.length === 0 || error.cause !== undefined ? error : new DefinitionError(error.message, [...error.details, ...where]);
   }
   const shown = relative(process.cwd(), file) || file;

@@ -88,7 +88,7 @@ function syntaxError(error: unknown, filename: string): unknown {
   if (message === undefined || !at) return error;
   const lines = text.split("\n");
   const source = lines.findIndex((line) => new RegExp(`^\\s*${at[2]} \\| `).test(line));
-  const caret = source >= 0 ? lines[source + 1]?.indexOf("^") ?? -1 : -1;
+  const caret = source >= 0 ? (lines[source + 1]?.indexOf("^") ?? -1) : -1;
   const column = caret >= 0 ? caret - (lines[source]!.indexOf("| ") + 2) + 1 : Number(at[3]);
   const shown = relative(process.cwd(), filename) || filename;
   return new DefinitionError(`Failed to load ${shown}: SyntaxError: ${message}`, [`${at[1]}:${at[2]}:${column}`], { cause: error });

@@ -60,7 +60,8 @@ class ModuleHooks {
     this.seedJtModule();
     this.observeCompiles();
     this.layer();
-    if (cache) process.setSourceMapsEnabled(true); // cached code carries tsx's inline source maps
+    if (cache)
+      process.setSourceMapsEnabled(true); // cached code carries tsx's inline source maps
     else this.registerTsx();
   }
 
@@ -116,7 +117,8 @@ class ModuleHooks {
       if (isLocalModule(filename)) {
         hooks.localModules.add(filename);
         if (!hooks.usesDynamicImport && /\bimport\s*\(/.test(content)) hooks.usesDynamicImport = true;
-        if (hooks.tsxRegistered && !hooks.servedFromCache.has(filename) && !hooks.compiled.has(filename)) hooks.compiled.set(filename, content);
+        if (hooks.tsxRegistered && !hooks.servedFromCache.has(filename) && !hooks.compiled.has(filename))
+          hooks.compiled.set(filename, content);
       }
       return compile.call(this, content, filename);
     };

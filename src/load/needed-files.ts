@@ -25,7 +25,10 @@ export function filesFor(
   if (ruleFiles.length > 0) return undefined;
   let steps: PlanStep[];
   try {
-    ({ steps } = plan(targets.map((name) => ({ name, values: [] })), manifestTasks));
+    ({ steps } = plan(
+      targets.map((name) => ({ name, values: [] })),
+      manifestTasks,
+    ));
   } catch {
     return undefined;
   }
@@ -35,7 +38,8 @@ export function filesFor(
     if (step.kind !== "invoke") continue;
     const { task } = step;
     // (A file task jt made for an existing file has no location, and needs none.)
-    if (!builtIn.has(task.name) && task.locations.length > 0 && !task.locations.some((location) => loadable.has(location.file))) return undefined;
+    if (!builtIn.has(task.name) && task.locations.length > 0 && !task.locations.some((location) => loadable.has(location.file)))
+      return undefined;
     for (const location of task.locations) if (loadable.has(location.file)) files.add(location.file);
   }
   addFilesClearedTasksNeed(manifestTasks, files, loadable);

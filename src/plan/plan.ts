@@ -17,7 +17,6 @@ export interface TaskLookup {
   prerequisiteOf(task: TaskDefinition, written: string): TaskDefinition | undefined;
 }
 
-
 /** One task that will execute, with the arguments of its first invocation. */
 export interface PlannedTask {
   readonly task: TaskDefinition;
@@ -107,7 +106,12 @@ function visit(root: TaskDefinition, rootArgs: TaskArguments, tasks: TaskLookup,
 }
 
 /** A prerequisite's task; a rule that cannot make it (too deep) fails with the chain that asked for it. */
-function prerequisiteWithChain(tasks: TaskLookup, task: TaskDefinition, written: string, chain: () => string[]): TaskDefinition | undefined {
+function prerequisiteWithChain(
+  tasks: TaskLookup,
+  task: TaskDefinition,
+  written: string,
+  chain: () => string[],
+): TaskDefinition | undefined {
   try {
     return tasks.prerequisiteOf(task, written);
   } catch (error) {
@@ -123,13 +127,16 @@ export function invocationChain(planned: PlannedTask): string[] {
   return names;
 }
 
-
 function environmentNotConfigured(task: string, chain: readonly string[]): DefinitionError {
-  return new DefinitionError(`Task '${task}' depends on 'environment', but no environment is configured`, [
-    "Name the module that boots your app in your jt config, for example in jt.config.ts:",
-    '  export default { environment: "./app/environment.ts" };',
-    'or in package.json: "jt": { "environment": "./app/environment.ts" }',
-  ], { chain });
+  return new DefinitionError(
+    `Task '${task}' depends on 'environment', but no environment is configured`,
+    [
+      "Name the module that boots your app in your jt config, for example in jt.config.ts:",
+      '  export default { environment: "./app/environment.ts" };',
+      'or in package.json: "jt": { "environment": "./app/environment.ts" }',
+    ],
+    { chain },
+  );
 }
 
 /** Rake's message for a name that resolves to no task, with close matches. */

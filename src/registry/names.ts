@@ -10,11 +10,7 @@ export function qualify(scope: readonly string[], name: string): string {
   return scope.length === 0 ? name : `${scope.join(SEPARATOR)}${SEPARATOR}${name}`;
 }
 
-export function resolveName(
-  written: string,
-  scope: readonly string[],
-  exists: (fullName: string) => boolean,
-): string | undefined {
+export function resolveName(written: string, scope: readonly string[], exists: (fullName: string) => boolean): string | undefined {
   const ups = /^\^*/.exec(written)?.[0].length ?? 0;
   const name = written.slice(ups);
   let search = scope.slice(0, Math.max(0, scope.length - ups));

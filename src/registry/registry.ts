@@ -65,7 +65,18 @@ export class Registry {
     if (!task) {
       // Prerequisites resolve from the task's own namespace outwards; for "db:migrate" that is "db".
       const scope = options.file ? [] : fullName.split(SEPARATOR).slice(0, -1);
-      task = { name: fullName, scope, comments: [], prerequisites: [], actions: [], args, locations: [], multitask: false, confirm: undefined, job: {} };
+      task = {
+        name: fullName,
+        scope,
+        comments: [],
+        prerequisites: [],
+        actions: [],
+        args,
+        locations: [],
+        multitask: false,
+        confirm: undefined,
+        job: {},
+      };
       this.tasks.set(fullName, task);
     } else if (options.args !== undefined) {
       if (task.args.names.length > 0 && !sameArgs(task.args, args)) {
@@ -120,7 +131,8 @@ export class Registry {
     }
     const all = parts.length === 0;
     for (const part of parts) {
-      if (!TASK_PARTS.includes(part)) throw new DefinitionError(`clearTask('${name}', …): '${String(part)}' is not one of ${TASK_PARTS.join(", ")}`);
+      if (!TASK_PARTS.includes(part))
+        throw new DefinitionError(`clearTask('${name}', …): '${String(part)}' is not one of ${TASK_PARTS.join(", ")}`);
     }
     if (all || parts.includes("actions")) task.actions.length = 0;
     if (all || parts.includes("prerequisites")) task.prerequisites.length = 0;
@@ -238,7 +250,19 @@ export class Registry {
   /** A name that is no task but an existing file (from the project root) is a file task with nothing to do, as in Rake. */
   existingFile(written: string): TaskDefinition | undefined {
     if (!existsSync(written)) return undefined;
-    const task: TaskDefinition = { name: written, scope: [], comments: [], prerequisites: [], actions: [], args: { names: [], defaults: {} }, locations: [], multitask: false, confirm: undefined, job: {}, file: "file" };
+    const task: TaskDefinition = {
+      name: written,
+      scope: [],
+      comments: [],
+      prerequisites: [],
+      actions: [],
+      args: { names: [], defaults: {} },
+      locations: [],
+      multitask: false,
+      confirm: undefined,
+      job: {},
+      file: "file",
+    };
     this.tasks.set(written, task);
     return task;
   }
@@ -289,7 +313,8 @@ function jobSettings(task: string, options: DefineOptions): TaskJobSettings {
   const settings: TaskJobSettings = {};
   const fail = (what: string) => new DefinitionError(`Task '${task}': ${what}`);
   if (options.queue !== undefined) {
-    if (typeof options.queue !== "string" || !/^[\w.:-]+$/.test(options.queue)) throw fail("queue must be a name (letters, digits, '_', '-', '.', ':')");
+    if (typeof options.queue !== "string" || !/^[\w.:-]+$/.test(options.queue))
+      throw fail("queue must be a name (letters, digits, '_', '-', '.', ':')");
     settings.queue = options.queue;
   }
   if (options.priority !== undefined) {
@@ -300,7 +325,8 @@ function jobSettings(task: string, options: DefineOptions): TaskJobSettings {
     const retry = options.retry as { attempts?: unknown; backoff?: unknown };
     if (typeof retry !== "object" || retry === null) throw fail("retry must be { attempts?, backoff? }");
     if (retry.attempts !== undefined) {
-      if (!Number.isInteger(retry.attempts) || (retry.attempts as number) < 1) throw fail("retry.attempts must be a whole number of at least 1 (1 never retries)");
+      if (!Number.isInteger(retry.attempts) || (retry.attempts as number) < 1)
+        throw fail("retry.attempts must be a whole number of at least 1 (1 never retries)");
       settings.attempts = retry.attempts as number;
     }
     if (retry.backoff !== undefined) {

@@ -22,7 +22,9 @@ export interface Rule {
 export function rulePattern(pattern: unknown): RegExp {
   if (pattern instanceof RegExp) return pattern;
   if (typeof pattern === "string" && pattern !== "") return new RegExp(`${pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
-  throw new DefinitionError(`rule() takes a pattern, a file ending like ".o" or a RegExp, not ${JSON.stringify(pattern) ?? String(pattern)}`);
+  throw new DefinitionError(
+    `rule() takes a pattern, a file ending like ".o" or a RegExp, not ${JSON.stringify(pattern) ?? String(pattern)}`,
+  );
 }
 
 export function ruleSources(pattern: RegExp, sources: unknown): RuleSource[] {
@@ -30,7 +32,9 @@ export function ruleSources(pattern: RegExp, sources: unknown): RuleSource[] {
   for (const source of list) {
     if (typeof source === "function") continue;
     if (typeof source !== "string" || source === "") {
-      throw new DefinitionError(`rule(${pattern}, …): a source must be a file ending like ".c", a path, a "%"-path map or a function of the name, not ${JSON.stringify(source) ?? String(source)}`);
+      throw new DefinitionError(
+        `rule(${pattern}, …): a source must be a file ending like ".c", a path, a "%"-path map or a function of the name, not ${JSON.stringify(source) ?? String(source)}`,
+      );
     }
     if (source.includes("%")) pathmap("x", source); // a bad spec fails here, where the rule is written
   }
@@ -44,7 +48,10 @@ export function sourcesFor(rule: Rule, name: string): string[] {
       const made = source(name);
       const names = Array.isArray(made) ? made : [made];
       for (const one of names) {
-        if (typeof one !== "string" || one === "") throw new DefinitionError(`A source function of rule ${rule.pattern} gave ${JSON.stringify(one) ?? String(one)} for '${name}', not a file name`);
+        if (typeof one !== "string" || one === "")
+          throw new DefinitionError(
+            `A source function of rule ${rule.pattern} gave ${JSON.stringify(one) ?? String(one)} for '${name}', not a file name`,
+          );
       }
       return names as string[];
     }
@@ -93,7 +100,9 @@ function pathPart(path: string, code: string, spec: string): string {
     case "%":
       return "%";
     default:
-      throw new DefinitionError(`Unknown path map spec '%${code}' in "${spec}": use %p, %f, %n, %d, %x, %X or %%, or a function of the name`);
+      throw new DefinitionError(
+        `Unknown path map spec '%${code}' in "${spec}": use %p, %f, %n, %d, %x, %X or %%, or a function of the name`,
+      );
   }
 }
 
@@ -104,7 +113,9 @@ function substitute(part: string, substitutions: string, spec: string): string {
     try {
       return text.replace(new RegExp(pair.slice(0, comma)), pair.slice(comma + 1));
     } catch {
-      throw new DefinitionError(`Path map substitution '${pair}' in "${spec}": '${pair.slice(0, comma)}' is not a valid regular expression`);
+      throw new DefinitionError(
+        `Path map substitution '${pair}' in "${spec}": '${pair.slice(0, comma)}' is not a valid regular expression`,
+      );
     }
   }, part);
 }

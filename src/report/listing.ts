@@ -63,7 +63,9 @@ export function renderListing(listing: Listing, source: ListingSource, options: 
       // Rake's `%-30s`, widened to the longest name so that a long name with args keeps the locations aligned.
       const width = Math.max(30, ...shown.map((t) => nameWithArgs(t).length));
       return shown
-        .flatMap((t) => t.locations.filter((loc) => !loc.clears).map((loc) => `${PROGRAM} ${nameWithArgs(t).padEnd(width)} ${loc.file}:${loc.line}\n`))
+        .flatMap((t) =>
+          t.locations.filter((loc) => !loc.clears).map((loc) => `${PROGRAM} ${nameWithArgs(t).padEnd(width)} ${loc.file}:${loc.line}\n`),
+        )
         .join("");
     }
   }
@@ -76,7 +78,9 @@ export function listingAsJson(listing: Listing, source: ListingSource, all: bool
 
 function selectTasks(listing: Listing, tasks: ReadonlyMap<string, TaskDefinition>, all: boolean): TaskDefinition[] {
   // As in Rake, -P and -W show every task, described or not, and -P takes no pattern; completion offers every task.
-  const showAll = listing.describedOnly ? false : all || listing.mode === "prereqs" || listing.mode === "where" || listing.mode === "completion";
+  const showAll = listing.describedOnly
+    ? false
+    : all || listing.mode === "prereqs" || listing.mode === "where" || listing.mode === "completion";
   const pattern = listing.mode === "prereqs" || listing.mode === "completion" ? undefined : listing.pattern;
   return [...tasks.values()]
     .filter((t) => (showAll || t.comments.length > 0) && (!pattern || pattern.test(t.name)))
@@ -95,7 +99,9 @@ function renderTasks(shown: readonly TaskDefinition[], columns: number | undefin
 }
 
 function renderDescription(task: TaskDefinition): string {
-  const lines = fullComment(task).split("\n").filter((line, i, all) => line !== "" || i < all.length - 1);
+  const lines = fullComment(task)
+    .split("\n")
+    .filter((line, i, all) => line !== "" || i < all.length - 1);
   return `${PROGRAM} ${nameWithArgs(task)}\n${lines.map((line) => `    ${line}\n`).join("")}\n`;
 }
 

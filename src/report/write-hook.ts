@@ -18,7 +18,10 @@ export function hookWrites(seen: (stream: StreamName, text: string) => void): Wr
   const hooks = {} as Record<StreamName, Write>;
   for (const name of ["stdout", "stderr"] as const) {
     hooks[name] = ((chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
-      const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
+      const text =
+        typeof chunk === "string"
+          ? chunk
+          : Buffer.from(chunk as Uint8Array).toString(typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
       seen(name, text);
       const done = typeof encoding === "function" ? encoding : callback;
       if (typeof done === "function") process.nextTick(done as () => void);

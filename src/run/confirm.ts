@@ -27,14 +27,16 @@ export function confirmation(options: ConfirmOptions): (planned: Plan) => Promis
     if (tasks.length === 0) return;
     if (!options.input.isTTY) {
       const [first] = tasks;
-      throw new UsageError(`Task '${first!.name}' asks "${first!.confirm}" before it runs in production, and there is no terminal to ask on`, [
-        "Pass --yes to confirm (nothing has run)",
-      ]);
+      throw new UsageError(
+        `Task '${first!.name}' asks "${first!.confirm}" before it runs in production, and there is no terminal to ask on`,
+        ["Pass --yes to confirm (nothing has run)"],
+      );
     }
     const prompt = createInterface({ input: options.input, output: options.output });
     try {
       for (const task of tasks) {
-        if (!isYes(await ask(prompt, `${task.confirm} (${task.name}, NODE_ENV=production) [y/N] `))) throw new NotConfirmed(`Not confirmed: ${task.name} did not run, and nor did anything else`);
+        if (!isYes(await ask(prompt, `${task.confirm} (${task.name}, NODE_ENV=production) [y/N] `)))
+          throw new NotConfirmed(`Not confirmed: ${task.name} did not run, and nor did anything else`);
         answered.add(task);
       }
     } finally {

@@ -78,11 +78,13 @@ export class Environment {
 /** The default export of an ES module (also as tsx compiles it to CommonJS), or a CommonJS module's exports. */
 function defaultExport(module: unknown): unknown {
   if (!module || typeof module !== "object") return module;
-  const isEsModule = (module as { __esModule?: unknown }).__esModule === true || Object.prototype.toString.call(module) === "[object Module]";
+  const isEsModule =
+    (module as { __esModule?: unknown }).__esModule === true || Object.prototype.toString.call(module) === "[object Module]";
   if (!isEsModule) return module;
   const value = (module as { default?: unknown }).default;
   // `export default` of a module that was itself compiled to CommonJS nests once more.
-  if (value && typeof value === "object" && (value as { __esModule?: unknown }).__esModule === true) return (value as { default?: unknown }).default;
+  if (value && typeof value === "object" && (value as { __esModule?: unknown }).__esModule === true)
+    return (value as { default?: unknown }).default;
   return value;
 }
 

@@ -120,7 +120,9 @@ export class Runner {
    * Under concurrency: each task's one run (prerequisites, then actions), shared by every path that
    * reaches it, and the action slots. Made on first use: a worker makes a Runner per job.
    */
-  private walk: { runs: Map<TaskDefinition, Promise<void>>; settled: Set<TaskDefinition>; waits: WaitGraph<TaskDefinition>; slots: Semaphore } | undefined;
+  private walk:
+    | { runs: Map<TaskDefinition, Promise<void>>; settled: Set<TaskDefinition>; waits: WaitGraph<TaskDefinition>; slots: Semaphore }
+    | undefined;
 
   constructor(private readonly options: RunOptions) {}
 

@@ -21,7 +21,9 @@ export interface ShSettings {
   output?: { stdout: (text: string) => void; stderr: (text: string) => void } | undefined;
 }
 
-type Invocation = { kind: "template"; template: TemplateStringsArray; values: ShValue[] } | { kind: "file"; file: string; args: readonly ShValue[] };
+type Invocation =
+  | { kind: "template"; template: TemplateStringsArray; values: ShValue[] }
+  | { kind: "file"; file: string; args: readonly ShValue[] };
 
 /** Commands running now (with the signal that stops each), and every process of theirs that an abort told to stop. */
 const running = new Map<number, AbortSignal>();
@@ -32,20 +34,27 @@ const watchedSignals = new WeakSet<AbortSignal>();
 function stopDescendantsOnAbort(signal: AbortSignal): void {
   if (watchedSignals.has(signal)) return;
   watchedSignals.add(signal);
-  signal.addEventListener("abort", () => {
-    for (const [pid, stoppedBy] of running) {
-      // A concurrent group's signal follows the run's, so each command is stopped through its own.
-      if (stoppedBy !== signal) continue;
-      const tree = descendantsOf(pid);
-      for (const member of [pid, ...tree]) stopping.add(member);
-      signalEach(tree, "SIGTERM");
-    }
-  }, { once: true });
+  signal.addEventListener(
+    "abort",
+    () => {
+      for (const [pid, stoppedBy] of running) {
+        // A concurrent group's signal follows the run's, so each command is stopped through its own.
+        if (stoppedBy !== signal) continue;
+        const tree = descendantsOf(pid);
+        for (const member of [pid, ...tree]) stopping.add(member);
+        signalEach(tree, "SIGTERM");
+      }
+    },
+    { once: true },
+  );
 }
 
 /** Before jt exits: SIGKILL whatever an interrupted command left behind (it had its grace period). */
 export function killLeftoverCommands(): void {
-  signalEach([...stopping, ...running.keys()].flatMap((pid) => [pid, ...descendantsOf(pid)]), "SIGKILL");
+  signalEach(
+    [...stopping, ...running.keys()].flatMap((pid) => [pid, ...descendantsOf(pid)]),
+    "SIGKILL",
+  );
 }
 
 export function createSh(settings: ShSettings, options: ShOptions = {}): Sh {
@@ -90,8 +99,16 @@ async function run(settings: ShSettings, options: ShOptions, invocation: Invocat
     ...(options.input === undefined ? { stdin: "inherit" as const } : { input: options.input }),
     timeout: options.timeout,
     reject: false,
-    stdout: settings.output ? [forwardLines(settings.output.stdout)] : settings.lines ? [forwardLines((text) => process.stdout.write(text))] : ["pipe", "inherit"],
-    stderr: settings.output ? [forwardLines(settings.output.stderr)] : settings.lines ? [forwardLines((text) => process.stderr.write(text))] : ["pipe", "inherit"],
+    stdout: settings.output
+      ? [forwardLines(settings.output.stdout)]
+      : settings.lines
+        ? [forwardLines((text) => process.stdout.write(text))]
+        : ["pipe", "inherit"],
+    stderr: settings.output
+      ? [forwardLines(settings.output.stderr)]
+      : settings.lines
+        ? [forwardLines((text) => process.stderr.write(text))]
+        : ["pipe", "inherit"],
     cancelSignal: settings.signal,
     forceKillAfterDelay: 3000,
     verbose: (_line: string, event: { type: string; escapedCommand: string }) => {

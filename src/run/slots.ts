@@ -11,7 +11,8 @@ export class Semaphore {
 
   /** `limit`: a whole number of at least 1, or Infinity (`-j` without a number). */
   constructor(readonly limit: number) {
-    if (!(Number.isInteger(limit) || limit === Infinity) || limit < 1) throw new RangeError(`A semaphore needs at least one slot, got ${limit}`);
+    if (!(Number.isInteger(limit) || limit === Infinity) || limit < 1)
+      throw new RangeError(`A semaphore needs at least one slot, got ${limit}`);
   }
 
   get inUse(): number {

@@ -58,7 +58,9 @@ export async function openSession(options: SessionOptions, output: Output): Prom
     : undefined;
   if (environment) {
     if (!existsSync(environment.modulePath)) {
-      throw new DefinitionError(`The environment module ${project.config.environment} does not exist (in ${project.configFile ?? project.root})`);
+      throw new DefinitionError(
+        `The environment module ${project.config.environment} does not exist (in ${project.configFile ?? project.root})`,
+      );
     }
     registry.define(ENVIRONMENT, {}, ({ signal }: { signal: AbortSignal }) => environment.boot(signal), {
       file: environment.modulePath,
@@ -87,9 +89,10 @@ export async function openProject(
   // -f needs no tasks/ directory: without a project around, the working directory is the root.
   const project = found ?? (invocation.taskFiles ? defaultProject(startDir) : undefined);
   if (!project) {
-    throw new DefinitionError(`No tasks found: no tasks/ directory or jt config in ${startDir}${search ? " or any parent directory" : " (-N: parent directories not searched)"}`, [
-      "Create tasks/ with a task file (jt generate task <namespace> <name> writes one), or run jt from your project's directory",
-    ]);
+    throw new DefinitionError(
+      `No tasks found: no tasks/ directory or jt config in ${startDir}${search ? " or any parent directory" : " (-N: parent directories not searched)"}`,
+      ["Create tasks/ with a task file (jt generate task <namespace> <name> writes one), or run jt from your project's directory"],
+    );
   }
   if (project.root !== startDir) {
     process.chdir(project.root);

@@ -21,7 +21,8 @@ const EXPONENTIAL_CAP_S = 60 * 60;
  * - a number: exactly that many seconds.
  */
 export function retryDelayMs(backoff: Backoff | undefined, runsSoFar: number, random: () => number = Math.random): number {
-  if (!Number.isInteger(runsSoFar) || runsSoFar < 1) throw new RangeError(`runsSoFar must be a whole number of at least 1, not ${runsSoFar}`);
+  if (!Number.isInteger(runsSoFar) || runsSoFar < 1)
+    throw new RangeError(`runsSoFar must be a whole number of at least 1, not ${runsSoFar}`);
   const problem = backoff === undefined ? undefined : validateBackoff(backoff);
   if (problem !== undefined) throw new RangeError(problem);
   // An injected random may return exactly 1 (or stray outside [0, 1)); keep draws in range.

@@ -44,7 +44,12 @@ function check(result: RunResult, what: string): RunResult {
 }
 
 /** `jt jobs:enqueue target …flags`; returns the job's id. */
-export async function enqueueJob(p: TestProject, target: string, flags: readonly string[] = [], env?: Record<string, string>): Promise<number> {
+export async function enqueueJob(
+  p: TestProject,
+  target: string,
+  flags: readonly string[] = [],
+  env?: Record<string, string>,
+): Promise<number> {
   const result = check(await p.run(["jobs:enqueue", target, ...flags], { env }), `jt jobs:enqueue ${target}`);
   const match = /^(?:Already enqueued|Enqueued) job (\d+): /.exec(result.stdout);
   if (!match) throw new Error(`unexpected jobs:enqueue output: ${result.stdout}`);
@@ -67,7 +72,9 @@ export async function showJob(p: TestProject, id: number, env?: Record<string, s
 export function fileLines(p: TestProject, path: string): string[] {
   const full = p.path(path);
   if (!existsSync(full)) return [];
-  return readFileSync(full, "utf8").split("\n").filter((line) => line !== "");
+  return readFileSync(full, "utf8")
+    .split("\n")
+    .filter((line) => line !== "");
 }
 
 /** A worker's log (text format) without the time that starts each of its lines. */

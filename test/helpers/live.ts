@@ -44,7 +44,11 @@ function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string
 }
 
 export function startJt(args: readonly string[], options: LiveOptions, context: Cleanup): LiveJt {
-  const child = spawn(process.execPath, [JT_BIN, ...args], { cwd: options.cwd, env: cleanEnv(options.env), stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [JT_BIN, ...args], {
+    cwd: options.cwd,
+    env: cleanEnv(options.env),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   if (options.stdin === "closed") child.stdin.end();
   return watch(child, options.timeoutMs, context, (text) => text);
 }

@@ -73,12 +73,20 @@ export async function backends(client: pg.Client, where: { applicationName?: str
 /** Terminates these backends; returns the pids PostgreSQL signalled. */
 export async function terminate(client: pg.Client, pids: readonly number[]): Promise<number[]> {
   if (pids.length === 0) return [];
-  const { rows } = await client.query<{ pid: number; ok: boolean }>("SELECT pid, pg_terminate_backend(pid) AS ok FROM unnest($1::int[]) AS pid", [pids]);
+  const { rows } = await client.query<{ pid: number; ok: boolean }>(
+    "SELECT pid, pg_terminate_backend(pid) AS ok FROM unnest($1::int[]) AS pid",
+    [pids],
+  );
   return rows.filter((r) => r.ok).map((r) => r.pid);
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, everyMs = 25): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15_000,
+  everyMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -88,7 +96,8 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch (error) {
       last = error;
     }
-    if (Date.now() >= deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ""}`);
+    if (Date.now() >= deadline)
+      throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ""}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
@@ -114,6 +123,10 @@ export function terminateBlocking(applicationName: string): number {
     await client.end();
     console.log(rows[0].n);
   `;
-  const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: REPO_ROOT, encoding: "utf8", timeout: 15_000 });
+  const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    timeout: 15_000,
+  });
   return Number(output.trim());
 }

@@ -37,7 +37,10 @@ export class RunningJt {
   private done: Exit | undefined;
   private readonly waiters = new Set<() => void>();
 
-  constructor(private readonly child: ChildProcessWithoutNullStreams, timeoutMs: number) {
+  constructor(
+    private readonly child: ChildProcessWithoutNullStreams,
+    timeoutMs: number,
+  ) {
     this.pid = child.pid!;
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       this.out += chunk;
@@ -82,9 +85,15 @@ export class RunningJt {
       const check = () => {
         const match = regexp.exec(stream === "stdout" ? this.out : this.err);
         if (match) return finish(() => resolve(match));
-        if (this.done) return finish(() => reject(this.failure(`jt exited (code ${this.done!.code}, signal ${this.done!.signal}) before ${stream} matched ${regexp}`)));
+        if (this.done)
+          return finish(() =>
+            reject(this.failure(`jt exited (code ${this.done!.code}, signal ${this.done!.signal}) before ${stream} matched ${regexp}`)),
+          );
       };
-      const timer = setTimeout(() => finish(() => reject(this.failure(`${stream} did not match ${regexp} within ${timeoutMs} ms`))), timeoutMs);
+      const timer = setTimeout(
+        () => finish(() => reject(this.failure(`${stream} did not match ${regexp} within ${timeoutMs} ms`))),
+        timeoutMs,
+      );
       const finish = (then: () => void) => {
         clearTimeout(timer);
         this.waiters.delete(check);

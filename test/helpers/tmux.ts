@@ -16,7 +16,9 @@ export class TmuxShell {
   constructor(command: string, options: { cwd: string; env: Record<string, string | undefined> }) {
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.env)) if (value !== undefined) env[name] = value;
-    execFileSync("tmux", ["-L", this.socket, "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "40", "-c", options.cwd, command], { env });
+    execFileSync("tmux", ["-L", this.socket, "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "40", "-c", options.cwd, command], {
+      env,
+    });
   }
 
   /** Types keys: literal text, or tmux key names when `keys` is true ("Tab", "Enter", "C-u"). */

@@ -15,11 +15,7 @@ const NOISE = ["FORCE_COLOR", "NO_COLOR", "COLUMNS", "JT_COLUMNS", "LINES", "NOD
  * `script` creates has no size (0x0), so the width comes from COLUMNS / JT_COLUMNS in `env`.
  * Colour is turned off (NO_COLOR) so the text can be compared exactly.
  */
-export function runInTty(
-  cwd: string,
-  args: readonly string[],
-  env: Record<string, string> = {},
-): Promise<TtyResult> {
+export function runInTty(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<TtyResult> {
   const command = [process.execPath, JT_BIN, ...args].map(shellQuote).join(" ");
   const childEnv: Record<string, string | undefined> = { ...process.env };
   for (const name of NOISE) delete childEnv[name];

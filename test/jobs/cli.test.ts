@@ -152,13 +152,22 @@ describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () 
       finishedAt: null,
       errors: [],
     });
-    expect(json[2]!.errors).toEqual([{ attempt: 1, at: utc, message: "boom: always fails", stack: expect.stringMatching(/^Error: boom: always fails\n\s+at /) }]);
+    expect(json[2]!.errors).toEqual([
+      { attempt: 1, at: utc, message: "boom: always fails", stack: expect.stringMatching(/^Error: boom: always fails\n\s+at /) },
+    ]);
     for (const job of json) for (const time of [job.createdAt, job.updatedAt, job.finishedAt ?? job.createdAt]) expect(time).toEqual(utc);
     const [cancelled, queued, failed, completed] = json.map(fromJson);
     // An hour from when it was enqueued (the enqueue and the insert read the clock a moment apart).
     expect(queued!.runAt - queued!.createdAt).toBeGreaterThan(3_600_000 - 1000);
     expect(queued!.runAt - queued!.createdAt).toBeLessThanOrEqual(3_600_000);
-    expect(completed).toMatchObject({ task: "greet", args: ["ann"], state: "completed", attempts: 1, errors: [], finishedAt: expect.any(Number) });
+    expect(completed).toMatchObject({
+      task: "greet",
+      args: ["ann"],
+      state: "completed",
+      attempts: 1,
+      errors: [],
+      finishedAt: expect.any(Number),
+    });
     expect(failed).toMatchObject({ task: "boom", args: [], state: "failed", attempts: 1, maxAttempts: 1, finishedAt: expect.any(Number) });
     expect(cancelled).toMatchObject({ task: "greet", args: ["cid"], state: "cancelled", attempts: 0, finishedAt: expect.any(Number) });
   });
@@ -182,8 +191,16 @@ describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () 
       stdout: "",
       stderr: "jt aborted!\nUnknown state 'done': use queued, running, completed, failed, cancelled\n",
     });
-    expect(await run(["jobs:list", "--limit", "0"], env)).toMatchObject({ code: 2, stdout: "", stderr: "jt aborted!\n--limit must be a whole number of at least 1, not '0'\n" });
-    expect(await run(["jobs:list", "--bogus"], env)).toMatchObject({ code: 2, stdout: "", stderr: "jt aborted!\njt jobs:list does not take the option '--bogus'\n(See `jt jobs:list --help`)\n" });
+    expect(await run(["jobs:list", "--limit", "0"], env)).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "jt aborted!\n--limit must be a whole number of at least 1, not '0'\n",
+    });
+    expect(await run(["jobs:list", "--bogus"], env)).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "jt aborted!\njt jobs:list does not take the option '--bogus'\n(See `jt jobs:list --help`)\n",
+    });
   });
 
   test("jobs:list with no jobs says so", async ({ expect }) => {
@@ -220,7 +237,11 @@ describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () 
       stdout: "",
       stderr: "jt aborted!\nThere is no job 999\nSee the jobs with `jt jobs:list`\n",
     });
-    expect(await run(["jobs:show", "abc"], env)).toMatchObject({ code: 2, stdout: "", stderr: "jt aborted!\nA job id must be a whole number of at least 1, not 'abc'\n" });
+    expect(await run(["jobs:show", "abc"], env)).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "jt aborted!\nA job id must be a whole number of at least 1, not 'abc'\n",
+    });
     expect(await run(["jobs:show"], env)).toMatchObject({ code: 2, stdout: "" });
   });
 
@@ -246,14 +267,23 @@ describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () 
 });
 
 describe.concurrent("jobs:list on narrow terminals and with huge cells", { timeout: 60_000 }, () => {
-  test("on a terminal every row fits its width: the task and error columns are cut with '...' (at 60 the error column goes), ids and states never", async ({ expect }) => {
+  test("on a terminal every row fits its width: the task and error columns are cut with '...' (at 60 the error column goes), ids and states never", async ({
+    expect,
+  }) => {
     const { env } = store("narrow");
-    const [completed, failed] = await seed(env, ["greet:a-rather-long-name-for-a-person-to-greet", "blurt:something-long-enough-to-be-cut"], true);
+    const [completed, failed] = await seed(
+      env,
+      ["greet:a-rather-long-name-for-a-person-to-greet", "blurt:something-long-enough-to-be-cut"],
+      true,
+    );
     const [at60, at80] = await Promise.all([
       runInTty(shared.root, ["jobs:list"], { ...env, COLUMNS: "60" }),
       runInTty(shared.root, ["jobs:list"], { ...env, COLUMNS: "80" }),
     ]);
-    for (const [result, width] of [[at60, 60], [at80, 80]] as const) {
+    for (const [result, width] of [
+      [at60, 60],
+      [at80, 80],
+    ] as const) {
       expect(result.code).toBe(0);
       for (const row of result.output.split("\n")) expect(row.length, row).toBeLessThanOrEqual(width);
     }
@@ -263,7 +293,9 @@ describe.concurrent("jobs:list on narrow terminals and with huge cells", { timeo
     expect(rows60[2]).toMatch(new RegExp(`^${completed} +completed +greet\\[[a-z-]*\\.\\.\\. +default +0 +1/5 +(now|\\S+ ago)$`));
     const rows80 = at80.output.split("\n").filter((line) => line !== "");
     expect(rows80[0]).toMatch(/^ID +STATE +TASK +QUEUE +PRI +ATTEMPTS +RUN AT +LAST ERROR$/);
-    expect(rows80[1]).toMatch(new RegExp(`^${failed} +failed +blurt\\[[a-z-]*\\.\\.\\. +default +0 +1/1 +(now|\\S+ ago) +could not[ a-z-]*\\.\\.\\.$`));
+    expect(rows80[1]).toMatch(
+      new RegExp(`^${failed} +failed +blurt\\[[a-z-]*\\.\\.\\. +default +0 +1/1 +(now|\\S+ ago) +could not[ a-z-]*\\.\\.\\.$`),
+    );
     // Off a terminal, the same rows are whole.
     const piped = await run(["jobs:list"], env);
     expect(piped.stdout).toContain("greet[a-rather-long-name-for-a-person-to-greet]");
@@ -280,7 +312,16 @@ describe.concurrent("jobs:list on narrow terminals and with huge cells", { timeo
     expect(piped.code).toBe(0);
     expect(piped.stdout.length).toBeLessThan(600);
     const rows = cells(piped.stdout);
-    expect(rows[1]).toEqual([String(blurt), "failed", `blurt[${"x".repeat(51)}...`, "default", "0", "1/1", expect.stringMatching(AGO), `could not say ${"x".repeat(43)}...`]);
+    expect(rows[1]).toEqual([
+      String(blurt),
+      "failed",
+      `blurt[${"x".repeat(51)}...`,
+      "default",
+      "0",
+      "1/1",
+      expect.stringMatching(AGO),
+      `could not say ${"x".repeat(43)}...`,
+    ]);
     expect(rows[2]).toEqual([String(greet), "completed", `greet[${"x".repeat(51)}...`, "default", "0", "1/5", expect.stringMatching(AGO)]);
     const tty = await runInTty(shared.root, ["jobs:list"], { ...env, COLUMNS: "200" });
     expect(tty.output.length).toBeLessThan(600);
@@ -291,7 +332,9 @@ describe.concurrent("jobs:list on narrow terminals and with huge cells", { timeo
 });
 
 describe.concurrent("fixing jobs", { timeout: 60_000 }, () => {
-  test("jobs:retry by id: a failed job is queued again with fresh attempts, a waiting one made due now; exit 2 naming the others", async ({ expect }) => {
+  test("jobs:retry by id: a failed job is queued again with fresh attempts, a waiting one made due now; exit 2 naming the others", async ({
+    expect,
+  }) => {
     const { env } = store("retry");
     const [failed, completed, waiting] = await seed(env, ["boom", "greet:ann", "greet:later@1h"], true);
     expect(await run(["jobs:retry", String(failed), String(completed)], env)).toEqual({
@@ -316,28 +359,42 @@ describe.concurrent("fixing jobs", { timeout: 60_000 }, () => {
     expect(nowDue!.runAt).toBeLessThanOrEqual(Date.now());
   });
 
-  test("a retry reads as one history: jobs:show lists each round's attempts, the retry, the attempt that completed; jobs:list shows no stale LAST ERROR", async ({ expect }) => {
+  test("a retry reads as one history: jobs:show lists each round's attempts, the retry, the attempt that completed; jobs:list shows no stale LAST ERROR", async ({
+    expect,
+  }) => {
     const { env } = store("history");
     const flag = shared.path("db/history.flag");
     mkdirSync(shared.path("db"), { recursive: true });
     writeFileSync(flag, "");
     const [id] = await seed(env, [`flaky:${flag}`], true);
-    const lastError = async () => cells((await run(["jobs:list"], env)).stdout)[1]!.slice(1).join("|");
+    const lastError = async () =>
+      cells((await run(["jobs:list"], env)).stdout)[1]!
+        .slice(1)
+        .join("|");
     expect(await lastError()).toMatch(/^failed\|flaky\[.*\]\|default\|0\|1\/1\|.*\|.*history\.flag is still there$/);
 
     expect((await run(["jobs:retry", String(id)], env)).code).toBe(0);
-    expect(await lastError(), "a retried job's attempts start again, and so does its LAST ERROR").toMatch(/^queued\|flaky\[.*\]\|default\|0\|0\/1\|(now|.* ago)$/); // due now: "1s ago" on a busy machine
+    expect(await lastError(), "a retried job's attempts start again, and so does its LAST ERROR").toMatch(
+      /^queued\|flaky\[.*\]\|default\|0\|0\/1\|(now|.* ago)$/,
+    ); // due now: "1s ago" on a busy machine
     const queued = (await run(["jobs:show", String(id)], env)).stdout.split("\n");
     expect(queued).toContain("  attempts:  0 of 1 (counted again since jobs:retry)");
     const retriedAt = queued.indexOf("History:");
     expect(queued[retriedAt + 1]).toMatch(new RegExp(`^  attempt 1 at ${ISO.source}: .*history\\.flag is still there$`));
-    expect(queued.slice(retriedAt + 2).filter((line) => !line.startsWith("    at "))).toEqual(["  retried (jobs:retry): attempts counted again from 1", ""]);
+    expect(queued.slice(retriedAt + 2).filter((line) => !line.startsWith("    at "))).toEqual([
+      "  retried (jobs:retry): attempts counted again from 1",
+      "",
+    ]);
 
     rmSync(flag);
     expect((await run(["jobs:workoff"], env)).code).toBe(0);
     expect(await lastError()).toMatch(/^completed\|flaky\[.*\]\|default\|0\|1\/1\|(now|.* ago)$/);
     const done = (await run(["jobs:show", String(id)], env)).stdout.split("\n");
-    expect(done.slice(1, 4)).toEqual(["  state:     completed", "  queue:     default (priority 0)", "  attempts:  1 of 1 (counted again since jobs:retry)"]);
+    expect(done.slice(1, 4)).toEqual([
+      "  state:     completed",
+      "  queue:     default (priority 0)",
+      "  attempts:  1 of 1 (counted again since jobs:retry)",
+    ]);
     const job = await showJob(shared, id!, env);
     expect(done.slice(done.indexOf("History:") + 1).filter((line) => !line.startsWith("    at "))).toEqual([
       `  attempt 1 at ${new Date(job.errors[0]!.at).toISOString()}: ${flag} is still there`,
@@ -350,14 +407,24 @@ describe.concurrent("fixing jobs", { timeout: 60_000 }, () => {
   test("jobs:cancel by id: queued jobs only, exit 2 naming the others; a cancelled job can be retried", async ({ expect }) => {
     const { env } = store("cancel");
     const [first, second] = await seed(env, ["greet:a@1h", "greet:b@1h"]);
-    expect(await run(["jobs:cancel", String(first)], env)).toEqual({ code: 0, signal: null, stdout: `Cancelled 1 job: ${first}\n`, stderr: "" });
+    expect(await run(["jobs:cancel", String(first)], env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `Cancelled 1 job: ${first}\n`,
+      stderr: "",
+    });
     expect(await run(["jobs:cancel", String(first), String(second), "999"], env)).toEqual({
       code: 2,
       signal: null,
       stdout: `Cancelled 1 job: ${second}\n`,
       stderr: `jt aborted!\nNot cancelled: ${first}, 999 (no such job, or not queued)\n`,
     });
-    expect(await run(["jobs:retry", String(first)], env)).toEqual({ code: 0, signal: null, stdout: `Retried 1 job: ${first}\n`, stderr: "" });
+    expect(await run(["jobs:retry", String(first)], env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `Retried 1 job: ${first}\n`,
+      stderr: "",
+    });
     const jobs = await listJobs(shared, [], env);
     expect(jobs.map((j) => [j.id, j.state, j.attempts, j.finishedAt === null])).toEqual([
       [second, "cancelled", 0, false],
@@ -388,21 +455,53 @@ describe.concurrent("fixing jobs", { timeout: 60_000 }, () => {
     const { env } = store("all-failed");
     const [a, b, c, cancelled] = await seed(env, ["boom", "boom", "boom", "greet:x@1h"], true);
     expect((await run(["jobs:cancel", String(cancelled)], env)).code).toBe(0);
-    expect(await run(["jobs:retry", "--all-failed"], env)).toEqual({ code: 0, signal: null, stdout: `Retried 3 jobs: ${a}, ${b}, ${c}\n`, stderr: "" });
+    expect(await run(["jobs:retry", "--all-failed"], env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `Retried 3 jobs: ${a}, ${b}, ${c}\n`,
+      stderr: "",
+    });
     expect(await run(["jobs:retry", "--all-failed"], env)).toEqual({ code: 0, signal: null, stdout: "Retried 0 jobs\n", stderr: "" });
     expect((await run(["jobs:workoff"], env)).code).toBe(1);
-    expect(await run(["jobs:discard", "--all-failed"], env)).toEqual({ code: 0, signal: null, stdout: `Discarded 3 jobs: ${a}, ${b}, ${c}\n`, stderr: "" });
+    expect(await run(["jobs:discard", "--all-failed"], env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `Discarded 3 jobs: ${a}, ${b}, ${c}\n`,
+      stderr: "",
+    });
     expect((await listJobs(shared, [], env)).map((j) => [j.id, j.state])).toEqual([[cancelled, "cancelled"]]);
   });
 
   test("ids and --all-failed together, or neither, are usage errors (exit 2); jobs:cancel has no --all-failed", async ({ expect }) => {
     const { env } = store("fix-usage");
-    expect(await run(["jobs:retry", "1", "--all-failed"], env)).toEqual({ code: 2, signal: null, stdout: "", stderr: "jt aborted!\nGive job ids or --all-failed, not both\n" });
-    expect(await run(["jobs:retry"], env)).toEqual({ code: 2, signal: null, stdout: "", stderr: "jt aborted!\njt jobs:retry needs job ids or --all-failed\n" });
-    expect(await run(["jobs:discard"], env)).toEqual({ code: 2, signal: null, stdout: "", stderr: "jt aborted!\njt jobs:discard needs job ids or --all-failed\n" });
+    expect(await run(["jobs:retry", "1", "--all-failed"], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr: "jt aborted!\nGive job ids or --all-failed, not both\n",
+    });
+    expect(await run(["jobs:retry"], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr: "jt aborted!\njt jobs:retry needs job ids or --all-failed\n",
+    });
+    expect(await run(["jobs:discard"], env)).toEqual({
+      code: 2,
+      signal: null,
+      stdout: "",
+      stderr: "jt aborted!\njt jobs:discard needs job ids or --all-failed\n",
+    });
     expect(await run(["jobs:cancel"], env)).toMatchObject({ code: 2, stdout: "" });
-    expect(await run(["jobs:cancel", "--all-failed"], env)).toMatchObject({ code: 2, stdout: "", stderr: expect.stringContaining("jt jobs:cancel does not take the option '--all-failed'") });
-    expect(await run(["jobs:retry", "0"], env)).toMatchObject({ code: 2, stderr: "jt aborted!\nA job id must be a whole number of at least 1, not '0'\n" });
+    expect(await run(["jobs:cancel", "--all-failed"], env)).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: expect.stringContaining("jt jobs:cancel does not take the option '--all-failed'"),
+    });
+    expect(await run(["jobs:retry", "0"], env)).toMatchObject({
+      code: 2,
+      stderr: "jt aborted!\nA job id must be a whole number of at least 1, not '0'\n",
+    });
   });
 
   test("jobs:prune --older-than deletes completed jobs that finished longer ago than that (and nothing else)", async ({ expect }) => {
@@ -410,8 +509,18 @@ describe.concurrent("fixing jobs", { timeout: 60_000 }, () => {
     const [done, doneToo, failed, queued] = await seed(env, ["greet:a", "greet:b", "boom", "greet:c@1h"], true);
 
     expect(await run(["jobs:prune"], env)).toEqual({ code: 0, signal: null, stdout: "Pruned 0 completed jobs\n", stderr: "" }); // jobs.pruneAfter: 7d
-    expect(await run(["jobs:prune", "--older-than", "1h"], env)).toEqual({ code: 0, signal: null, stdout: "Pruned 0 completed jobs\n", stderr: "" });
-    expect(await run(["jobs:prune", "--older-than", "0s"], env)).toEqual({ code: 0, signal: null, stdout: "Pruned 2 completed jobs\n", stderr: "" });
+    expect(await run(["jobs:prune", "--older-than", "1h"], env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout: "Pruned 0 completed jobs\n",
+      stderr: "",
+    });
+    expect(await run(["jobs:prune", "--older-than", "0s"], env)).toEqual({
+      code: 0,
+      signal: null,
+      stdout: "Pruned 2 completed jobs\n",
+      stderr: "",
+    });
     const left = (await listJobs(shared, [], env)).map((j) => j.id);
     expect(left).toEqual([queued, failed]);
     expect(left).not.toContain(done);
@@ -541,19 +650,30 @@ describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }
     ]);
   });
 
-  test("jobs:cron after a worker ran: the last run is the last slot enqueued; a schedule that never fired still says never", async ({ expect, onTestFinished }) => {
+  test("jobs:cron after a worker ran: the last run is the last slot enqueued; a schedule that never fired still says never", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const { env } = store("cron-ran");
     const worker = spawnJt(shared.root, ["jobs:work"], { env }, { onTestFinished });
     const [, slot] = await worker.waitFor("stderr", /^\S+ jt: cron \* \* \* \* \* \*: enqueued tick for (\S+)$/m);
     const exit = await stopWorker(worker);
     expect(exit.code, exit.stderr).toBe(143);
-    const slots = [...withoutTimes(exit.stderr).matchAll(/^jt: cron \* \* \* \* \* \*: enqueued tick for (\S+)$/gm)].map((m) => Date.parse(m[1]!));
+    const slots = [...withoutTimes(exit.stderr).matchAll(/^jt: cron \* \* \* \* \* \*: enqueued tick for (\S+)$/gm)].map((m) =>
+      Date.parse(m[1]!),
+    );
     expect(slots[0]).toBe(Date.parse(slot!));
     const lastSlot = Math.max(...slots);
 
     const json = await run(["jobs:cron", "--json"], env);
     expect(json).toMatchObject({ code: 0, stderr: "" });
-    const printed = JSON.parse(json.stdout) as { task: string; cron: string; tz: string | null; lastRun: string | null; nextRun: string | null }[];
+    const printed = JSON.parse(json.stdout) as {
+      task: string;
+      cron: string;
+      tz: string | null;
+      lastRun: string | null;
+      nextRun: string | null;
+    }[];
     expect(printed.map((s) => s.task)).toEqual(["cleanup", "reports:daily", "tick"]);
     // ISO 8601: in UTC ("Z") without a zone, with the zone's offset for reports:daily (Europe/Paris).
     expect(printed[0]!.nextRun).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
@@ -567,7 +687,9 @@ describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }
     expect(daily!.nextRun).toBeGreaterThan(Date.now());
     // Unless the worker happened to run across one of their slots, these two never fired.
     const lastEnqueued = (task: string) => {
-      const found = [...withoutTimes(exit.stderr).matchAll(new RegExp(`^jt: cron [^:]*: enqueued ${task} for (\\S+)$`, "gm"))].map((m) => Date.parse(m[1]!));
+      const found = [...withoutTimes(exit.stderr).matchAll(new RegExp(`^jt: cron [^:]*: enqueued ${task} for (\\S+)$`, "gm"))].map((m) =>
+        Date.parse(m[1]!),
+      );
       return found.length > 0 ? Math.max(...found) : null;
     };
     expect(daily!.lastRun, "reports:daily never ran: no last run").toBe(lastEnqueued("reports:daily"));
@@ -575,7 +697,9 @@ describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }
 
     const table = cells((await run(["jobs:cron"], env)).stdout);
     const utcMinute = new Date(lastSlot).toISOString().slice(0, 19).replace("T", " ").replace(/:00$/, "");
-    expect(table.find((row) => row[0] === "tick")?.[3]).toBe(`${utcMinute} UTC (${table.find((row) => row[0] === "tick")![3]!.split(" (")[1]}`);
+    expect(table.find((row) => row[0] === "tick")?.[3]).toBe(
+      `${utcMinute} UTC (${table.find((row) => row[0] === "tick")![3]!.split(" (")[1]}`,
+    );
     expect(table.find((row) => row[0] === "tick")?.[3]).toMatch(/ UTC \(.+\)$/);
     if (lastEnqueued("reports:daily") === null) expect(table.find((row) => row[0] === "reports:daily")?.[3]).toBe("never");
   });
@@ -594,7 +718,13 @@ describe.concurrent("schedules in UTC unless a tz is given", { timeout: 60_000 }
     const [nightly] = JSON.parse(result.stdout) as { task: string; tz: string | null; nextRun: string }[];
     expect(nightly).toMatchObject({ task: "nightly", tz: null, nextRun: expect.stringMatching(/^\d{4}-\d\d-\d\dT03:00:00\.000Z$/) });
     const table = await utc.run(["jobs:cron"], { env: { TZ: "America/New_York" } });
-    expect(cells(table.stdout)[1]).toEqual(["nightly", "0 3 * * *", "UTC", "never", expect.stringMatching(/^\d{4}-\d\d-\d\d 03:00 UTC \(in /)]);
+    expect(cells(table.stdout)[1]).toEqual([
+      "nightly",
+      "0 3 * * *",
+      "UTC",
+      "never",
+      expect.stringMatching(/^\d{4}-\d\d-\d\d 03:00 UTC \(in /),
+    ]);
   });
 
   test("jobs:crontab: a schedule without tz gets CRON_TZ=UTC (a system cron runs in the machine's zone)", async ({ expect }) => {
@@ -617,7 +747,10 @@ describe.concurrent("schedules in UTC unless a tz is given", { timeout: 60_000 }
 });
 
 describe.concurrent("definition errors: exit 3", { timeout: 60_000 }, () => {
-  test("defining a task named jobs:… (directly or in a jobs namespace) is an error: jobs:* names are jt's", async ({ expect, onTestFinished }) => {
+  test("defining a task named jobs:… (directly or in a jobs namespace) is an error: jobs:* names are jt's", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const direct = project({ "tasks/bad.ts": `import { task } from "jt";\n\ntask("jobs:x", () => {});\n` }, { onTestFinished });
     const message = "Cannot define task 'jobs:x': names under jobs: are jt's own (jt jobs:work, jobs:list, …)";
     for (const args of [["-T"], ["jobs:list"]]) {
@@ -626,12 +759,18 @@ describe.concurrent("definition errors: exit 3", { timeout: 60_000 }, () => {
       expect(result.stdout).toBe("");
       expect(result.stderr).toContain(message);
     }
-    const nested = project({ "tasks/bad.ts": `import { namespace, task } from "jt";\n\nnamespace("jobs", () => task("x", () => {}));\n` }, { onTestFinished });
+    const nested = project(
+      { "tasks/bad.ts": `import { namespace, task } from "jt";\n\nnamespace("jobs", () => task("x", () => {}));\n` },
+      { onTestFinished },
+    );
     const result = await nested.run(["-T"]);
     expect(result).toMatchObject({ code: 3, stdout: "", stderr: expect.stringContaining(message) });
   });
 
-  test("an invalid cron expression: jobs:work and jobs:cron exit 3 naming the task (no worker keeps running)", async ({ expect, onTestFinished }) => {
+  test("an invalid cron expression: jobs:work and jobs:cron exit 3 naming the task (no worker keeps running)", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = invalidCron("61 * * * *", undefined, onTestFinished);
     const expected = /^jt aborted!\nTask 'broken' has an invalid cron schedule: invalid cron expression "61 \* \* \* \*": .+\n/;
     for (const verb of ["jobs:work", "jobs:cron", "jobs:crontab"]) {

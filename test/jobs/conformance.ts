@@ -89,8 +89,16 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
       return results.map((r) => r.job);
     }
 
-    async function claim(workerId = "worker-a", options: { queues?: readonly string[]; limit?: number; leaseMs?: number; on?: JobStore } = {}): Promise<Job[]> {
-      return (options.on ?? store).claim({ workerId, queues: options.queues, limit: options.limit ?? 100, leaseMs: options.leaseMs ?? LONG_LEASE });
+    async function claim(
+      workerId = "worker-a",
+      options: { queues?: readonly string[]; limit?: number; leaseMs?: number; on?: JobStore } = {},
+    ): Promise<Job[]> {
+      return (options.on ?? store).claim({
+        workerId,
+        queues: options.queues,
+        limit: options.limit ?? 100,
+        leaseMs: options.leaseMs ?? LONG_LEASE,
+      });
     }
 
     async function claimOne(workerId = "worker-a", leaseMs = LONG_LEASE, on: JobStore = store): Promise<Job> {
@@ -218,7 +226,15 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
       test("returns the inserted job with every field, defaults included; get() reads the same job", async () => {
         const before = await store.now();
         const [result] = await store.enqueue([
-          newJob({ task: "mail:welcome", args: ["42", "fr"], queue: "mail", priority: 3, runAt: null, maxAttempts: 5, uniqueKey: "welcome-42" }),
+          newJob({
+            task: "mail:welcome",
+            args: ["42", "fr"],
+            queue: "mail",
+            priority: 3,
+            runAt: null,
+            maxAttempts: 5,
+            uniqueKey: "welcome-42",
+          }),
         ]);
         const after = await store.now();
         expect(result!.inserted).toBe(true);
@@ -259,7 +275,14 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
       });
 
       test("args are strings kept exactly: empty, quotes, JSON-looking, unicode, many", async () => {
-        const samples = [[], [""], ['a "quoted", [bracketed] \\ value'], ["[1,2]", "{}", "null"], ["élève", "日本", "🙂"], Array.from({ length: 50 }, (_, i) => `${i}`)];
+        const samples = [
+          [],
+          [""],
+          ['a "quoted", [bracketed] \\ value'],
+          ["[1,2]", "{}", "null"],
+          ["élève", "日本", "🙂"],
+          Array.from({ length: 50 }, (_, i) => `${i}`),
+        ];
         const results = await store.enqueue(samples.map((args) => newJob({ args })));
         for (const [i, args] of samples.entries()) {
           expect(results[i]!.job.args).toEqual(args);
@@ -286,7 +309,10 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
     describe("claim", () => {
       test("takes only due jobs; a job due later is taken once it is due", async () => {
         const now = await store.now();
-        const [past, present, soon, later] = await enqueueMany(4, (i) => ({ task: ["past", "present", "soon", "later"][i]!, runAt: [now - MINUTE, null, now + 200, now + HOUR][i]! }));
+        const [past, present, soon, later] = await enqueueMany(4, (i) => ({
+          task: ["past", "present", "soon", "later"][i]!,
+          runAt: [now - MINUTE, null, now + 200, now + HOUR][i]!,
+        }));
         const first = await claim();
         const claimedAt = await store.now();
         expect(idsOf(first)).toContain(past!.id);
@@ -358,7 +384,16 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
         const before = await store.now();
         const [claimed] = await claim("worker-a", { leaseMs: 30 * SECOND });
         const after = await store.now();
-        expect(claimed).toMatchObject({ id: job.id, state: "running", attempts: 1, lockedBy: "worker-a", task: job.task, args: job.args, queue: job.queue, errors: [] });
+        expect(claimed).toMatchObject({
+          id: job.id,
+          state: "running",
+          attempts: 1,
+          lockedBy: "worker-a",
+          task: job.task,
+          args: job.args,
+          queue: job.queue,
+          errors: [],
+        });
         expect(claimed!.lockedUntil).toBeGreaterThanOrEqual(before + 30 * SECOND);
         expect(claimed!.lockedUntil).toBeLessThanOrEqual(after + 30 * SECOND);
         expect(claimed!.updatedAt).toBeGreaterThanOrEqual(before);
@@ -378,11 +413,11 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
         const other = await connection();
         const taken = new Map<number, string[]>();
         for (;;) {
-          const [a, b] = await Promise.all([
-            claim("worker-a", { limit: 7 }),
-            claim("worker-b", { limit: 7, on: other }),
-          ]);
-          for (const [worker, batch] of [["worker-a", a], ["worker-b", b]] as const) {
+          const [a, b] = await Promise.all([claim("worker-a", { limit: 7 }), claim("worker-b", { limit: 7, on: other })]);
+          for (const [worker, batch] of [
+            ["worker-a", a],
+            ["worker-b", b],
+          ] as const) {
             for (const job of batch) {
               expect(job.lockedBy).toBe(worker);
               taken.set(job.id, [...(taken.get(job.id) ?? []), worker]);
@@ -546,7 +581,14 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
         const error = jobError(1, "SMTP timeout", now, "Error: SMTP timeout\n    at send (mail.ts:3:9)");
         expect(await store.fail(claimed, "worker-a", error, now + 300)).toBe(true);
         const failed = await current(job.id);
-        expect(failed).toMatchObject({ state: "queued", runAt: now + 300, attempts: 1, lockedBy: null, lockedUntil: null, finishedAt: null });
+        expect(failed).toMatchObject({
+          state: "queued",
+          runAt: now + 300,
+          attempts: 1,
+          lockedBy: null,
+          lockedUntil: null,
+          finishedAt: null,
+        });
         expect(failed.errors).toEqual([error]);
 
         // Not before the retry time (if it has not come yet); then claimed for attempt 2.
@@ -565,7 +607,12 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
           const claimed = await claimOne();
           expect(claimed.attempts).toBe(attempt);
           const now = await store.now();
-          const error = jobError(attempt, `failure #${attempt}: "quoted" ünïcode`, now, attempt === 2 ? undefined : `Error: failure #${attempt}\n    at task (t.ts:${attempt}:1)`);
+          const error = jobError(
+            attempt,
+            `failure #${attempt}: "quoted" ünïcode`,
+            now,
+            attempt === 2 ? undefined : `Error: failure #${attempt}\n    at task (t.ts:${attempt}:1)`,
+          );
           errors.push(error);
           const last = attempt === 3;
           const before = await store.now();
@@ -685,7 +732,15 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
         expect(await store.lastCronSlot(schedule)).toBe(slot);
         const jobs = await store.list({});
         expect(jobs).toHaveLength(1);
-        expect(jobs[0]).toMatchObject({ task: "reports:daily", args: [], queue: "reports", priority: 2, maxAttempts: 4, state: "queued", attempts: 0 });
+        expect(jobs[0]).toMatchObject({
+          task: "reports:daily",
+          args: [],
+          queue: "reports",
+          priority: 2,
+          maxAttempts: 4,
+          state: "queued",
+          attempts: 0,
+        });
         expect(jobs[0]!.runAt).toBeGreaterThanOrEqual(before);
         expect(jobs[0]!.runAt).toBeLessThanOrEqual(after);
         expect(await claim()).toHaveLength(1);

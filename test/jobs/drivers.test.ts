@@ -31,22 +31,25 @@ function report(stderr: string): string[] {
 }
 
 describe.concurrent("the SQLite driver the app installed", () => {
-  test.runIf(NODE_MAJOR < 22)("better-sqlite3 13 on Node 20 is refused before it is loaded (loading it would crash the process)", async ({ expect, onTestFinished }) => {
-    const p = driverProject({ onTestFinished });
-    installAs(p, "better-sqlite3-13", "better-sqlite3", "copy");
-    for (const verb of [["jobs:enqueue", "t[1]"], ["jobs:list"], ["jobs:workoff"]]) {
-      const result = await p.run(verb);
-      expect(result.code, verb.join(" ")).toBe(3);
-      expect(report(result.stderr)).toEqual([
-        "jt aborted!",
-        `better-sqlite3 13.2.0 (node_modules/better-sqlite3) needs Node 22 or later (its engines field says ">=22"); this is Node ${process.versions.node}, where loading it would crash the process`,
-        "Install the version for this Node, in your app: npm install better-sqlite3@12 (or run jt on Node 22 or later)",
-      ]);
-      expect(result.signal).toBe(null);
-    }
-    // Nothing was half-done: no store file was created.
-    expect(readdirSync(p.root)).not.toContain("db");
-  });
+  test.runIf(NODE_MAJOR < 22)(
+    "better-sqlite3 13 on Node 20 is refused before it is loaded (loading it would crash the process)",
+    async ({ expect, onTestFinished }) => {
+      const p = driverProject({ onTestFinished });
+      installAs(p, "better-sqlite3-13", "better-sqlite3", "copy");
+      for (const verb of [["jobs:enqueue", "t[1]"], ["jobs:list"], ["jobs:workoff"]]) {
+        const result = await p.run(verb);
+        expect(result.code, verb.join(" ")).toBe(3);
+        expect(report(result.stderr)).toEqual([
+          "jt aborted!",
+          `better-sqlite3 13.2.0 (node_modules/better-sqlite3) needs Node 22 or later (its engines field says ">=22"); this is Node ${process.versions.node}, where loading it would crash the process`,
+          "Install the version for this Node, in your app: npm install better-sqlite3@12 (or run jt on Node 22 or later)",
+        ]);
+        expect(result.signal).toBe(null);
+      }
+      // Nothing was half-done: no store file was created.
+      expect(readdirSync(p.root)).not.toContain("db");
+    },
+  );
 
   test.runIf(NODE_MAJOR >= 22)("better-sqlite3 13 on Node 22 and later runs jobs", async ({ expect, onTestFinished }) => {
     const p = driverProject({ onTestFinished });
@@ -67,7 +70,9 @@ describe.concurrent("the SQLite driver the app installed", () => {
     const lines = report(result.stderr);
     expect(lines.slice(0, 3)).toEqual([
       "jt aborted!",
-      expect.stringMatching(/^better-sqlite3 12\.\d+\.\d+ is installed without its native part: its install script, which builds it, did not run$/),
+      expect.stringMatching(
+        /^better-sqlite3 12\.\d+\.\d+ is installed without its native part: its install script, which builds it, did not run$/,
+      ),
       "Build it, in your app: npm install-scripts approve better-sqlite3 && npm rebuild better-sqlite3",
     ]);
     expect(lines[3]).toMatch(/^\(npm 11 skips install scripts until they are approved; Could not locate the bindings file\.\)?/);
@@ -80,7 +85,9 @@ describe.concurrent("the SQLite driver the app installed", () => {
     const jt = p.path("node_modules/jobs-and-tasks");
     mkdirSync(jt);
     for (const part of ["package.json", "bin", "dist"]) cpSync(join(REPO_ROOT, part), join(jt, part), { recursive: true });
-    const runtime = Object.keys((JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: object }).dependencies);
+    const runtime = Object.keys(
+      (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: object }).dependencies,
+    );
     for (const dependency of runtime) installAs(p, dependency, dependency);
     const result = await p.run(["jobs:list"], { bin: join(jt, "bin/jt.js") });
     expect(report(result.stderr)).toEqual([

@@ -29,7 +29,8 @@ const REFUSED: [string, unknown, string][] = [
   ["a bigint", [10n], "args[0] is a bigint"],
   ["a NUL byte", ["a\0b"], "args[0] contains a NUL character"],
 ];
-const HINT = "job args are strings (numbers and booleans are converted with String()): pass an id or a name, and load the record in the task";
+const HINT =
+  "job args are strings (numbers and booleans are converted with String()): pass an id or a name, and load the record in the task";
 
 const stores = {
   sqlite: () => ({ store: undefined as string | undefined }),
@@ -58,7 +59,10 @@ describe.each(Object.entries(stores))("job args on %s", (_name, storeFor) => {
     const jobs = createJobs({ root: p.root, store });
     onTestFinished(() => jobs.close());
     for (const [what, args, problem] of REFUSED) {
-      const error = await jobs.enqueue("t", { args: args as string[] }).then(() => undefined, (e: unknown) => e);
+      const error = await jobs.enqueue("t", { args: args as string[] }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error, what).toBeInstanceOf(EnqueueError);
       const message = (error as Error).message;
       expect(message, what).toContain(`Cannot enqueue 't': ${problem}`);
@@ -70,7 +74,12 @@ describe.each(Object.entries(stores))("job args on %s", (_name, storeFor) => {
     const object = await jobs.enqueue("t", { args: { id: 1 } as unknown as string[] }).catch((e: Error) => e);
     expect((object as Error).message).toBe(`Cannot enqueue 't': args must be an array of strings, not an object`);
     // One bad job in a batch: none of the batch is written.
-    const batch = await jobs.enqueueMany([{ task: "t", options: { args: ["ok"] } }, { task: "t", options: { args: [null as unknown as string] } }]).catch((e: Error) => e);
+    const batch = await jobs
+      .enqueueMany([
+        { task: "t", options: { args: ["ok"] } },
+        { task: "t", options: { args: [null as unknown as string] } },
+      ])
+      .catch((e: Error) => e);
     expect(batch).toBeInstanceOf(EnqueueError);
     const env = store ? { JT_JOBS_URL: store } : undefined;
     expect(await listJobs(p, [], env)).toEqual([]);

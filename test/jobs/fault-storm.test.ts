@@ -89,7 +89,9 @@ async function storm(store: "sqlite" | "postgres"): Promise<void> {
     // Jobs keep arriving during the storm, as from a web process.
     if (batch < 3) {
       const from = batch * (JOBS / 3);
-      enqueued.push(client.enqueueMany(Array.from({ length: JOBS / 3 }, (_, i) => ({ task: "ledger", options: { args: [String(from + i + 1)] } }))));
+      enqueued.push(
+        client.enqueueMany(Array.from({ length: JOBS / 3 }, (_, i) => ({ task: "ledger", options: { args: [String(from + i + 1)] } }))),
+      );
       batch += 1;
     }
     await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 300));

@@ -109,7 +109,10 @@ async function pgProject(options: { tasks?: string; jobs?: Record<string, unknow
 async function killAllOf(name: string): Promise<number[]> {
   const pids = (await backends(admin, { applicationName: name })).map((b) => b.pid);
   await terminate(admin, pids);
-  await eventually("the killed backends are gone", async () => !(await backends(admin, { applicationName: name })).some((b) => pids.includes(b.pid)));
+  await eventually(
+    "the killed backends are gone",
+    async () => !(await backends(admin, { applicationName: name })).some((b) => pids.includes(b.pid)),
+  );
   return pids;
 }
 
@@ -167,10 +170,17 @@ describe("several workers on one PostgreSQL database", () => {
     expect(jobs.filter((j) => j.state !== "completed" || j.attempts !== 1 || j.errors.length > 0)).toEqual([]);
     // The workers shared the work (each claims at most its concurrency at a time).
     const pids = new Set(runs.map((line) => line.split(" ")[2]));
-    expect(pids.size, `runs per worker pid: ${JSON.stringify(Object.fromEntries([...pids].map((pid) => [pid, runs.filter((l) => l.endsWith(` ${pid}`)).length])))}`).toBeGreaterThanOrEqual(2);
+    expect(
+      pids.size,
+      `runs per worker pid: ${JSON.stringify(Object.fromEntries([...pids].map((pid) => [pid, runs.filter((l) => l.endsWith(` ${pid}`)).length])))}`,
+    ).toBeGreaterThanOrEqual(2);
     // Nothing went wrong on the way (the summary line aside: "0 failed for good").
     for (const exit of exits) {
-      expect(withoutTimes(exit.stderr).split("\n").filter((line) => !line.startsWith("jt: worker stopped:") && /failed|could not|expired|error/i.test(line))).toEqual([]);
+      expect(
+        withoutTimes(exit.stderr)
+          .split("\n")
+          .filter((line) => !line.startsWith("jt: worker stopped:") && /failed|could not|expired|error/i.test(line)),
+      ).toEqual([]);
     }
   });
 
@@ -197,7 +207,11 @@ describe("several workers on one PostgreSQL database", () => {
     expect(done.errors).toHaveLength(1);
     expect(done.errors[0]).toMatchObject({ attempt: 1, message: expect.stringMatching(/lease expired/) });
     expect(t.runs().map((line) => line.replace(/ \d+$/, ""))).toEqual(["stuck_once 1 start", "stuck_once 1 start", "stuck_once 1 done"]);
-    expect(t.runs().map((line) => line.split(" ").at(-1))).toEqual([String(victim.workerPid), String(survivor.workerPid), String(survivor.workerPid)]);
+    expect(t.runs().map((line) => line.split(" ").at(-1))).toEqual([
+      String(victim.workerPid),
+      String(survivor.workerPid),
+      String(survivor.workerPid),
+    ]);
     expect(survivor.stderr).toMatch(/put back 1 job whose worker stopped/);
     expect((await stop(survivor)).code).toBe(143);
   });
@@ -207,13 +221,16 @@ describe("several workers on one PostgreSQL database", () => {
       tasks: `task("tick", { cron: "* * * * * *" }, () => ran("tick"));\n`,
     });
     const workers = await Promise.all([1, 2, 3].map((i) => t.worker(appName(`cron${i}`))));
-    const enqueuedSlots = () => workers.flatMap((w) => [...w.stderr.matchAll(/cron \* \* \* \* \* \*: enqueued tick for (\S+)/g)].map((m) => m[1]!));
+    const enqueuedSlots = () =>
+      workers.flatMap((w) => [...w.stderr.matchAll(/cron \* \* \* \* \* \*: enqueued tick for (\S+)/g)].map((m) => m[1]!));
     // Let the clocks of all three run for about four seconds' worth of slots.
     await eventually("5 cron slots enqueued", () => enqueuedSlots().length >= 5, 30_000, 50);
     const exits = await Promise.all(workers.map(stop));
     for (const exit of exits) expect(exit.code, exit.stderr).toBe(143);
 
-    const slots = enqueuedSlots().map((iso) => Date.parse(iso)).sort((a, b) => a - b);
+    const slots = enqueuedSlots()
+      .map((iso) => Date.parse(iso))
+      .sort((a, b) => a - b);
     // No slot twice, none skipped between the first and the last.
     expect(new Set(slots).size).toBe(slots.length);
     expect(slots.slice(1).map((slot, i) => slot - slots[i]!)).toEqual(slots.slice(1).map(() => 1000));
@@ -274,14 +291,21 @@ describe("several workers on one PostgreSQL database", () => {
     onTestFinished(() => proxy.close());
     const through = new URL(t.url);
     through.port = String(proxy.port);
-    t.p.file("jt.config.json", `${JSON.stringify({ jobs: { store: through.toString(), lease: "10s", pollInterval: "200ms" } }, null, 2)}\n`);
+    t.p.file(
+      "jt.config.json",
+      `${JSON.stringify({ jobs: { store: through.toString(), lease: "10s", pollInterval: "200ms" } }, null, 2)}\n`,
+    );
     const worker = await t.worker(appName("outage"));
     const [job] = await enqueueFromApp(t, [{ task: "outage" }]);
     await worker.waitFor("stdout", "outage: started");
 
     await proxy.cut();
     t.p.file("runs.log.go", "");
-    await worker.waitFor("stderr", new RegExp(`^\\S+ jt: job ${job!.id}: recording the outcome failed \\(.+\\); trying again for up to 10s, the lease$`, "m"), 20_000);
+    await worker.waitFor(
+      "stderr",
+      new RegExp(`^\\S+ jt: job ${job!.id}: recording the outcome failed \\(.+\\); trying again for up to 10s, the lease$`, "m"),
+      20_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // down for a few seconds, as a restart is
     await proxy.restore();
     await worker.waitFor("stderr", `jt: job ${job!.id}: outcome recorded, the store is back`, 20_000);
@@ -337,7 +361,9 @@ describe("the jobs:* verbs on PostgreSQL", () => {
       "tasks/a.ts": `import { task } from "jt";\ntask("a", () => {});\n`,
     });
     const migrations = async () =>
-      (await admin.query<{ version: number; applied_at: Date }>(`SELECT version, applied_at FROM "${schema}".migrations ORDER BY version`)).rows.map((r) => `${r.version}@${r.applied_at.toISOString()}`);
+      (
+        await admin.query<{ version: number; applied_at: Date }>(`SELECT version, applied_at FROM "${schema}".migrations ORDER BY version`)
+      ).rows.map((r) => `${r.version}@${r.applied_at.toISOString()}`);
     // The release phase of several dynos at once.
     const results = await Promise.all([1, 2, 3].map(() => p.run(["jobs:migrate"], { timeoutMs: 30_000 })));
     for (const r of results) {
@@ -348,7 +374,10 @@ describe("the jobs:* verbs on PostgreSQL", () => {
     }
     const first = await migrations();
     expect(first.length).toBeGreaterThan(0);
-    const tables = await admin.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1", [schema]);
+    const tables = await admin.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+      [schema],
+    );
     expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(["cron", "jobs", "migrations"]));
     const again = await p.run(["jobs:migrate"]);
     expect(again.code, again.stderr).toBe(0);
@@ -386,7 +415,9 @@ task("nightly", { cron: "0 3 * * *" }, () => {});
     const one = idOf(await jt(["jobs:enqueue", "record[1]"]));
     const later = idOf(await jt(["jobs:enqueue", "record[2]", "--in", "1h"]));
     const unique = await jt(["jobs:enqueue", "record[3]", "--unique", "--queue", "low"]);
-    expect(await jt(["jobs:enqueue", "record[3]", "--unique", "--queue", "low"])).toMatch(new RegExp(`^Already enqueued job ${idOf(unique)}: `));
+    expect(await jt(["jobs:enqueue", "record[3]", "--unique", "--queue", "low"])).toMatch(
+      new RegExp(`^Already enqueued job ${idOf(unique)}: `),
+    );
     const flaky = idOf(await jt(["jobs:enqueue", "flaky"]));
     const unknown = await t.p.run(["jobs:enqueue", "nope"]);
     expect(unknown.code).toBe(2);
@@ -418,11 +449,19 @@ task("nightly", { cron: "0 3 * * *" }, () => {});
     expect(await jt(["jobs:retry", "--all-failed"])).toBe(`Retried 1 job: ${flaky}\n`);
     await jt(["jobs:workoff"]);
     expect((JSON.parse(await jt(["jobs:show", String(flaky), "--json"])) as JobJson).state).toBe("completed");
-    expect(t.runs().map((l) => l.replace(/ \d+$/, "")).sort()).toEqual(["flaky", "record 1", "record 3"]);
+    expect(
+      t
+        .runs()
+        .map((l) => l.replace(/ \d+$/, ""))
+        .sort(),
+    ).toEqual(["flaky", "record 1", "record 3"]);
 
     expect(await jt(["jobs:discard", String(later)])).toBe(`Discarded 1 job: ${later}\n`);
     expect(await jt(["jobs:prune", "--older-than", "1h"])).toBe("Pruned 0 completed jobs\n");
-    await eventually("a completed job a few ms old", async () => (await t.store.now()) > Math.max(...(await t.store.list({ states: ["completed"] })).map((j) => j.finishedAt!)));
+    await eventually(
+      "a completed job a few ms old",
+      async () => (await t.store.now()) > Math.max(...(await t.store.list({ states: ["completed"] })).map((j) => j.finishedAt!)),
+    );
     expect(await jt(["jobs:prune", "--older-than", "1ms"])).toBe("Pruned 3 completed jobs\n");
 
     const cron = JSON.parse(await jt(["jobs:cron", "--json"])) as { task: string; cron: string; lastRun: string | null; nextRun: string }[];

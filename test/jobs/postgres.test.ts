@@ -17,7 +17,17 @@ import { createJobs } from "../../src/index.js";
 import { parsePostgresUrl, PostgresStore } from "../../src/jobs/store/postgres.js";
 import type { Job, JobStore, NewJob } from "../../src/jobs/store/store.js";
 import { project, REPO_ROOT } from "../helpers/project.js";
-import { adminClient, backends, dropSchema, eventually, freshSchemaName, POSTGRES_URL, storeUrl, terminate, terminateBlocking } from "../helpers/postgres.js";
+import {
+  adminClient,
+  backends,
+  dropSchema,
+  eventually,
+  freshSchemaName,
+  POSTGRES_URL,
+  storeUrl,
+  terminate,
+  terminateBlocking,
+} from "../helpers/postgres.js";
 
 let admin: pg.Client;
 beforeAll(async () => {
@@ -149,7 +159,9 @@ describe("enqueue inside the app's own transaction", () => {
 
     await app.query("BEGIN");
     await app.query("CREATE TEMP TABLE users (id serial PRIMARY KEY, email text) ON COMMIT DROP");
-    const { rows: [user] } = await app.query<{ id: number }>("INSERT INTO users (email) VALUES ('a@example.com') RETURNING id");
+    const {
+      rows: [user],
+    } = await app.query<{ id: number }>("INSERT INTO users (email) VALUES ('a@example.com') RETURNING id");
     // The app's connection may have a search_path of its own: jt's statements name their schema.
     await app.query("SET LOCAL search_path TO pg_catalog");
     const [result] = await store.enqueue([newJob({ args: [String(user!.id)] })], app);
@@ -213,7 +225,10 @@ describe("enqueue inside the app's own transaction", () => {
       const second = store.enqueue([newJob({ task: "second", uniqueKey: "k" })]);
       // The second insert waits on the unique index for the app's transaction to end.
       await eventually("the second enqueue waits on a lock", async () => {
-        const { rows } = await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO%'", [name]);
+        const { rows } = await admin.query(
+          "SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO%'",
+          [name],
+        );
         return rows.length > 0;
       });
       await app.query(outcome);
@@ -253,7 +268,9 @@ describe("enqueue inside the app's own transaction", () => {
     expect(raw.payloads).toEqual(["start", "open", ""]);
     expect(await wakes.exceeds(wakesBeforeCommit, 10_000)).toBe(true);
     // The worker finds the job as soon as it is woken.
-    expect((await worker.claim({ workerId: "w", queues: undefined, limit: 10, leaseMs: 60_000 })).map((j) => j.id)).toEqual([result!.job.id]);
+    expect((await worker.claim({ workerId: "w", queues: undefined, limit: 10, leaseMs: 60_000 })).map((j) => j.id)).toEqual([
+      result!.job.id,
+    ]);
 
     // ROLLBACK: nothing is ever delivered for it.
     await app.query("BEGIN");
@@ -294,7 +311,12 @@ describe("enqueue inside the app's own transaction", () => {
     const stored = await other.get(job.id);
     expect(stored).toMatchObject({ id: job.id, task: "mail:welcome", args: ["42"], queue: "mail", state: "queued" });
     expect((await other.list({})).map((j) => j.args[0]).sort()).toEqual(["42", "43", "44"]);
-    expect(many.map((j) => j.id).sort()).toEqual((await other.list({})).map((j) => j.id).filter((id) => id !== job.id).sort());
+    expect(many.map((j) => j.id).sort()).toEqual(
+      (await other.list({}))
+        .map((j) => j.id)
+        .filter((id) => id !== job.id)
+        .sort(),
+    );
 
     // ROLLBACK
     await app.query("BEGIN");
@@ -386,9 +408,13 @@ describe("the database's clock", () => {
     const store = t.store();
     await store.migrate();
     for (let i = 0; i < 5; i++) {
-      const { rows: [before] } = await admin.query<{ at: Date }>("SELECT clock_timestamp() AS at");
+      const {
+        rows: [before],
+      } = await admin.query<{ at: Date }>("SELECT clock_timestamp() AS at");
       const now = await store.now();
-      const { rows: [after] } = await admin.query<{ at: Date }>("SELECT clock_timestamp() AS at");
+      const {
+        rows: [after],
+      } = await admin.query<{ at: Date }>("SELECT clock_timestamp() AS at");
       expect(now).toBeGreaterThanOrEqual(before!.at.getTime());
       expect(now).toBeLessThanOrEqual(after!.at.getTime());
     }
@@ -401,7 +427,9 @@ describe("the database's clock", () => {
     const fake = `${t.schema}_clock`;
     onTestFinished(() => dropSchema(admin, fake));
     await admin.query(`CREATE SCHEMA "${fake}"`);
-    await admin.query(`CREATE FUNCTION "${fake}".now() RETURNS timestamptz LANGUAGE sql AS $$ SELECT pg_catalog.now() - interval '1 hour' $$`);
+    await admin.query(
+      `CREATE FUNCTION "${fake}".now() RETURNS timestamptz LANGUAGE sql AS $$ SELECT pg_catalog.now() - interval '1 hour' $$`,
+    );
     const behind = t.store({ options: `-c search_path="${fake}",pg_catalog` });
 
     const machine = Date.now();
@@ -496,7 +524,12 @@ describe("LISTEN/NOTIFY and dropped connections", () => {
       // Connections in the pool, idle (after the previous round, once the pool has dropped the dead ones).
       await eventually("the pool works", () => Promise.all(Array.from({ length: 3 }, () => store.now())).then(() => true));
       expect(terminateBlocking(name)).toBeGreaterThan(0);
-      outcomes.push(await operation().then(() => `${what}: ok`, (error: Error) => `${what}: ${error.message}`));
+      outcomes.push(
+        await operation().then(
+          () => `${what}: ok`,
+          (error: Error) => `${what}: ${error.message}`,
+        ),
+      );
     }
     expect(outcomes).toEqual(Object.keys(operations).map((what) => `${what}: ok`));
   });
@@ -548,7 +581,12 @@ console.log("done");
     await Promise.all(Array.from({ length: 5 }, () => store.now()));
     const pool = await backends(admin, { applicationName: name });
     expect(pool.length).toBeGreaterThan(0);
-    expect(await terminate(admin, pool.map((b) => b.pid))).toEqual(pool.map((b) => b.pid));
+    expect(
+      await terminate(
+        admin,
+        pool.map((b) => b.pid),
+      ),
+    ).toEqual(pool.map((b) => b.pid));
     await eventually("the killed backends are gone", async () => (await backends(admin, { applicationName: name })).length === 0);
     await new Promise((resolve) => setImmediate(resolve)); // this process has read what the server sent before
 
@@ -567,7 +605,10 @@ console.log("done");
     await app.query("BEGIN");
     await store.enqueue([newJob({ task: "in-app-tx" })], app);
     const again = await backends(admin, { applicationName: name });
-    await terminate(admin, again.map((b) => b.pid));
+    await terminate(
+      admin,
+      again.map((b) => b.pid),
+    );
     await eventually("the killed backends are gone", async () => (await backends(admin, { applicationName: name })).length === 0);
     await new Promise((resolve) => setImmediate(resolve)); // this process has read what the server sent before
     await app.query("COMMIT");

@@ -41,7 +41,10 @@ interface Child {
 function start(options: Record<string, unknown>): Child {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", FIXTURE, JSON.stringify(options)], { cwd: REPO_ROOT, env });
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ["--import", "tsx", FIXTURE, JSON.stringify(options)], {
+    cwd: REPO_ROOT,
+    env,
+  });
   let stdout = "";
   let stderr = "";
   let onReady!: () => void;
@@ -58,7 +61,8 @@ function start(options: Record<string, unknown>): Child {
       clearTimeout(timer);
       onReady();
       const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
-      if (code !== 0 || !line) reject(new Error(`${JSON.stringify(options)} exited with ${code ?? signal}\nstdout: ${stdout}\nstderr: ${stderr}`));
+      if (code !== 0 || !line)
+        reject(new Error(`${JSON.stringify(options)} exited with ${code ?? signal}\nstdout: ${stdout}\nstderr: ${stderr}`));
       else resolve(JSON.parse(line.slice("RESULT ".length)) as Result);
     });
   });
@@ -102,7 +106,9 @@ describe("SqliteStore, several processes on one file", () => {
     const store = new SqliteStore(file);
     try {
       await store.migrate();
-      const [result] = await store.enqueue([{ task: "t", args: [], queue: "default", priority: 0, runAt: null, maxAttempts: 1, uniqueKey: null }]);
+      const [result] = await store.enqueue([
+        { task: "t", args: [], queue: "default", priority: 0, runAt: null, maxAttempts: 1, uniqueKey: null },
+      ]);
       expect(result!.inserted).toBe(true);
       expect(await store.claim({ workerId: "w", queues: undefined, limit: 5, leaseMs: 1000 })).toHaveLength(1);
     } finally {
@@ -117,7 +123,15 @@ describe("SqliteStore, several processes on one file", () => {
     const store = new SqliteStore(file);
     try {
       await store.migrate();
-      const job = (i: number): NewJob => ({ task: "noop", args: [String(i)], queue: "default", priority: i % 4, runAt: null, maxAttempts: 3, uniqueKey: null });
+      const job = (i: number): NewJob => ({
+        task: "noop",
+        args: [String(i)],
+        queue: "default",
+        priority: i % 4,
+        runAt: null,
+        maxAttempts: 3,
+        uniqueKey: null,
+      });
       const preloaded = await store.enqueue(Array.from({ length: PRELOADED }, (_, i) => job(i)));
 
       const workers = Array.from({ length: 4 }, (_, n) => ({ role: "worker", file, workerId: `worker-${n + 1}`, total: TOTAL }));

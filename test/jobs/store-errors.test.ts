@@ -21,7 +21,10 @@ afterAll(async () => {
 const TASKS = `import { task } from "jt";\nimport { appendFileSync } from "node:fs";\ntask("t", { args: ["n"] }, ({ args }) => appendFileSync("runs.log", \`\${args.n}\\n\`));\n`;
 
 function storeProject(store: string, context: { onTestFinished: (fn: () => void) => void }): TestProject {
-  return project({ "tasks/t.ts": TASKS, "jt.config.json": JSON.stringify({ jobs: { store, lease: "1s", pollInterval: "100ms" } }) }, context);
+  return project(
+    { "tasks/t.ts": TASKS, "jt.config.json": JSON.stringify({ jobs: { store, lease: "1s", pollInterval: "100ms" } }) },
+    context,
+  );
 }
 
 /** The report a person sees: jt aborted!, the store and the cause, the hint, no frames at all. */
@@ -49,14 +52,19 @@ describe.concurrent("a job store that does not open", () => {
     const proc = storeProject("/proc/jobs.sqlite3", { onTestFinished });
     const cannot = await proc.run(["jobs:enqueue", "t[1]"]);
     expect(cannot.code).toBe(1);
-    expectReport(expect, cannot.stderr, "Cannot open the job store (SQLite /proc/jobs.sqlite3): unable to open database file", /^Check that \/proc\/jobs\.sqlite3's directory exists/);
+    expectReport(
+      expect,
+      cannot.stderr,
+      "Cannot open the job store (SQLite /proc/jobs.sqlite3): unable to open database file",
+      /^Check that \/proc\/jobs\.sqlite3's directory exists/,
+    );
 
     const corrupt = storeProject("db/jobs.sqlite3", { onTestFinished }).file("db/jobs.sqlite3", "this is not a database, ".repeat(200));
     for (const verb of [["jobs:list"], ["jobs:workoff"]]) {
       const result = await corrupt.run(verb);
       expect(result.code, verb.join(" ")).toBe(1);
       expectReport(
-      expect,
+        expect,
         result.stderr,
         `Cannot open the job store (SQLite ${corrupt.path("db/jobs.sqlite3")}): file is not a database`,
         `${corrupt.path("db/jobs.sqlite3")} is not a SQLite database, or is damaged: move it away (jt creates an empty store), or set jobs.store in the jt config, or JT_JOBS_URL, to the right file.`,
@@ -68,19 +76,29 @@ describe.concurrent("a job store that does not open", () => {
     const refused = storeProject("postgres://root:s3cret@127.0.0.1:1/test", { onTestFinished });
     const down = await refused.run(["jobs:list"]);
     expect(down.code).toBe(1);
-    expectReport(expect, down.stderr, "Cannot open the job store (PostgreSQL postgres://…@127.0.0.1:1/test): connect ECONNREFUSED 127.0.0.1:1", "Is PostgreSQL running, and listening at that host and port?");
+    expectReport(
+      expect,
+      down.stderr,
+      "Cannot open the job store (PostgreSQL postgres://…@127.0.0.1:1/test): connect ECONNREFUSED 127.0.0.1:1",
+      "Is PostgreSQL running, and listening at that host and port?",
+    );
     const url = new URL(POSTGRES_URL);
     url.pathname = "/jt_no_such_database";
     url.password = "s3cret";
     const missing = await storeProject(url.toString(), { onTestFinished }).run(["jobs:workoff"]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('database "jt_no_such_database" does not exist\nCreate the database (createdb jt_no_such_database) or fix the URL\'s database name.\n');
+    expect(missing.stderr).toContain(
+      'database "jt_no_such_database" does not exist\nCreate the database (createdb jt_no_such_database) or fix the URL\'s database name.\n',
+    );
     expect(down.stderr + missing.stderr).not.toContain("s3cret");
   });
 });
 
 describe.concurrent("a worker whose tables vanish", { timeout: 60_000 }, () => {
-  test("PostgreSQL: its schema dropped under a running worker: it creates it again and runs what is enqueued next", async ({ expect, onTestFinished }) => {
+  test("PostgreSQL: its schema dropped under a running worker: it creates it again and runs what is enqueued next", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const schema = freshSchemaName();
     onTestFinished(() => dropSchema(admin, schema));
     const p = storeProject(storeUrl(schema), { onTestFinished });
@@ -99,7 +117,10 @@ describe.concurrent("a worker whose tables vanish", { timeout: 60_000 }, () => {
     expect(exit.stderr.match(/tables are gone/g)).toHaveLength(1);
   });
 
-  test("SQLite: the jobs table dropped, the migrations table kept: the worker stops with what to do, not an endless log", async ({ expect, onTestFinished }) => {
+  test("SQLite: the jobs table dropped, the migrations table kept: the worker stops with what to do, not an endless log", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = storeProject("db/jobs.sqlite3", { onTestFinished });
     const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
     await worker.waitFor("stderr", /jt: worker \S+ working/);
@@ -114,7 +135,9 @@ describe.concurrent("a worker whose tables vanish", { timeout: 60_000 }, () => {
     const exit = await worker.exited;
     expect(exit.code, exit.stderr).toBe(1);
     expect(exit.stderr).toMatch(/jt: the store's tables are gone \(no such table: jt_jobs\): creating them again\n/);
-    expect(exit.stderr).toContain("The job store's tables are gone and creating them again did not bring them back (no such table: jt_jobs): run jt jobs:migrate, then start the worker again");
+    expect(exit.stderr).toContain(
+      "The job store's tables are gone and creating them again did not bring them back (no such table: jt_jobs): run jt jobs:migrate, then start the worker again",
+    );
     expect(exit.stderr.match(/tables are gone \(/g)?.length).toBeLessThanOrEqual(2);
   });
 });

@@ -57,7 +57,10 @@ const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /;
 
 function logProject(onTestFinished: (fn: () => void) => void, jobs: Record<string, unknown> = {}): TestProject {
   // A lease longer than the tests' usual 1 s: on a busy machine, a job run again after its lease expired would change the log.
-  return project({ "jt.config.json": jobsConfig({ lease: "10s", ...jobs }, { environment: undefined }), "tasks/jobs.ts": TASKS }, { onTestFinished });
+  return project(
+    { "jt.config.json": jobsConfig({ lease: "10s", ...jobs }, { environment: undefined }), "tasks/jobs.ts": TASKS },
+    { onTestFinished },
+  );
 }
 
 /** `jt jobs:workoff …` with stdout and stderr into one file, as `> worker.log 2>&1` does. */
@@ -74,13 +77,19 @@ function workoffIntoOneFile(p: TestProject, args: readonly string[] = []): Promi
 }
 
 describe.concurrent("the worker log", () => {
-  test("in one file with stdout and stderr: every line timed; started, then the job's output with its id, then completed", async ({ expect, onTestFinished }) => {
+  test("in one file with stdout and stderr: every line timed; started, then the job's output with its id, then completed", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = logProject(onTestFinished);
     const id = await enqueueJob(p, "chatty");
     const { code, log } = await workoffIntoOneFile(p);
     expect(code, log).toBe(0);
     const lines = log.split("\n").slice(0, -1);
-    expect(lines.filter((line) => !TIME.test(line)), "every line starts with its time").toEqual([]);
+    expect(
+      lines.filter((line) => !TIME.test(line)),
+      "every line starts with its time",
+    ).toEqual([]);
     const times = lines.map((line) => Date.parse(line.slice(0, 24)));
     expect(times, "in order of time").toEqual([...times].sort((a, b) => a - b));
     const job = `job ${id} chatty`;
@@ -102,9 +111,15 @@ describe.concurrent("the worker log", () => {
     const b = await enqueueJob(p, "turns[b,a]");
     const work = await p.run(["jobs:workoff", "--concurrency", "2"], { timeoutMs: 30_000 });
     expect(work.code, work.stderr).toBe(0);
-    const output = work.stdout.split("\n").slice(0, -1).map((line) => line.replace(TIME, ""));
+    const output = work.stdout
+      .split("\n")
+      .slice(0, -1)
+      .map((line) => line.replace(TIME, ""));
     const parsed = output.map((line) => /^job (\d+) turns\[(\w),\w\]: line \d from (\w)$/.exec(line));
-    expect(parsed.filter((match) => match === null), work.stdout).toEqual([]);
+    expect(
+      parsed.filter((match) => match === null),
+      work.stdout,
+    ).toEqual([]);
     const ids = { a, b } as Record<string, number>;
     for (const match of parsed) {
       expect(Number(match![1]), match![0]).toBe(ids[match![3]!]);
@@ -115,20 +130,31 @@ describe.concurrent("the worker log", () => {
     expect(switches, `the jobs took turns:\n${work.stdout}`).toBeGreaterThanOrEqual(3);
   });
 
-  test("after 200 jobs in a row that printed nothing, the context is let go: lines of the jobs running then name them all; the next jobs' lines are attributed again", async ({ expect, onTestFinished }) => {
+  test("after 200 jobs in a row that printed nothing, the context is let go: lines of the jobs running then name them all; the next jobs' lines are attributed again", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = logProject(onTestFinished);
     expect(await p.run(["fill"])).toMatchObject({ code: 0 });
     const work = await p.run(["jobs:workoff", "--concurrency", "2"], { timeoutMs: 60_000 });
     expect(work.code, work.stderr).toBe(0);
     const ids = Object.fromEntries([...work.stderr.matchAll(/jt: job (\d+) turns\[(\w),\w\] started/g)].map((m) => [m[2]!, Number(m[1])]));
-    const output = work.stdout.split("\n").slice(0, -1).map((line) => line.replace(TIME, ""));
+    const output = work.stdout
+      .split("\n")
+      .slice(0, -1)
+      .map((line) => line.replace(TIME, ""));
     const from = (name: string) => output.filter((line) => line.endsWith(` from ${name}`));
     for (const name of ["a", "b"]) {
       // Once the other has ended (and a job started with a context runs beside it), a line is its own again.
       const lines = from(name);
       expect(lines, work.stdout).toHaveLength(5);
       expect(lines[0]).toBe(`one of jobs ${Math.min(ids.a!, ids.b!)}, ${Math.max(ids.a!, ids.b!)}: line 1 from ${name}`);
-      for (const line of lines) expect(line).toMatch(new RegExp(`^(one of jobs ${Math.min(ids.a!, ids.b!)}, ${Math.max(ids.a!, ids.b!)}|job ${ids[name]} turns\\[${name},\\w\\]): line \\d from ${name}$`));
+      for (const line of lines)
+        expect(line).toMatch(
+          new RegExp(
+            `^(one of jobs ${Math.min(ids.a!, ids.b!)}, ${Math.max(ids.a!, ids.b!)}|job ${ids[name]} turns\\[${name},\\w\\]): line \\d from ${name}$`,
+          ),
+        );
     }
     for (const name of ["c", "d"]) {
       expect(from(name), work.stdout).toHaveLength(5);
@@ -142,7 +168,10 @@ describe.concurrent("the worker log", () => {
     const work = await p.run(["jobs:workoff"], { timeoutMs: 30_000 });
     expect(work.code).toBe(1);
     const lines = work.stderr.split("\n").map((line) => line.replace(TIME, ""));
-    for (const failed of [`jt: job ${id} boom failed (kaboom); retrying in 0ms`, `jt: job ${id} boom failed for good after 2 attempts: kaboom`]) {
+    for (const failed of [
+      `jt: job ${id} boom failed (kaboom); retrying in 0ms`,
+      `jt: job ${id} boom failed for good after 2 attempts: kaboom`,
+    ]) {
       const at = lines.indexOf(failed);
       expect(at, work.stderr).toBeGreaterThan(-1);
       expect(lines[at + 1]).toMatch(/^ {4}at explode \(.*tasks\/jobs\.ts:\d+:\d+\)$/);
@@ -151,18 +180,30 @@ describe.concurrent("the worker log", () => {
     expect(work.stderr, "no jt frames").not.toMatch(/dist\/|src\/jobs/);
   });
 
-  test("--log-format json: one object per line on both streams, with time, level, event, msg, worker and the job; output with its stream; a failure with its stack", async ({ expect, onTestFinished }) => {
+  test("--log-format json: one object per line on both streams, with time, level, event, msg, worker and the job; output with its stream; a failure with its stack", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = logProject(onTestFinished);
     const chatty = await enqueueJob(p, "chatty");
     const boom = await enqueueJob(p, "boom");
     const work = await p.run(["jobs:workoff", "--log-format", "json", "--concurrency", "1"], { timeoutMs: 30_000 });
     expect(work.code, work.stderr).toBe(1);
-    const parse = (text: string) => text.split("\n").slice(0, -1).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const parse = (text: string) =>
+      text
+        .split("\n")
+        .slice(0, -1)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
     const out = parse(work.stdout);
     const err = parse(work.stderr);
     for (const entry of [...out, ...err]) {
       expect(entry.time, JSON.stringify(entry)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-      expect(entry).toMatchObject({ level: expect.stringMatching(/^(info|warn|error)$/), event: expect.any(String), msg: expect.any(String), worker: expect.stringMatching(/:\d+:/) });
+      expect(entry).toMatchObject({
+        level: expect.stringMatching(/^(info|warn|error)$/),
+        event: expect.any(String),
+        msg: expect.any(String),
+        worker: expect.stringMatching(/:\d+:/),
+      });
     }
     const worker = err[0]!.worker;
     expect(err[0]).toMatchObject({ event: "worker.started", level: "info" });
@@ -179,13 +220,29 @@ describe.concurrent("the worker log", () => {
       ["job.completed", null, expect.stringMatching(/completed in \d+(\.\d+)?m?s$/)],
     ]);
     const retrying = err.find((entry) => entry.event === "job.retrying");
-    expect(retrying).toMatchObject({ level: "warn", job: boom, task: "boom", args: [], attempt: 1, worker, msg: `job ${boom} boom failed (kaboom); retrying in 0ms` });
+    expect(retrying).toMatchObject({
+      level: "warn",
+      job: boom,
+      task: "boom",
+      args: [],
+      attempt: 1,
+      worker,
+      msg: `job ${boom} boom failed (kaboom); retrying in 0ms`,
+    });
     expect(retrying!.stack).toMatch(/^Error: kaboom\n {4}at explode \(.*tasks\/jobs\.ts:\d+:\d+\)/);
-    expect(err.find((entry) => entry.event === "job.failed")).toMatchObject({ level: "error", job: boom, attempt: 2, stack: expect.stringContaining("at explode (") });
+    expect(err.find((entry) => entry.event === "job.failed")).toMatchObject({
+      level: "error",
+      job: boom,
+      attempt: 2,
+      stack: expect.stringContaining("at explode ("),
+    });
     expect(err.at(-1)).toMatchObject({ event: "worker.stopped", msg: "worker stopped: 1 completed, 1 failed for good, 0 released" });
   });
 
-  test("jobs.logFormat \"json\" in the config; --log-format text overrides it; a format jt does not know is a usage error", async ({ expect, onTestFinished }) => {
+  test('jobs.logFormat "json" in the config; --log-format text overrides it; a format jt does not know is a usage error', async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = logProject(onTestFinished, { logFormat: "json" });
     await enqueueJob(p, "chatty");
     const json = await p.run(["jobs:workoff"], { timeoutMs: 30_000 });

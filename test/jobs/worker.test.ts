@@ -13,7 +13,17 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "vitest";
-import { enqueueJob, fileLines, jobsConfig, linesMatching, listJobs, showJob, stopWorker, taskOutput, withoutTimes } from "../helpers/jobs.js";
+import {
+  enqueueJob,
+  fileLines,
+  jobsConfig,
+  linesMatching,
+  listJobs,
+  showJob,
+  stopWorker,
+  taskOutput,
+  withoutTimes,
+} from "../helpers/jobs.js";
 import { eventually } from "../helpers/live.js";
 import { project, type TestProject } from "../helpers/project.js";
 import { descendantsOf, spawnJt } from "../helpers/spawn.js";
@@ -241,7 +251,11 @@ delete process.env.JT_JOBS_URL;
 
 type Cleanup = { onTestFinished: (fn: () => void) => void };
 
-function jobsProject(context: Cleanup, jobs: Record<string, unknown> = {}, files: Record<string, string> = { "tasks/jobs.ts": TASKS }): TestProject {
+function jobsProject(
+  context: Cleanup,
+  jobs: Record<string, unknown> = {},
+  files: Record<string, string> = { "tasks/jobs.ts": TASKS },
+): TestProject {
   return project({ "jt.config.json": jobsConfig(jobs), "app/env.ts": ENV, ...files }, context);
 }
 
@@ -259,7 +273,10 @@ function runNode(p: TestProject, script: string): Promise<{ code: number; stdout
 const WORKING = /^\S+ jt: worker \S+ working/m;
 
 describe.concurrent("enqueue, then work", { timeout: 60_000 }, () => {
-  test("jobs from jt jobs:enqueue, ctx.enqueue in a task and enqueue() in app code all run with their args, and complete", async ({ expect, onTestFinished }) => {
+  test("jobs from jt jobs:enqueue, ctx.enqueue in a task and enqueue() in app code all run with their args, and complete", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished }).installJt("link").file("app/enqueue.mjs", APP_SCRIPT);
 
     const shell = await enqueueJob(p, "greet[bob,hi]");
@@ -297,7 +314,10 @@ describe.concurrent("enqueue, then work", { timeout: 60_000 }, () => {
     for (const job of done) expect(job.finishedAt).toBeGreaterThanOrEqual(job.createdAt);
   });
 
-  test("a failing job is retried up to its attempts, then failed with each attempt's error; jobs:retry after a fix completes it", async ({ expect, onTestFinished }) => {
+  test("a failing job is retried up to its attempts, then failed with each attempt's error; jobs:retry after a fix completes it", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
     const id = await enqueueJob(p, "flaky");
 
@@ -351,7 +371,10 @@ describe.concurrent("enqueue, then work", { timeout: 60_000 }, () => {
     expect(fileLines(p, "runs.log")).toEqual(["deadline started"]);
   });
 
-  test("a delayed job is not run before it is due: jobs:workoff leaves it queued, jobs:work runs it once due (--in 2s)", async ({ expect, onTestFinished }) => {
+  test("a delayed job is not run before it is due: jobs:workoff leaves it queued, jobs:work runs it once due (--in 2s)", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
     const later = await enqueueJob(p, "ordered[later]", ["--in", "1m"]);
     const now = await enqueueJob(p, "ordered[now]");
@@ -403,7 +426,10 @@ describe.concurrent("enqueue, then work", { timeout: 60_000 }, () => {
     expect((await listJobs(p, ["--state", "queued"])).map((j) => j.args)).toEqual([["x"]]);
   });
 
-  test("enqueue checks the task and its args at enqueue time: nothing is written when they are wrong", async ({ expect, onTestFinished }) => {
+  test("enqueue checks the task and its args at enqueue time: nothing is written when they are wrong", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
     expect(await p.run(["jobs:enqueue", "gret[a,b]"])).toEqual({
       code: 2,
@@ -423,7 +449,10 @@ describe.concurrent("enqueue, then work", { timeout: 60_000 }, () => {
       stdout: "",
       stderr: "jt aborted!\nMalformed task arguments in 'greet[a,b': expected name[arg1,arg2,...] with a closing ']'\n",
     });
-    expect(await p.run(["jobs:enqueue", "ordered[1]", "--in", "soon"])).toMatchObject({ code: 2, stderr: "jt aborted!\n--in takes a duration like 30s, 5m or 2h, not 'soon'\n" });
+    expect(await p.run(["jobs:enqueue", "ordered[1]", "--in", "soon"])).toMatchObject({
+      code: 2,
+      stderr: "jt aborted!\n--in takes a duration like 30s, 5m or 2h, not 'soon'\n",
+    });
     const inTask = await p.run(["badspawner"]);
     expect(inTask.code).toBe(1);
     expect(inTask.stdout).toBe("");
@@ -431,9 +460,16 @@ describe.concurrent("enqueue, then work", { timeout: 60_000 }, () => {
     expect(await listJobs(p)).toEqual([]);
   });
 
-  test("a job that calls process.exit, leaks a rejection or throws in a timer fails with that cause; the worker and the other jobs carry on", async ({ expect, onTestFinished }) => {
+  test("a job that calls process.exit, leaks a rejection or throws in a timer fails with that cause; the worker and the other jobs carry on", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
-    const poison = { exiter: await enqueueJob(p, "exiter"), leaker: await enqueueJob(p, "leaker"), thrower: await enqueueJob(p, "thrower") };
+    const poison = {
+      exiter: await enqueueJob(p, "exiter"),
+      leaker: await enqueueJob(p, "leaker"),
+      thrower: await enqueueJob(p, "thrower"),
+    };
     const healthy = [await enqueueJob(p, "healthy[1]"), await enqueueJob(p, "healthy[2]")];
     const work = await p.run(["jobs:workoff", "--concurrency", "1"], { timeoutMs: 45_000 });
     expect(work.code, work.stderr).toBe(1); // the poison jobs failed for good
@@ -447,25 +483,36 @@ describe.concurrent("enqueue, then work", { timeout: 60_000 }, () => {
     for (const [name, id] of Object.entries(poison)) {
       const job = await showJob(p, id);
       expect(job, name).toMatchObject({ state: "failed", attempts: 2 });
-      expect(job.errors.map((e) => e.message), name).toEqual([causes[name as keyof typeof causes], causes[name as keyof typeof causes]]);
+      expect(
+        job.errors.map((e) => e.message),
+        name,
+      ).toEqual([causes[name as keyof typeof causes], causes[name as keyof typeof causes]]);
       expect(job.errors[0]!.stack, `${name}: the stack points into the task file`).toMatch(/tasks\/jobs\.ts:\d+/);
     }
     expect(work.stderr).toContain(`jt: job ${poison.exiter} exiter failed for good after 2 attempts: ${causes.exiter}\n`);
   });
 
-  test("beside other jobs: process.exit still fails its own job; a leak is traced to its job by the async context a concurrent worker keeps (for its output), and the worker carries on", async ({ expect, onTestFinished }) => {
+  test("beside other jobs: process.exit still fails its own job; a leak is traced to its job by the async context a concurrent worker keeps (for its output), and the worker carries on", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
     const exiter = await enqueueJob(p, "exiter");
     const leaker = await enqueueJob(p, "leaker");
     const healthy: number[] = [];
     for (let n = 1; n <= 4; n++) healthy.push(await enqueueJob(p, `healthy[${n}]`));
     const work = await p.run(["jobs:workoff", "--concurrency", "4"], { timeoutMs: 45_000 });
-    expect(withoutTimes(work.stderr)).toContain(`jt: job ${leaker} leaker failed for good after 2 attempts: unhandled rejection: leaked on purpose\n    at `);
+    expect(withoutTimes(work.stderr)).toContain(
+      `jt: job ${leaker} leaker failed for good after 2 attempts: unhandled rejection: leaked on purpose\n    at `,
+    );
     expect(withoutTimes(work.stderr)).toMatch(/^jt: worker stopped: \d+ completed, 2 failed for good, 0 released$/m);
     expect(await showJob(p, leaker)).toMatchObject({ state: "failed", attempts: 2 });
     const job = await showJob(p, exiter);
     expect(job).toMatchObject({ state: "failed", attempts: 2 });
-    expect(job.errors.map((e) => e.message)).toEqual(["the task called process.exit(1); a job cannot end the worker's process", "the task called process.exit(1); a job cannot end the worker's process"]);
+    expect(job.errors.map((e) => e.message)).toEqual([
+      "the task called process.exit(1); a job cannot end the worker's process",
+      "the task called process.exit(1); a job cannot end the worker's process",
+    ]);
     for (const id of healthy) expect(await showJob(p, id)).toMatchObject({ state: "completed", attempts: 1 });
   });
 
@@ -502,7 +549,10 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     ]);
   });
 
-  test("kill -9 of a worker mid-job: a worker started afterwards runs it again within seconds and completes it", async ({ expect, onTestFinished }) => {
+  test("kill -9 of a worker mid-job: a worker started afterwards runs it again within seconds and completes it", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
     const id = await enqueueJob(p, "marker");
     const first = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
@@ -529,7 +579,10 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(job.errors[0]).toMatchObject({ attempt: 1, message: "The worker running it stopped (its lease expired)" });
   });
 
-  test("SIGTERM while a job runs: the job finishes within jobs.shutdownTimeout and completes; teardown runs once; exit 0", async ({ expect, onTestFinished }) => {
+  test("SIGTERM while a job runs: the job finishes within jobs.shutdownTimeout and completes; teardown runs once; exit 0", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished }, { shutdownTimeout: "10s" });
     const id = await enqueueJob(p, "slow[800]");
     const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
@@ -539,12 +592,17 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(exit.code, exit.stderr).toBe(143);
     expect(exit.at - signalledAt).toBeLessThan(10_000);
     expect(taskOutput(exit.stdout)).toBe("env: setup #1\nslow: started\nslow: finished\nenv: teardown\n");
-    expect(exit.stderr).toMatch(/jt: SIGTERM: finishing job \d+ slow\[800\] \(up to 10s\), then stopping \(send SIGTERM again to exit at once\)\n/);
+    expect(exit.stderr).toMatch(
+      /jt: SIGTERM: finishing job \d+ slow\[800\] \(up to 10s\), then stopping \(send SIGTERM again to exit at once\)\n/,
+    );
     expect(withoutTimes(exit.stderr)).toMatch(/^jt: worker stopped: 1 completed, 0 failed for good, 0 released$/m);
     expect(await showJob(p, id)).toMatchObject({ state: "completed", attempts: 1, errors: [] });
   });
 
-  test("SIGTERM with a job longer than jobs.shutdownTimeout: the job is released (queued, attempts back to 0) and the worker exits", async ({ expect, onTestFinished }) => {
+  test("SIGTERM with a job longer than jobs.shutdownTimeout: the job is released (queued, attempts back to 0) and the worker exits", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished }, { shutdownTimeout: "500ms" });
     const id = await enqueueJob(p, "slow[30000]");
     const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
@@ -561,7 +619,10 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(await showJob(p, id)).toMatchObject({ state: "queued", attempts: 0, lockedBy: null, lockedUntil: null, errors: [] });
   });
 
-  test("SIGTERM with a job that ignores its signal: abandoned and released right after jobs.shutdownTimeout, not after the 10 s interrupt grace", async ({ expect, onTestFinished }) => {
+  test("SIGTERM with a job that ignores its signal: abandoned and released right after jobs.shutdownTimeout, not after the 10 s interrupt grace", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished }, { shutdownTimeout: "500ms" });
     const id = await enqueueJob(p, "stubborn[60000]");
     const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
@@ -575,7 +636,10 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(await showJob(p, id)).toMatchObject({ state: "queued", attempts: 0, lockedBy: null, errors: [] });
   });
 
-  test("a job whose action completes after the shutdown asked it to stop is recorded completed, and never runs again", async ({ expect, onTestFinished }) => {
+  test("a job whose action completes after the shutdown asked it to stop is recorded completed, and never runs again", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished }, { shutdownTimeout: "200ms" });
     const id = await enqueueJob(p, "obliging");
     const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
@@ -590,7 +654,10 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(fileLines(p, "runs.log")).toEqual(["obliging finished on abort"]);
   });
 
-  test("a job that ignores its signal fails at its timeout, not after the interrupt grace; its abandoned action records nothing", async ({ expect, onTestFinished }) => {
+  test("a job that ignores its signal fails at its timeout, not after the interrupt grace; its abandoned action records nothing", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
     const id = await enqueueJob(p, "overdue");
     const startedAt = Date.now();
@@ -604,7 +671,10 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(fileLines(p, "runs.log")).toEqual(["overdue started"]);
   });
 
-  test("SIGTERM in a long backlog of instant jobs: the worker stops at once, not when the queue is empty", async ({ expect, onTestFinished }) => {
+  test("SIGTERM in a long backlog of instant jobs: the worker stops at once, not when the queue is empty", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const fill = `import { createJobs } from "jobs-and-tasks";\nconst jobs = createJobs();\nfor (let i = 0; i < 20; i++) await jobs.enqueueMany(Array.from({ length: 1000 }, () => ({ task: "noop" })));\nconsole.log("filled");\nprocess.exit(0);\n`;
     const p = jobsProject({ onTestFinished }).installJt("link").file("fill.mjs", fill);
     const filled = await runNode(p, "fill.mjs");
@@ -624,9 +694,17 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(queued.length).toBe(Math.min(1000, 20_000 - completed));
   });
 
-  test("--prefetch claims jobs ahead of free slots; on SIGTERM the ones not started are released at once", async ({ expect, onTestFinished }) => {
+  test("--prefetch claims jobs ahead of free slots; on SIGTERM the ones not started are released at once", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished }, { shutdownTimeout: "10s" });
-    const ids = [await enqueueJob(p, "slow[4000]"), await enqueueJob(p, "slow[4000]"), await enqueueJob(p, "slow[4000]"), await enqueueJob(p, "slow[4000]")];
+    const ids = [
+      await enqueueJob(p, "slow[4000]"),
+      await enqueueJob(p, "slow[4000]"),
+      await enqueueJob(p, "slow[4000]"),
+      await enqueueJob(p, "slow[4000]"),
+    ];
     const worker = spawnJt(p.root, ["jobs:work", "--concurrency", "1", "--prefetch", "2"], {}, { onTestFinished });
     await worker.waitFor("stderr", /1 at a time, 2 claimed ahead/);
     await worker.waitFor("stdout", "slow: started");
@@ -641,7 +719,12 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
     expect(exit.stderr).toContain(`jt: job ${ids[2]} slow[4000] released for another worker (shutting down)\n`);
     expect(withoutTimes(exit.stderr)).toMatch(/^jt: worker stopped: 1 completed, 0 failed for good, 2 released$/m);
     const after = await Promise.all(ids.map((id) => showJob(p, id)));
-    expect(after.map((j) => [j.state, j.attempts])).toEqual([["completed", 1], ["queued", 0], ["queued", 0], ["queued", 0]]);
+    expect(after.map((j) => [j.state, j.attempts])).toEqual([
+      ["completed", 1],
+      ["queued", 0],
+      ["queued", 0],
+      ["queued", 0],
+    ]);
   });
 
   test("--prefetch and jobs.prefetch must be whole numbers, 0 or more", async ({ expect, onTestFinished }) => {
@@ -657,23 +740,36 @@ describe.concurrent("workers, leases and shutdown", { timeout: 60_000 }, () => {
 });
 
 describe.concurrent("a supervised worker: a job that kills its process does not kill the worker", { timeout: 60_000 }, () => {
-  test("a job that runs out of memory fails with that cause, on each attempt; a new worker process takes over and runs the other jobs", async ({ expect, onTestFinished }) => {
+  test("a job that runs out of memory fails with that cause, on each attempt; a new worker process takes over and runs the other jobs", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
     const hog = await enqueueJob(p, "hog");
     const healthy = [await enqueueJob(p, "healthy[1]"), await enqueueJob(p, "healthy[2]")];
-    const work = await p.run(["jobs:workoff", "--concurrency", "1"], { env: { NODE_OPTIONS: "--max-old-space-size=64" }, timeoutMs: 45_000 });
+    const work = await p.run(["jobs:workoff", "--concurrency", "1"], {
+      env: { NODE_OPTIONS: "--max-old-space-size=64" },
+      timeoutMs: 45_000,
+    });
     expect(work.code, work.stderr).toBe(1); // the hog failed for good
-    expect(withoutTimes(work.stderr)).toMatch(/^jt: the worker process \d+ died \(out of memory \(Allocation failed - JavaScript heap out of memory\)\); its running jobs fail with that cause; starting another$/m);
+    expect(withoutTimes(work.stderr)).toMatch(
+      /^jt: the worker process \d+ died \(out of memory \(Allocation failed - JavaScript heap out of memory\)\); its running jobs fail with that cause; starting another$/m,
+    );
     const job = await showJob(p, hog);
     expect(job).toMatchObject({ state: "failed", attempts: 2 });
     const cause = "the worker process running it died: out of memory (Allocation failed - JavaScript heap out of memory)";
     expect(job.errors.map((e) => e.message)).toEqual([cause, cause]);
     for (const id of healthy) expect(await showJob(p, id)).toMatchObject({ state: "completed", attempts: 1 });
     // The summary covers every worker process: the hog killed two of them.
-    expect(withoutTimes(work.stderr)).toMatch(/^jt: worker stopped: 2 completed, 1 failed for good, 0 released \(in 3 worker processes: 2 died\)$/m);
+    expect(withoutTimes(work.stderr)).toMatch(
+      /^jt: worker stopped: 2 completed, 1 failed for good, 0 released \(in 3 worker processes: 2 died\)$/m,
+    );
   });
 
-  test("kill -9 of the worker's executor: another starts at once, fails the job it held with the cause (no wait for the lease), and the retry completes", async ({ expect, onTestFinished }) => {
+  test("kill -9 of the worker's executor: another starts at once, fails the job it held with the cause (no wait for the lease), and the retry completes", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished }, { lease: "30s" });
     const greeting = await enqueueJob(p, "greet[before,hi]");
     const id = await enqueueJob(p, "held");
@@ -685,22 +781,33 @@ describe.concurrent("a supervised worker: a job that kills its process does not 
     expect(executor).not.toBe(worker.pid);
     process.kill(executor, "SIGKILL");
     await worker.waitFor("stderr", `jt: job ${id} held completed`, 20_000);
-    expect(worker.stderr).toContain(`jt: the worker process ${executor} died (killed by SIGKILL, perhaps by the kernel's out-of-memory killer); its running jobs fail with that cause; starting another\n`);
-    expect(worker.stderr).toContain(`jt: job ${id} held failed (the worker process running it died: killed by SIGKILL, perhaps by the kernel's out-of-memory killer); retrying in `);
+    expect(worker.stderr).toContain(
+      `jt: the worker process ${executor} died (killed by SIGKILL, perhaps by the kernel's out-of-memory killer); its running jobs fail with that cause; starting another\n`,
+    );
+    expect(worker.stderr).toContain(
+      `jt: job ${id} held failed (the worker process running it died: killed by SIGKILL, perhaps by the kernel's out-of-memory killer); retrying in `,
+    );
     const exit = await stopWorker(worker);
     expect(exit.code, exit.stderr).toBe(143);
     // The summary counts the greeting that the killed executor completed.
-    expect(withoutTimes(exit.stderr)).toMatch(/^jt: worker stopped: 2 completed, 0 failed for good, 0 released \(in 2 worker processes: 1 died\)$/m);
+    expect(withoutTimes(exit.stderr)).toMatch(
+      /^jt: worker stopped: 2 completed, 0 failed for good, 0 released \(in 2 worker processes: 1 died\)$/m,
+    );
     const job = await showJob(p, id);
     expect(job).toMatchObject({ state: "completed", attempts: 2 });
-    expect(job.errors.map((e) => e.message)).toEqual(["the worker process running it died: killed by SIGKILL, perhaps by the kernel's out-of-memory killer"]);
+    expect(job.errors.map((e) => e.message)).toEqual([
+      "the worker process running it died: killed by SIGKILL, perhaps by the kernel's out-of-memory killer",
+    ]);
     expect(fileLines(p, "held")).toHaveLength(2);
     expect(fileLines(p, "held")[0]).toBe(String(executor));
   });
 });
 
 describe.concurrent("a SQLite store locked past its busy timeout", { timeout: 60_000 }, () => {
-  test("another connection holds the write lock while a job finishes: its outcome is written once the lock is gone, no attempt lost", async ({ expect, onTestFinished }) => {
+  test("another connection holds the write lock while a job finishes: its outcome is written once the lock is gone, no attempt lost", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished }, { lease: "10s" });
     const id = await enqueueJob(p, "outage");
     const worker = spawnJt(p.root, ["jobs:work"], { env: { JT_SQLITE_BUSY_TIMEOUT_MS: "300" } }, { onTestFinished });
@@ -713,7 +820,10 @@ describe.concurrent("a SQLite store locked past its busy timeout", { timeout: 60
     });
     db.exec("BEGIN EXCLUSIVE");
     p.file("outage.go", "");
-    await worker.waitFor("stderr", new RegExp(`^\\S+ jt: job ${id}: recording the outcome failed \\(database is locked\\); trying again for up to 10s, the lease$`, "m"));
+    await worker.waitFor(
+      "stderr",
+      new RegExp(`^\\S+ jt: job ${id}: recording the outcome failed \\(database is locked\\); trying again for up to 10s, the lease$`, "m"),
+    );
     await new Promise((resolve) => setTimeout(resolve, 2_000)); // locked for a while longer
     db.exec("COMMIT");
     await worker.waitFor("stderr", `jt: job ${id}: outcome recorded, the store is back`, 20_000);
@@ -726,7 +836,10 @@ describe.concurrent("a SQLite store locked past its busy timeout", { timeout: 60
 });
 
 describe.concurrent("a supervised worker whose executor is killed while it starts", { timeout: 60_000 }, () => {
-  test("the supervisor starts another (it held no jobs) instead of exiting 1; SIGTERM then stops it with 143", async ({ expect, onTestFinished }) => {
+  test("the supervisor starts another (it held no jobs) instead of exiting 1; SIGTERM then stops it with 143", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
     const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
     await worker.waitFor("stderr", WORKING);
@@ -741,7 +854,10 @@ describe.concurrent("a supervised worker whose executor is killed while it start
     }
     expect(starting, worker.stderr).toBeDefined();
     process.kill(starting!, "SIGKILL");
-    await worker.waitFor("stderr", `jt: the worker process ${starting} died while starting (killed by SIGKILL, perhaps by the kernel's out-of-memory killer); starting another\n`);
+    await worker.waitFor(
+      "stderr",
+      `jt: the worker process ${starting} died while starting (killed by SIGKILL, perhaps by the kernel's out-of-memory killer); starting another\n`,
+    );
     await worker.waitFor("stderr", new RegExp(`died while starting[^]*${WORKING.source}`, "m"));
     const exit = await stopWorker(worker);
     expect(exit.code, exit.stderr).toBe(143);
@@ -749,7 +865,10 @@ describe.concurrent("a supervised worker whose executor is killed while it start
 });
 
 describe.concurrent("what jobs:workoff says about jobs it cannot run", { timeout: 60_000 }, () => {
-  test("a job another worker holds: running it, or dead and waiting for its lease, with when it becomes runnable; jobs due later", async ({ expect, onTestFinished }) => {
+  test("a job another worker holds: running it, or dead and waiting for its lease, with when it becomes runnable; jobs due later", async ({
+    expect,
+    onTestFinished,
+  }) => {
     // A lease long enough that a busy machine's slow start-up cannot outlast it.
     const p = jobsProject({ onTestFinished }, { lease: "20s" });
     const id = await enqueueJob(p, "held");
@@ -758,25 +877,53 @@ describe.concurrent("what jobs:workoff says about jobs it cannot run", { timeout
     await worker.waitFor("stdout", "held: started, sleeping");
     const whileAlive = await p.run(["jobs:workoff"]);
     expect(whileAlive.code, whileAlive.stderr).toBe(0);
-    expect(withoutTimes(whileAlive.stderr)).toMatch(new RegExp(`^jt: job ${id} held is held by worker \\S+, which is running it; if that worker does not finish it, it becomes runnable when its lease expires, in \\d+(\\.\\d)?s \\(\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)$`, "m"));
-    expect(withoutTimes(whileAlive.stderr)).toMatch(new RegExp(`^jt: 1 job is due later, the next \\(job ${later} greet\\[later,hi\\]\\) in \\d+(\\.\\d)?m \\(.*\\); jobs:workoff runs only what is due$`, "m"));
+    expect(withoutTimes(whileAlive.stderr)).toMatch(
+      new RegExp(
+        `^jt: job ${id} held is held by worker \\S+, which is running it; if that worker does not finish it, it becomes runnable when its lease expires, in \\d+(\\.\\d)?s \\(\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)$`,
+        "m",
+      ),
+    );
+    expect(withoutTimes(whileAlive.stderr)).toMatch(
+      new RegExp(
+        `^jt: 1 job is due later, the next \\(job ${later} greet\\[later,hi\\]\\) in \\d+(\\.\\d)?m \\(.*\\); jobs:workoff runs only what is due$`,
+        "m",
+      ),
+    );
 
     await worker.killTree("SIGKILL");
     await new Promise((resolve) => setTimeout(resolve, 9_000)); // more than a third of the lease without renewal
     const afterDeath = await p.run(["jobs:workoff"]);
     expect(afterDeath.code, afterDeath.stderr).toBe(0);
-    expect(withoutTimes(afterDeath.stderr)).toMatch(new RegExp(`^jt: job ${id} held is held by worker \\S+, which stopped renewing its lease \\d+(\\.\\d)?s ago; if that worker does not finish it, it becomes runnable when its lease expires, in \\d+(\\.\\d)?s `, "m"));
+    expect(withoutTimes(afterDeath.stderr)).toMatch(
+      new RegExp(
+        `^jt: job ${id} held is held by worker \\S+, which stopped renewing its lease \\d+(\\.\\d)?s ago; if that worker does not finish it, it becomes runnable when its lease expires, in \\d+(\\.\\d)?s `,
+        "m",
+      ),
+    );
   });
 
-  test("a job whose task this deploy no longer defines fails with that reason and is retried later (a rolling deploy may have old workers), no pointer to jt --tasks", async ({ expect, onTestFinished }) => {
-    const p = jobsProject({ onTestFinished }, {}, { "tasks/jobs.ts": TASKS, "tasks/old.ts": `import { task } from "jt";\ntask("retired", { retry: { attempts: 2, backoff: 0 } }, () => {});\n` });
+  test("a job whose task this deploy no longer defines fails with that reason and is retried later (a rolling deploy may have old workers), no pointer to jt --tasks", async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const p = jobsProject(
+      { onTestFinished },
+      {},
+      {
+        "tasks/jobs.ts": TASKS,
+        "tasks/old.ts": `import { task } from "jt";\ntask("retired", { retry: { attempts: 2, backoff: 0 } }, () => {});\n`,
+      },
+    );
     const id = await enqueueJob(p, "retired");
     p.file("tasks/old.ts", `export {};\n`);
     const work = await p.run(["jobs:workoff"]);
     expect(work.code, work.stderr).toBe(0);
-    const reason = "this deploy does not define the task 'retired' (no task file in it does); retried in case a worker of another deploy still does, as in a rolling deploy";
+    const reason =
+      "this deploy does not define the task 'retired' (no task file in it does); retried in case a worker of another deploy still does, as in a rolling deploy";
     // (Its backoff is the task's, which this deploy does not know: the default.)
-    expect(withoutTimes(work.stderr)).toMatch(new RegExp(`^jt: job ${id} retired failed \\(${reason.replace(/[()]/g, "\\$&")}\\); retrying in \\d+(\\.\\d)?s$`, "m"));
+    expect(withoutTimes(work.stderr)).toMatch(
+      new RegExp(`^jt: job ${id} retired failed \\(${reason.replace(/[()]/g, "\\$&")}\\); retrying in \\d+(\\.\\d)?s$`, "m"),
+    );
     expect(withoutTimes(work.stderr)).toMatch(new RegExp(`^jt: 1 job is due later, the next \\(job ${id} retired\\) in `, "m"));
     expect(work.stderr).not.toContain("--tasks");
     const job = await showJob(p, id);
@@ -786,20 +933,28 @@ describe.concurrent("what jobs:workoff says about jobs it cannot run", { timeout
 });
 
 describe.concurrent("a worker stopped by a signal", () => {
-  test("Ctrl-C (SIGINT) on an idle jobs:work: a clean stop, exit 130 as the README's exit codes say", async ({ expect, onTestFinished }) => {
+  test("Ctrl-C (SIGINT) on an idle jobs:work: a clean stop, exit 130 as the README's exit codes say", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
     const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
     await worker.waitFor("stderr", WORKING);
     worker.kill("SIGINT");
     const exit = await worker.exited;
     expect(exit.code, exit.stderr).toBe(130);
-    expect(withoutTimes(exit.stderr)).toMatch(/^jt: SIGINT: no job running, stopping \(press Ctrl-C again to exit at once\)\n(.*\n)*jt: worker stopped: 0 completed/m);
+    expect(withoutTimes(exit.stderr)).toMatch(
+      /^jt: SIGINT: no job running, stopping \(press Ctrl-C again to exit at once\)\n(.*\n)*jt: worker stopped: 0 completed/m,
+    );
   });
 });
 
 // One at a time (not alongside other tests of this file): these watch leases and clocks over seconds.
 describe("leases over time; cron", { timeout: 60_000 }, () => {
-  test("a CPU-bound task (3× the lease) keeps its lease: another worker running meanwhile never runs it; it completes on its first attempt", async ({ expect, onTestFinished }) => {
+  test("a CPU-bound task (3× the lease) keeps its lease: another worker running meanwhile never runs it; it completes on its first attempt", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
     // Both workers are up before the job exists, so both are watching for the whole run.
     const workers = [1, 2].map(() => spawnJt(p.root, ["jobs:work"], {}, { onTestFinished }));
@@ -819,7 +974,10 @@ describe("leases over time; cron", { timeout: 60_000 }, () => {
     expect(job).toMatchObject({ state: "completed", attempts: 1, errors: [] });
   });
 
-  test("a job retried at once keeps its lease on the next attempt: a second attempt longer than the lease is not put back or run twice", async ({ expect, onTestFinished }) => {
+  test("a job retried at once keeps its lease on the next attempt: a second attempt longer than the lease is not put back or run twice", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished });
     const id = await enqueueJob(p, "twice");
     const worker = spawnJt(p.root, ["jobs:work"], {}, { onTestFinished });
@@ -838,7 +996,10 @@ describe("leases over time; cron", { timeout: 60_000 }, () => {
     expect(job.errors.map((e) => e.message)).toEqual(["twice: the first attempt fails"]);
   });
 
-  test("three workers and a per-second schedule for ~4 s: exactly one job per slot, and no slot from before the schedule was first seen", async ({ expect, onTestFinished }) => {
+  test("three workers and a per-second schedule for ~4 s: exactly one job per slot, and no slot from before the schedule was first seen", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const p = jobsProject({ onTestFinished }, {}, { "tasks/cron.ts": CRON_TASKS });
     const startedAt = Date.now();
     const workers = [1, 2, 3].map(() => spawnJt(p.root, ["jobs:work"], { timeoutMs: 30_000 }, { onTestFinished }));
@@ -846,7 +1007,11 @@ describe("leases over time; cron", { timeout: 60_000 }, () => {
     const allUp = Date.now();
 
     const slotsOf = (task: string) =>
-      workers.flatMap((w) => [...withoutTimes(w.stderr).matchAll(new RegExp(`^jt: cron [^:]*: enqueued ${task} for (\\S+)$`, "gm"))].map((m) => Date.parse(m[1]!)));
+      workers.flatMap((w) =>
+        [...withoutTimes(w.stderr).matchAll(new RegExp(`^jt: cron [^:]*: enqueued ${task} for (\\S+)$`, "gm"))].map((m) =>
+          Date.parse(m[1]!),
+        ),
+      );
     const enough = await eventually(() => slotsOf("tick").filter((slot) => slot > allUp).length >= 4, 15_000, 50);
     const exits = await Promise.all(workers.map((w) => stopWorker(w)));
     expect(enough, `4 slots after all workers were up\n${workers.map((w) => w.stderr).join("---\n")}`).toBe(true);
@@ -854,7 +1019,10 @@ describe("leases over time; cron", { timeout: 60_000 }, () => {
 
     const slots = slotsOf("tick").sort((a, b) => a - b);
     expect(new Set(slots).size, "no slot enqueued twice").toBe(slots.length);
-    expect(slots.every((slot, i) => i === 0 || slot - slots[i - 1]! === 1000), `consecutive seconds: ${slots.map((s) => new Date(s).toISOString())}`).toBe(true);
+    expect(
+      slots.every((slot, i) => i === 0 || slot - slots[i - 1]! === 1000),
+      `consecutive seconds: ${slots.map((s) => new Date(s).toISOString())}`,
+    ).toBe(true);
     expect(slots[0], "a new schedule does not fire for the slot already past when it is first seen").toBeGreaterThan(startedAt);
     for (const slot of slotsOf("minutely")) expect(slot).toBeGreaterThan(startedAt);
 

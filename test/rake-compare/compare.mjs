@@ -72,7 +72,14 @@ for (const scenario of SCENARIOS) {
     const allowed = scenario.deliberate ?? {};
     const unexplained = differs.filter((key) => !(key in allowed && allowed[key](rake[key], jt[key])));
     if (unexplained.length > 0) unexpected += 1;
-    rows.push([scenario.name, differs.length === 0 ? "same" : unexplained.length === 0 ? `same but ${differs.join(", ")} (deliberate: ${scenario.why})` : `DIFFERS: ${unexplained.join(", ")}`]);
+    rows.push([
+      scenario.name,
+      differs.length === 0
+        ? "same"
+        : unexplained.length === 0
+          ? `same but ${differs.join(", ")} (deliberate: ${scenario.why})`
+          : `DIFFERS: ${unexplained.join(", ")}`,
+    ]);
     if (unexplained.length > 0 || verbose) {
       console.log(`--- ${scenario.name}: ${scenario.argv.join(" ")}`);
       for (const key of ["status", "stdout", "stderr"]) {

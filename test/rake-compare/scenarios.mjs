@@ -81,7 +81,10 @@ export const SCENARIOS = [
     rakefile: `task :hi\n`,
     tasks: `import { task } from "jt";\ntask("hi");\n`,
     argv: ["--x", "hi"],
-    deliberate: { ...exitTwoNotOne, stderr: (rake, jt) => rake === "invalid option: --x\n" && jt === "jt aborted!\ninvalid option: --x\n(See `jt --help`)\n" },
+    deliberate: {
+      ...exitTwoNotOne,
+      stderr: (rake, jt) => rake === "invalid option: --x\n" && jt === "jt aborted!\ninvalid option: --x\n(See `jt --help`)\n",
+    },
     why: "jt's usual layout and hint around Rake's words, exit 2",
   },
   {
@@ -148,7 +151,10 @@ export const SCENARIOS = [
     tasks: `import { task } from "jt";\ntask("a", ["b"], () => console.log("a"));\ntask("b", () => console.log("b"));\n`,
     argv: ["--trace=stdout", "a"],
   },
-  ...[["-W", "--comments"], ["--comments", "-W"]].map((argv) => ({
+  ...[
+    ["-W", "--comments"],
+    ["--comments", "-W"],
+  ].map((argv) => ({
     name: `where ${argv.join(" ")}`,
     rakefile: `desc "Say hi"\ntask :hi\ntask :quiet\n`,
     tasks: `import { desc, task } from "jt";\ndesc("Say hi");\ntask("hi");\ntask("quiet");\n`,
@@ -216,7 +222,9 @@ export const SCENARIOS = [
     tasks: `${RULE_HTML.replace("{ rule }", "{ rule, task }")}rule(".gz", [".html"], ({ name, source }) => {\n  writeFileSync(name, "gz");\n  console.log(\`gz \${source}\`);\n});\ntask("default", ["a.gz"]);\n`,
     files: { "a.md": { content: "a" } },
     argv: ["--rules", "--trace"],
-    deliberate: { stderr: (rake, jt) => rake.split("\n").sort().join("\n") === jt.split("\n").sort().join("\n") && jt.startsWith("Attempting Rule") },
+    deliberate: {
+      stderr: (rake, jt) => rake.split("\n").sort().join("\n") === jt.split("\n").sort().join("\n") && jt.startsWith("Attempting Rule"),
+    },
     why: "the same lines, the rule lines first: jt resolves the whole graph before it runs anything",
   },
   {
@@ -259,7 +267,8 @@ export const SCENARIOS = [
     argv: ["all", "--job-stats"],
     deliberate: {
       stdout: (rake, jt) =>
-        /^a\nb\nall\nMaximum active threads: \d+ \+ main\nTotal threads in play: {2}0 \+ main\n$/.test(rake) && jt === "a\nb\nall\nMaximum active tasks: 1\nTotal tasks run:      3\n",
+        /^a\nb\nall\nMaximum active threads: \d+ \+ main\nTotal threads in play: {2}0 \+ main\n$/.test(rake) &&
+        jt === "a\nb\nall\nMaximum active tasks: 1\nTotal tasks run:      3\n",
     },
     why: "jt counts task actions (it runs them as promises, not on a thread pool)",
   },

@@ -5,7 +5,24 @@ import type { Job, JobState } from "../../src/jobs/store/store.js";
 
 function job(state: JobState, attempts: number, errorAttempts: number[]): Job {
   const errors = errorAttempts.map((attempt, i) => ({ attempt, at: i, message: `e${i}`, stack: undefined }));
-  return { id: 1, task: "t", args: [], queue: "default", priority: 0, state, runAt: 0, attempts, maxAttempts: 3, lockedBy: null, lockedUntil: null, uniqueKey: null, createdAt: 0, updatedAt: 0, finishedAt: null, errors };
+  return {
+    id: 1,
+    task: "t",
+    args: [],
+    queue: "default",
+    priority: 0,
+    state,
+    runAt: 0,
+    attempts,
+    maxAttempts: 3,
+    lockedBy: null,
+    lockedUntil: null,
+    uniqueKey: null,
+    createdAt: 0,
+    updatedAt: 0,
+    finishedAt: null,
+    errors,
+  };
 }
 const shape = (j: Job) => {
   const { earlier, current } = attemptRounds(j);
@@ -23,7 +40,17 @@ describe("attemptRounds", () => {
     ["retried while waiting, now running", job("running", 1, [1]), { earlier: [[1]], current: [] }],
     ["retried, then completed at once", job("completed", 1, [1, 2, 3]), { earlier: [[1, 2, 3]], current: [] }],
     ["retried, failed once more, waiting", job("queued", 1, [1, 2, 3, 1]), { earlier: [[1, 2, 3]], current: [1] }],
-    ["retried twice", job("failed", 3, [1, 2, 3, 1, 2, 3, 1, 2, 3]), { earlier: [[1, 2, 3], [1, 2, 3]], current: [1, 2, 3] }],
+    [
+      "retried twice",
+      job("failed", 3, [1, 2, 3, 1, 2, 3, 1, 2, 3]),
+      {
+        earlier: [
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+        current: [1, 2, 3],
+      },
+    ],
     ["an attempt lost to a crash leaves a gap", job("failed", 3, [1, 3]), { earlier: [], current: [1, 3] }],
   ])("%s", (_, j, expected) => expect(shape(j)).toEqual(expected));
 });

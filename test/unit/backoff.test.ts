@@ -18,7 +18,8 @@ describe("polynomial (Sidekiq's formula, the default)", () => {
 
   test("is the default when no backoff is set", () => {
     for (const runs of [1, 2, 7, 25]) {
-      for (const random of [never, half, always]) expect(retryDelayMs(undefined, runs, random)).toBe(retryDelayMs("polynomial", runs, random));
+      for (const random of [never, half, always])
+        expect(retryDelayMs(undefined, runs, random)).toBe(retryDelayMs("polynomial", runs, random));
     }
   });
 

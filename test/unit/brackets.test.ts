@@ -95,17 +95,12 @@ describe("formatTarget (the inverse of parseTarget)", () => {
     expect(formatTarget("t", ["a,b", "c\\d"])).toBe("t[a\\,b,c\\\\d]");
   });
 
-  test.each<[string[]]>([
-    [["a", "b"]],
-    [["a,b", "c"]],
-    [["a\\", "b"]],
-    [["x,y", "z\\,"]],
-    [["a]", "[b"]],
-    [["a", ""]],
-    [["", "b"]],
-  ])("round-trips %j", (values) => {
-    expect(parseTarget(formatTarget("t", values))).toEqual({ name: "t", values });
-  });
+  test.each<[string[]]>([[["a", "b"]], [["a,b", "c"]], [["a\\", "b"]], [["x,y", "z\\,"]], [["a]", "[b"]], [["a", ""]], [["", "b"]]])(
+    "round-trips %j",
+    (values) => {
+      expect(parseTarget(formatTarget("t", values))).toEqual({ name: "t", values });
+    },
+  );
 
   test.each<[string[]]>([[[""]], [[" a "]], [["\t"]], [["a", " b"]]])(
     "round-trips values that trimming or `name[]` would lose: %j",
@@ -118,13 +113,31 @@ describe("formatTarget (the inverse of parseTarget)", () => {
 describe("joinSplitTargets: a target the shell split at spaces is one word again", () => {
   test.each<[string[], string[]]>([
     [["users:load[alice,", "bob]"], ["users:load[alice, bob]"]],
-    [["users:load[", "alice,bob]", "db:seed"], ["users:load[ alice,bob]", "db:seed"]],
+    [
+      ["users:load[", "alice,bob]", "db:seed"],
+      ["users:load[ alice,bob]", "db:seed"],
+    ],
     [["users:create[zoe,", "Zoe", "Zimmer]"], ["users:create[zoe, Zoe Zimmer]"]],
-    [["a[b]", "c"], ["a[b]", "c"]],
-    [["a[", "b", "c[d]"], ["a[", "b", "c[d]"]],
-    [["a[", "b"], ["a[", "b"]],
-    [["NAME=x[", "y]"], ["NAME=x[", "y]"]],
-    [["t[a]]", "b]"], ["t[a]]", "b]"]],
+    [
+      ["a[b]", "c"],
+      ["a[b]", "c"],
+    ],
+    [
+      ["a[", "b", "c[d]"],
+      ["a[", "b", "c[d]"],
+    ],
+    [
+      ["a[", "b"],
+      ["a[", "b"],
+    ],
+    [
+      ["NAME=x[", "y]"],
+      ["NAME=x[", "y]"],
+    ],
+    [
+      ["t[a]]", "b]"],
+      ["t[a]]", "b]"],
+    ],
   ])("%j → %j", (words, joined) => expect(joinSplitTargets(words)).toEqual(joined));
 
   test("what the joined word means: the values of the quoted form", () => {

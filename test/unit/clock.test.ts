@@ -103,7 +103,9 @@ describe("validateSchedule", () => {
   });
 
   test("says why a time zone is invalid", () => {
-    expect(validateSchedule("0 3 * * *", "Mars/Olympus")).toBe('unknown time zone "Mars/Olympus" (use an IANA name like "Europe/Paris" or "UTC")');
+    expect(validateSchedule("0 3 * * *", "Mars/Olympus")).toBe(
+      'unknown time zone "Mars/Olympus" (use an IANA name like "Europe/Paris" or "UTC")',
+    );
     expect(validateSchedule("0 3 * * *", "")).toMatch(/^unknown time zone ""/);
     expect(validateSchedule("0 3 * * *", "+01:00")).toMatch(/^unknown time zone/);
   });
@@ -373,7 +375,12 @@ describe("DST: spring forward (a local time that doesn't exist)", () => {
     const s = sched("*/30 * * * *", "Europe/Paris", 2 * MINUTE);
     const slots = simulate(s, utc(2025, 3, 30, 0, 10), utc(2025, 3, 30, 2, 10), 7_001);
     // 01:30 CET, then 03:00, 03:30, 04:00 CEST: wall clock 02:00 and 02:30 never happen.
-    expect(slots.map(iso)).toEqual(["2025-03-30T00:30:00.000Z", "2025-03-30T01:00:00.000Z", "2025-03-30T01:30:00.000Z", "2025-03-30T02:00:00.000Z"]);
+    expect(slots.map(iso)).toEqual([
+      "2025-03-30T00:30:00.000Z",
+      "2025-03-30T01:00:00.000Z",
+      "2025-03-30T01:30:00.000Z",
+      "2025-03-30T02:00:00.000Z",
+    ]);
   });
 });
 
@@ -389,7 +396,9 @@ describe("DST: fall back (a local time that happens twice)", () => {
       "2025-11-03T06:30:00.000Z", // 01:30 EST
     ]);
     // Ticking every 7 s through the repeated hour, after the day before's run: the first 01:30 only.
-    expect(simulate(s, utc(2025, 11, 2, 4), utc(2025, 11, 2, 8), 7_001, utc(2025, 11, 1, 5, 30)).map(iso)).toEqual(["2025-11-02T05:30:00.000Z"]);
+    expect(simulate(s, utc(2025, 11, 2, 4), utc(2025, 11, 2, 8), 7_001, utc(2025, 11, 1, 5, 30)).map(iso)).toEqual([
+      "2025-11-02T05:30:00.000Z",
+    ]);
     // At the second 01:30 (EST, 06:30Z), with the first recorded: nothing.
     expect(dueSlots(s, utc(2025, 11, 2, 5, 30), utc(2025, 11, 2, 6, 30))).toEqual({ enqueue: [], mark: null });
     expect(dueSlots(s, utc(2025, 11, 2, 5, 30), utc(2025, 11, 2, 6, 30, 0, 1))).toEqual({ enqueue: [], mark: null });
@@ -428,7 +437,10 @@ describe("crontabLines", () => {
   });
 
   test("a time zone adds a CRON_TZ line before the entry", () => {
-    expect(crontabLines(sched("0 3 * * *", "Europe/Paris"), "/app")).toEqual(["CRON_TZ=Europe/Paris", "0 3 * * * cd /app && jt reports:daily"]);
+    expect(crontabLines(sched("0 3 * * *", "Europe/Paris"), "/app")).toEqual([
+      "CRON_TZ=Europe/Paris",
+      "0 3 * * * cd /app && jt reports:daily",
+    ]);
   });
 
   test("6 fields with the seconds at 0 drop them", () => {
@@ -445,7 +457,10 @@ describe("crontabLines", () => {
 
   test("nicknames and names pass through; croner-only syntax gets a warning comment", () => {
     expect(crontabLines(sched("@daily", null), "/app")).toEqual(["CRON_TZ=UTC", "@daily cd /app && jt reports:daily"]);
-    expect(crontabLines(sched("0 9 * JUL MON-FRI", null), "/app")).toEqual(["CRON_TZ=UTC", "0 9 * JUL MON-FRI cd /app && jt reports:daily"]);
+    expect(crontabLines(sched("0 9 * JUL MON-FRI", null), "/app")).toEqual([
+      "CRON_TZ=UTC",
+      "0 9 * JUL MON-FRI cd /app && jt reports:daily",
+    ]);
     const last = crontabLines(sched("0 3 L * *", null), "/app");
     expect(last).toHaveLength(3);
     expect(last[0]).toMatch(/^# reports:daily: "0 3 L \* \*" uses croner's/);

@@ -1,9 +1,21 @@
 /** Deciding whether a store's driver can be loaded, from its package.json alone, and naming a load failure (issue 21 §3). */
 import { describe, expect, test } from "vitest";
 import { DefinitionError } from "../../src/errors.js";
-import { driverFailure, minimumNodeMajor, POSTGRES_DRIVER, recommendedMajor, refusalOf, SQLITE_DRIVER } from "../../src/jobs/store/driver.js";
+import {
+  driverFailure,
+  minimumNodeMajor,
+  POSTGRES_DRIVER,
+  recommendedMajor,
+  refusalOf,
+  SQLITE_DRIVER,
+} from "../../src/jobs/store/driver.js";
 
-const found = (version: string, engines?: string) => ({ main: "/app/node_modules/x/index.js", directory: "/app/node_modules/x", version, engines });
+const found = (version: string, engines?: string) => ({
+  main: "/app/node_modules/x/index.js",
+  directory: "/app/node_modules/x",
+  version,
+  engines,
+});
 
 describe("minimumNodeMajor", () => {
   test.each<[string | undefined, number | undefined]>([
@@ -32,8 +44,12 @@ describe("refusalOf", () => {
     expect(old).toBeInstanceOf(DefinitionError);
     expect(old?.message).toBe("Jobs on PostgreSQL work with pg 8; this app has pg 7.18.2 (/app/node_modules/x), which is too old");
     expect(old?.details).toEqual(["Install a version jt supports, in your app: npm install pg@8"]);
-    expect(refusalOf(SQLITE_DRIVER, found("14.0.0"), 24, "24.1.0")?.message).toMatch(/work with better-sqlite3 12 or 13; .* which is newer than jt knows$/);
-    expect(refusalOf(SQLITE_DRIVER, found("11.10.0"), 20, "20.20.2")?.details).toEqual(["Install a version jt supports, in your app: npm install better-sqlite3@12"]);
+    expect(refusalOf(SQLITE_DRIVER, found("14.0.0"), 24, "24.1.0")?.message).toMatch(
+      /work with better-sqlite3 12 or 13; .* which is newer than jt knows$/,
+    );
+    expect(refusalOf(SQLITE_DRIVER, found("11.10.0"), 20, "20.20.2")?.details).toEqual([
+      "Install a version jt supports, in your app: npm install better-sqlite3@12",
+    ]);
   });
 
   test("the version to install depends on Node for better-sqlite3 only", () => {

@@ -17,7 +17,18 @@ function resolveIn(names: readonly string[], written: string, scope: readonly st
 }
 
 /** The task names of the reference's c4 Rakefile. */
-const C4 = ["setup", "only_top", "db:setup", "db:migrate", "db:up", "db:full", "db:inner:setup", "db:inner:go", "db:inner:other", "app:run"];
+const C4 = [
+  "setup",
+  "only_top",
+  "db:setup",
+  "db:migrate",
+  "db:up",
+  "db:full",
+  "db:inner:setup",
+  "db:inner:go",
+  "db:inner:other",
+  "app:run",
+];
 
 describe("qualify", () => {
   test("joins a scope and a name with ':'", () => {

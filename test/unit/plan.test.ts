@@ -19,9 +19,7 @@ function registry(defs: Defs): Registry {
 
 /** A step as Rake's --trace prints it (without the trailing space Rake leaves when there are no flags). */
 function line(step: PlanStep): string {
-  return step.kind === "invoke"
-    ? `Invoke ${step.task.name}${step.firstTime ? " (first_time)" : ""}`
-    : `Execute ${step.planned.task.name}`;
+  return step.kind === "invoke" ? `Invoke ${step.task.name}${step.firstTime ? " (first_time)" : ""}` : `Execute ${step.planned.task.name}`;
 }
 
 function trace(p: Plan): string[] {
@@ -93,7 +91,12 @@ describe("order and run-once", () => {
     const r = new Registry();
     r.define("first", { deps: ["later"] }, undefined, undefined);
     r.define("later", {}, undefined, undefined);
-    expect(trace(plan(targets("first"), r))).toEqual(["Invoke first (first_time)", "Invoke later (first_time)", "Execute later", "Execute first"]);
+    expect(trace(plan(targets("first"), r))).toEqual([
+      "Invoke first (first_time)",
+      "Invoke later (first_time)",
+      "Execute later",
+      "Execute first",
+    ]);
   });
 
   test("redefinition: prerequisites added in first-seen order, without repeats", () => {
@@ -328,7 +331,15 @@ describe("arguments", () => {
   test("a prerequisite reached first without args keeps those", () => {
     const r = argsRegistry();
     r.define("early", { deps: ["child_same"] }, undefined, undefined);
-    const args = argsOf(plan([{ name: "early", values: [] }, { name: "parent", values: ["1", "2"] }], r));
+    const args = argsOf(
+      plan(
+        [
+          { name: "early", values: [] },
+          { name: "parent", values: ["1", "2"] },
+        ],
+        r,
+      ),
+    );
     expect(args.child_same!.first).toBeUndefined();
   });
 });

@@ -39,11 +39,15 @@ describe("a rule's sources for a name (Rake's make_sources)", () => {
   });
 
   test("a function that gives no file name is a definition error naming the rule and the name", () => {
-    expect(() => sourcesFor(ruleOf(".o", [() => 42]), "a.o")).toThrow("A source function of rule /\\.o$/ gave 42 for 'a.o', not a file name");
+    expect(() => sourcesFor(ruleOf(".o", [() => 42]), "a.o")).toThrow(
+      "A source function of rule /\\.o$/ gave 42 for 'a.o', not a file name",
+    );
   });
 
   test("a source that is neither is refused where the rule is written", () => {
-    expect(() => ruleOf(".o", [3])).toThrow(/a source must be a file ending like "\.c", a path, a "%"-path map or a function of the name, not 3/);
+    expect(() => ruleOf(".o", [3])).toThrow(
+      /a source must be a file ending like "\.c", a path, a "%"-path map or a function of the name, not 3/,
+    );
     expect(() => ruleOf(".o", ["%q.c"])).toThrow("Unknown path map spec '%q' in \"%q.c\"");
   });
 });

@@ -22,7 +22,11 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-const caught = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+const caught = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 describe("runConcurrently", () => {
   test("starts every item at once and resolves when all are done", async () => {

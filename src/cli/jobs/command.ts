@@ -79,7 +79,10 @@ export async function runJobsCommand(verb: string, words: readonly string[], out
   const { Command, CommanderError } = await import("commander");
   const program = parserOf(definition, Command, output);
   try {
-    program.parse(words.filter((word, at) => !isAssignment(word, at)), { from: "user" });
+    program.parse(
+      words.filter((word, at) => !isAssignment(word, at)),
+      { from: "user" },
+    );
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.help") return 0;

@@ -11,7 +11,8 @@ export async function enqueueVerb(context: VerbContext, program: Command): Promi
   const flags = program.opts<{ in?: string; at?: string; queue?: string; priority?: string; unique?: true; json?: true }>();
   const target = parseTarget(word!);
   if (!target) throw new UsageError(`Malformed task arguments in '${word}': expected name[arg1,arg2,...] with a closing ']'`);
-  if (flags.in !== undefined && parseDuration(flags.in) === undefined) throw new UsageError(`--in takes a duration like 30s, 5m or 2h, not '${flags.in}'`);
+  if (flags.in !== undefined && parseDuration(flags.in) === undefined)
+    throw new UsageError(`--in takes a duration like 30s, 5m or 2h, not '${flags.in}'`);
   const at = flags.at === undefined ? undefined : new Date(flags.at);
   if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at takes a time like 2026-12-01T03:00:00Z, not '${flags.at}'`);
   return context.withStore(async ({ jobs }) => {

@@ -13,7 +13,9 @@ export async function listVerb(context: VerbContext, program: Command): Promise<
   const limit = integer(flags.limit, "--limit", 1);
   return context.withStore(async ({ store }) => {
     const list = await store.list({ states: states as JobState[] | undefined, task: flags.task, queue: flags.queue, limit });
-    context.output.out(flags.json ? `${JSON.stringify(list.map(jobJson), null, 2)}\n` : jobsTable(list, await store.now(), context.output.columns));
+    context.output.out(
+      flags.json ? `${JSON.stringify(list.map(jobJson), null, 2)}\n` : jobsTable(list, await store.now(), context.output.columns),
+    );
     return 0;
   });
 }

@@ -29,13 +29,13 @@ export async function cronVerb(context: VerbContext, program: Command): Promise<
     const schedules = schedulesOf(await session.source.allDefinitions());
     const now = await store.now();
     const statuses = await Promise.all(
-      schedules.map(async (schedule) => ({ schedule, lastRun: await store.lastCronRun(scheduleKey(schedule)), nextRun: nextRun(schedule, now) })),
+      schedules.map(async (schedule) => ({
+        schedule,
+        lastRun: await store.lastCronRun(scheduleKey(schedule)),
+        nextRun: nextRun(schedule, now),
+      })),
     );
-    context.output.out(
-      flags.json
-        ? schedulesJson(statuses)
-        : schedulesTable(statuses, now),
-    );
+    context.output.out(flags.json ? schedulesJson(statuses) : schedulesTable(statuses, now));
     return 0;
   });
 }

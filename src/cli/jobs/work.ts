@@ -5,7 +5,16 @@ import { exitNow } from "../../jobs/job-faults.js";
 import { JobOutput } from "../../jobs/job-output.js";
 import { describeLocation } from "../../jobs/store/open.js";
 import type { Job } from "../../jobs/store/store.js";
-import { DEAD_EXECUTOR_ENV, isExecutor, onStopRequests, progressReporter, reportFatalErrors, supervise, tellSupervisor, type DeadExecutor } from "../../jobs/supervisor.js";
+import {
+  DEAD_EXECUTOR_ENV,
+  isExecutor,
+  onStopRequests,
+  progressReporter,
+  reportFatalErrors,
+  supervise,
+  tellSupervisor,
+  type DeadExecutor,
+} from "../../jobs/supervisor.js";
 import { jobLabel, jsonLine, LOG_FORMATS, textLine, WorkerLog, type LogAbout, type LogFormat } from "../../jobs/worker-log.js";
 import { JobWorker, type WorkerSummary } from "../../jobs/worker.js";
 import { killLeftoverCommands } from "../../run/sh.js";
@@ -20,7 +29,8 @@ import { schedulesOf } from "./schedules.js";
 function logFormatFlag(program: Command): LogFormat | undefined {
   const { logFormat } = program.opts<{ logFormat?: string }>();
   if (logFormat === undefined) return undefined;
-  if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) throw new UsageError(`--log-format takes ${LOG_FORMATS.join(" or ")}, not '${logFormat}'`);
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat))
+    throw new UsageError(`--log-format takes ${LOG_FORMATS.join(" or ")}, not '${logFormat}'`);
   return logFormat as LogFormat;
 }
 
@@ -31,7 +41,13 @@ export async function work(context: VerbContext, program: Command, untilEmpty: b
   if (!isExecutor() && !process.env.JT_HACK_NOSUP) {
     const flag = logFormatFlag(program);
     // The supervisor's few lines, in the executor's format (which may come from the config).
-    return supervise((line, format) => context.output.err((format ?? flag) === "json" ? jsonLine(Date.now(), line, { event: "worker.died", level: "error" }, undefined) : textLine(Date.now(), line, { event: "worker.died" })));
+    return supervise((line, format) =>
+      context.output.err(
+        (format ?? flag) === "json"
+          ? jsonLine(Date.now(), line, { event: "worker.died", level: "error" }, undefined)
+          : textLine(Date.now(), line, { event: "worker.died" }),
+      ),
+    );
   }
   reportFatalErrors();
   try {
@@ -51,7 +67,13 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
   const config = session.project.config.jobs;
   const concurrency = integer(flags.concurrency, "--concurrency", 1) ?? config.concurrency;
   const prefetch = integer(flags.prefetch, "--prefetch", 0) ?? config.prefetch;
-  const queues = flags.queues === "*" ? undefined : flags.queues.split(",").map((q) => q.trim()).filter(Boolean);
+  const queues =
+    flags.queues === "*"
+      ? undefined
+      : flags.queues
+          .split(",")
+          .map((q) => q.trim())
+          .filter(Boolean);
   const opened = await jobs.get();
   const catalog = await session.source.allDefinitions();
   const logFormat = flagFormat ?? config.logFormat;
@@ -92,7 +114,10 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
           sh: {
             echo: flags.quiet !== true,
             lines: true,
-            output: { stdout: (line) => jobOutput.write(job, "stdout", labelLine(line)), stderr: (line) => jobOutput.write(job, "stderr", labelLine(line)) },
+            output: {
+              stdout: (line) => jobOutput.write(job, "stdout", labelLine(line)),
+              stderr: (line) => jobOutput.write(job, "stderr", labelLine(line)),
+            },
           },
           interruptGraceMs,
           finishedRunSucceeds: true,
@@ -112,14 +137,19 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
     });
     workerLog.workerId = worker.id;
     jobOutput.attach(workerLog, () => worker.runningJobs());
-    log(`jt: worker ${worker.id} ${untilEmpty ? "working off" : "working"} ${queues ? `queues ${queues.join(", ")}` : "every queue"} in ${describeLocation(jobs.location)}, ${concurrency} at a time${prefetch > 0 ? `, ${prefetch} claimed ahead` : ""}`, { event: "worker.started" });
+    log(
+      `jt: worker ${worker.id} ${untilEmpty ? "working off" : "working"} ${queues ? `queues ${queues.join(", ")}` : "every queue"} in ${describeLocation(jobs.location)}, ${concurrency} at a time${prefetch > 0 ? `, ${prefetch} claimed ahead` : ""}`,
+      { event: "worker.started" },
+    );
     // A worker stopped by a signal exits 130 / 143 like any interrupted jt, after a clean drain too.
     let stoppedBy: NodeJS.Signals | undefined;
     const stopListening = onStopRequests(
       (signal) => {
         stoppedBy = signal;
         const again = signal === "SIGINT" ? "press Ctrl-C again" : `send ${signal} again`;
-        log(`jt: ${signal}: ${finishingWhat(worker.runningJobs(), config.shutdownTimeoutMs)} (${again} to exit at once)`, { event: "worker.stopping" });
+        log(`jt: ${signal}: ${finishingWhat(worker.runningJobs(), config.shutdownTimeoutMs)} (${again} to exit at once)`, {
+          event: "worker.stopping",
+        });
         worker.stop();
       },
       (signal) => {
@@ -146,11 +176,24 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
       flush();
     }
     const { earlier } = progress;
-    const total = { completed: earlier.completed + summary.completed, failed: earlier.failed + summary.failed, released: earlier.released + summary.released };
+    const total = {
+      completed: earlier.completed + summary.completed,
+      failed: earlier.failed + summary.failed,
+      released: earlier.released + summary.released,
+    };
     const across = earlier.executors > 0 ? ` (in ${earlier.executors + 1} worker processes: ${earlier.executors} died)` : "";
-    log(`jt: worker stopped: ${total.completed} completed, ${total.failed} failed for good, ${total.released} released${across}`, { event: "worker.stopped" });
+    log(`jt: worker stopped: ${total.completed} completed, ${total.failed} failed for good, ${total.released} released${across}`, {
+      event: "worker.stopped",
+    });
     end();
-    const code = stoppedBy !== undefined ? (stoppedBy === "SIGTERM" ? ExitCode.sigterm : ExitCode.sigint) : untilEmpty && total.failed > 0 ? ExitCode.taskFailed : 0;
+    const code =
+      stoppedBy !== undefined
+        ? stoppedBy === "SIGTERM"
+          ? ExitCode.sigterm
+          : ExitCode.sigint
+        : untilEmpty && total.failed > 0
+          ? ExitCode.taskFailed
+          : 0;
     await tellSupervisor({ type: "finished", code });
     return code;
   }

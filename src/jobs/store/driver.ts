@@ -72,7 +72,12 @@ export function minimumNodeMajor(range: string | undefined): number | undefined 
 }
 
 /** The reason not to load `found` on this Node, or undefined when it may be loaded. */
-export function refusalOf(spec: DriverSpec, found: FoundDriver, nodeMajor = NODE_MAJOR, nodeVersion = NODE_VERSION): DefinitionError | undefined {
+export function refusalOf(
+  spec: DriverSpec,
+  found: FoundDriver,
+  nodeMajor = NODE_MAJOR,
+  nodeVersion = NODE_VERSION,
+): DefinitionError | undefined {
   const major = Number(found.version.split(".")[0]);
   const where = shortPath(found.directory);
   if (!spec.majors.includes(major)) {
@@ -87,7 +92,9 @@ export function refusalOf(spec: DriverSpec, found: FoundDriver, nodeMajor = NODE
   if (needs !== undefined && nodeMajor < needs) {
     return new DefinitionError(
       `${spec.name} ${found.version} (${where}) needs Node ${needs} or later (its engines field says "${found.engines}"); this is Node ${nodeVersion}, where loading it would crash the process`,
-      [`Install the version for this Node, in your app: npm install ${spec.name}@${recommendedMajor(spec, nodeMajor)} (or run jt on Node ${needs} or later)`],
+      [
+        `Install the version for this Node, in your app: npm install ${spec.name}@${recommendedMajor(spec, nodeMajor)} (or run jt on Node ${needs} or later)`,
+      ],
     );
   }
   return undefined;

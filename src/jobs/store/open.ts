@@ -45,7 +45,11 @@ export async function openStore(location: StoreLocation, options: { connections?
     await store?.close().catch(() => {});
     if (error instanceof JtError) throw error; // (a missing driver says what to install)
     const hint = storeHint(error, location);
-    throw new StoreUnavailable(`Cannot open the job store (${describeLocation(location)}): ${(error as Error).message}`, hint ? [hint] : [], { cause: error });
+    throw new StoreUnavailable(
+      `Cannot open the job store (${describeLocation(location)}): ${(error as Error).message}`,
+      hint ? [hint] : [],
+      { cause: error },
+    );
   }
   return store;
 }

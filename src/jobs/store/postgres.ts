@@ -98,7 +98,11 @@ function toJob(row: Row): Job {
 function isDroppedConnection(error: unknown): boolean {
   const { code, message } = error as { code?: string; message?: string };
   return (
-    code === "57P01" || code === "57P02" || code === "57P03" || code === "ECONNRESET" || code === "EPIPE" ||
+    code === "57P01" ||
+    code === "57P02" ||
+    code === "57P03" ||
+    code === "ECONNRESET" ||
+    code === "EPIPE" ||
     /Connection terminated|connection is closed|Client has encountered a connection error/i.test(message ?? "")
   );
 }
@@ -114,7 +118,8 @@ const AT = (index: number) => `to_timestamp($${index}::double precision / 1000)`
 export function parsePostgresUrl(url: string): { connectionString: string; schema: string } {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get("schema") ?? "jt";
-  if (!/^[a-z_][a-z0-9_]*$/i.test(schema)) throw new DefinitionError(`Invalid schema name '${schema}' in the jobs store URL: use letters, digits and '_'`);
+  if (!/^[a-z_][a-z0-9_]*$/i.test(schema))
+    throw new DefinitionError(`Invalid schema name '${schema}' in the jobs store URL: use letters, digits and '_'`);
   parsed.searchParams.delete("schema");
   return { connectionString: parsed.toString(), schema };
 }
@@ -200,8 +205,14 @@ export class PostgresStore implements JobStore {
       // A transaction-level lock: released at COMMIT, so it works through PgBouncer's transaction mode.
       await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`jt-migrate:${this.schema}`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
-      await client.query(`CREATE TABLE IF NOT EXISTS "${this.schema}".migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
-      const [row] = await this.query<{ version: number | null }>(`SELECT max(version) AS version FROM "${this.schema}".migrations`, [], client);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS "${this.schema}".migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+      );
+      const [row] = await this.query<{ version: number | null }>(
+        `SELECT max(version) AS version FROM "${this.schema}".migrations`,
+        [],
+        client,
+      );
       const all = migrations(this.schema);
       for (let version = (row?.version ?? 0) + 1; version <= all.length; version++) {
         await client.query(all[version - 1]!);
@@ -441,7 +452,9 @@ export class PostgresStore implements JobStore {
   }
 
   async lastCronRun(schedule: string): Promise<number | null> {
-    const [row] = await this.query<{ last_enqueued: Date | null }>(`SELECT last_enqueued FROM ${this.cron} WHERE schedule = $1`, [schedule]);
+    const [row] = await this.query<{ last_enqueued: Date | null }>(`SELECT last_enqueued FROM ${this.cron} WHERE schedule = $1`, [
+      schedule,
+    ]);
     return row?.last_enqueued?.getTime() ?? null;
   }
 
@@ -465,7 +478,10 @@ export class PostgresStore implements JobStore {
     if (filter.task !== undefined) where.push(`task = $${params.push(filter.task)}`);
     if (filter.queue !== undefined) where.push(`queue = $${params.push(filter.queue)}`);
     const limit = `$${params.push(filter.limit ?? 100)}`;
-    const rows = await this.query<Row>(`SELECT * FROM ${this.jobs} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`, params);
+    const rows = await this.query<Row>(
+      `SELECT * FROM ${this.jobs} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`,
+      params,
+    );
     return rows.map(toJob);
   }
 
@@ -498,7 +514,10 @@ export class PostgresStore implements JobStore {
 
   async discard(ids: readonly number[] | "all-failed"): Promise<number[]> {
     const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled') AND id = ANY($1::bigint[])";
-    const rows = await this.query<{ id: string }>(`DELETE FROM ${this.jobs} WHERE ${which} RETURNING id`, ids === "all-failed" ? [] : [ids]);
+    const rows = await this.query<{ id: string }>(
+      `DELETE FROM ${this.jobs} WHERE ${which} RETURNING id`,
+      ids === "all-failed" ? [] : [ids],
+    );
     return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
   }
 

@@ -231,14 +231,18 @@ export class SqliteStore implements JobStore {
 
   async enqueue(jobs: readonly NewJob[], connection?: unknown): Promise<EnqueueResult[]> {
     if (connection !== undefined) {
-      throw new TypeError("enqueue({ db }) enqueues inside your own database transaction, which needs jobs on PostgreSQL; this project's jobs are on SQLite");
+      throw new TypeError(
+        "enqueue({ db }) enqueues inside your own database transaction, which needs jobs on PostgreSQL; this project's jobs are on SQLite",
+      );
     }
     const now = this.clock();
     const results = this.write(() =>
       jobs.map((job): EnqueueResult => {
         const row = this.insert(job, now);
         if (row) return { job: toJob(row), inserted: true };
-        const existing = this.sql(`SELECT * FROM jt_jobs WHERE unique_key = ? AND state IN ('queued', 'running')`).get(job.uniqueKey) as Row;
+        const existing = this.sql(`SELECT * FROM jt_jobs WHERE unique_key = ? AND state IN ('queued', 'running')`).get(
+          job.uniqueKey,
+        ) as Row;
         return { job: toJob(existing), inserted: false };
       }),
     );
@@ -250,7 +254,15 @@ export class SqliteStore implements JobStore {
     const now = this.clock();
     const queues = request.queues;
     const rows = this.write(
-      () => this.claimStatement(queues?.length).all(request.workerId, now + request.leaseMs, now, now, ...(queues ?? []), request.limit) as Row[],
+      () =>
+        this.claimStatement(queues?.length).all(
+          request.workerId,
+          now + request.leaseMs,
+          now,
+          now,
+          ...(queues ?? []),
+          request.limit,
+        ) as Row[],
     );
     return rows.map(toJob).sort(byClaimOrder);
   }
@@ -270,11 +282,9 @@ export class SqliteStore implements JobStore {
     if (jobIds.length === 0) return;
     const now = this.clock();
     this.write(() =>
-      this.sql(`UPDATE jt_jobs SET locked_until = ? WHERE state = 'running' AND locked_by = ? AND id IN (SELECT value FROM json_each(?))`).run(
-        now + leaseMs,
-        workerId,
-        JSON.stringify(jobIds),
-      ),
+      this.sql(
+        `UPDATE jt_jobs SET locked_until = ? WHERE state = 'running' AND locked_by = ? AND id IN (SELECT value FROM json_each(?))`,
+      ).run(now + leaseMs, workerId, JSON.stringify(jobIds)),
     );
   }
 
@@ -284,7 +294,9 @@ export class SqliteStore implements JobStore {
       `UPDATE jt_jobs SET state = 'completed', locked_by = NULL, locked_until = NULL, finished_at = @now, updated_at = @now
        WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
     );
-    return this.write(() => jobs.filter((job) => complete.run({ id: job.id, workerId, attempts: job.attempts, now }).changes === 1).map((job) => job.id));
+    return this.write(() =>
+      jobs.filter((job) => complete.run({ id: job.id, workerId, attempts: job.attempts, now }).changes === 1).map((job) => job.id),
+    );
   }
 
   async fail(job: Job, workerId: string, error: JobError, retryAt: number | null): Promise<boolean> {
@@ -299,8 +311,7 @@ export class SqliteStore implements JobStore {
              locked_by = NULL, locked_until = NULL, updated_at = @now,
              errors = json_insert(errors, '$[#]', json(@error))
            WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
-        )
-          .run({ id: job.id, workerId, attempts: job.attempts, retryAt, now, error: JSON.stringify(error) }).changes,
+        ).run({ id: job.id, workerId, attempts: job.attempts, retryAt, now, error: JSON.stringify(error) }).changes,
     );
     if (changed === 1 && retryAt !== null) this.notify();
     return changed === 1;
@@ -313,8 +324,7 @@ export class SqliteStore implements JobStore {
         this.sql(
           `UPDATE jt_jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = @now
            WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
-        )
-          .run({ id: job.id, workerId, attempts: job.attempts, now }).changes,
+        ).run({ id: job.id, workerId, attempts: job.attempts, now }).changes,
     );
     if (changed === 1) this.notify();
     return changed === 1;
@@ -333,8 +343,7 @@ export class SqliteStore implements JobStore {
              locked_by = NULL, locked_until = NULL, updated_at = @now,
              errors = json_insert(errors, '$[#]', ${error("attempts")})
            WHERE state = 'running' AND locked_until < @now`,
-        )
-          .run({ now }).changes,
+        ).run({ now }).changes,
     );
     if (changed > 0) this.notify();
     return changed;
@@ -347,8 +356,7 @@ export class SqliteStore implements JobStore {
       this.sql(
         `INSERT INTO jt_cron (schedule, last_slot, last_enqueued) VALUES (?, ?, ?)
          ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot, last_enqueued = excluded.last_enqueued`,
-      )
-        .run(schedule, slot, slot);
+      ).run(schedule, slot, slot);
       this.insert(job, this.clock());
       return true;
     });
@@ -366,8 +374,9 @@ export class SqliteStore implements JobStore {
 
   async markCronSlot(schedule: string, slot: number): Promise<void> {
     this.write(() =>
-      this.sql("INSERT INTO jt_cron (schedule, last_slot) VALUES (?, ?) ON CONFLICT (schedule) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)")
-        .run(schedule, slot),
+      this.sql(
+        "INSERT INTO jt_cron (schedule, last_slot) VALUES (?, ?) ON CONFLICT (schedule) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)",
+      ).run(schedule, slot),
     );
   }
 
@@ -396,12 +405,15 @@ export class SqliteStore implements JobStore {
   }
 
   async stats(): Promise<QueueStats[]> {
-    return this.sql("SELECT queue, state, count(*) AS count FROM jt_jobs GROUP BY queue, state ORDER BY queue, state").all() as QueueStats[];
+    return this.sql(
+      "SELECT queue, state, count(*) AS count FROM jt_jobs GROUP BY queue, state ORDER BY queue, state",
+    ).all() as QueueStats[];
   }
 
   async retry(ids: readonly number[] | "all-failed"): Promise<number[]> {
     const now = this.clock();
-    const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled', 'queued') AND id IN (SELECT value FROM json_each(?))";
+    const which =
+      ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled', 'queued') AND id IN (SELECT value FROM json_each(?))";
     const retried = this.write(
       () =>
         this.sql(
