@@ -102,6 +102,31 @@ export class Interrupted extends JtError {
   }
 }
 
+/**
+ * What `sh` throws for a command that failed (a non-zero exit, not found, timed out, killed), with
+ * what it printed. A command stopped because the task was aborted is one too, named "AbortError"
+ * and caused by the abort's reason, as `fetch` rejects.
+ */
+export class CommandFailed extends Error {
+  readonly command: string;
+  readonly exitCode: number | undefined;
+  readonly stdout: string;
+  readonly stderr: string;
+
+  constructor(
+    message: string,
+    result: { command: string; exitCode: number | undefined; stdout: string; stderr: string },
+    abortReason?: unknown,
+  ) {
+    super(message, abortReason === undefined ? undefined : { cause: abortReason });
+    if (abortReason !== undefined) this.name = "AbortError";
+    this.command = result.command;
+    this.exitCode = result.exitCode;
+    this.stdout = result.stdout;
+    this.stderr = result.stderr;
+  }
+}
+
 export function exitCodeOf(error: unknown): number {
   return error instanceof JtError ? error.exitCode : ExitCode.taskFailed;
 }

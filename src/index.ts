@@ -12,6 +12,19 @@
 export { clearTask, desc, directory, file, multitask, namespace, rule, task, taskDefined } from "./api/dsl.js";
 export { defineEnvironment } from "./api/environment.js";
 export { createJobs, enqueue, type CreateJobsOptions, type JobsClient } from "./jobs/app-jobs.js";
+// The errors app and task code can meet, for `instanceof`: a failed enqueue, a failed `sh` command,
+// and what `ctx.invoke` / `ctx.execute` reject with (a failed task, several from a multitask, an
+// interrupt, a production question answered no, a bad definition, a name that is no task).
+export {
+  CommandFailed,
+  ConcurrentFailures,
+  DefinitionError,
+  Interrupted,
+  JtError,
+  NotConfirmed,
+  TaskFailure,
+  UsageError,
+} from "./errors.js";
 export { EnqueueError } from "./jobs/jobs.js";
 export type {
   App,
@@ -31,4 +44,5 @@ export type {
   TaskArgsBase,
   TaskContext,
   TaskSpec,
+  TransactionClient,
 } from "./api/types.js";

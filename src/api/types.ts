@@ -120,7 +120,7 @@ export interface EnqueueOptions {
    */
   readonly unique?: boolean | string;
   /** A `pg` client inside your open transaction: the job exists only if that transaction commits (PostgreSQL). */
-  readonly db?: unknown;
+  readonly db?: TransactionClient;
 }
 
 /** A job as enqueued. */
@@ -132,6 +132,14 @@ export interface EnqueuedJob {
   readonly runAt: Date;
   /** True when an existing job with the same unique key was returned instead of a new one. */
   readonly duplicate: boolean;
+}
+
+/**
+ * Your app's connection to PostgreSQL, as `pg` gives it (a `PoolClient` inside your transaction, a
+ * `Client`, a `Pool`): whatever has pg's `query(text, values)`.
+ */
+export interface TransactionClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
 }
 
 /** How a `rule` names a source of the file it makes: `".c"`, `"src/%n.c"`, a path, or a function of the name. */

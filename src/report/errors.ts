@@ -5,7 +5,7 @@
  * running concurrently failed, each gets that layout (message, frames, chain) in turn.
  */
 import { existsSync } from "node:fs";
-import { ConcurrentFailures, JtError, LoadFailures, TaskFailure } from "../errors.js";
+import { CommandFailed, ConcurrentFailures, JtError, LoadFailures, TaskFailure } from "../errors.js";
 import { stackLocations } from "../registry/source-location.js";
 
 export interface ErrorReportOptions {
@@ -71,7 +71,9 @@ function framesOf(error: Error, options: ErrorReportOptions): string[] {
 export function headline(thrown: unknown): string {
   if (thrown instanceof Error) {
     const message = thrown.message || "(no message)";
-    // A subclass that does not set `name` is still worth naming (`class MyError extends Error {}`).
+    // A failed command says what failed in its message; any other subclass that does not set
+    // `name` is still worth naming (`class MyError extends Error {}`).
+    if (thrown instanceof CommandFailed) return message;
     const name = thrown.name === "Error" && thrown.constructor.name !== "Error" ? thrown.constructor.name : thrown.name;
     return name && name !== "Error" ? `${name}: ${message}` : message;
   }

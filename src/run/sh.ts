@@ -5,6 +5,7 @@
  * output is shown a whole line at a time, so lines of two commands never mix.
  */
 import type { Sh, ShOptions, ShResult, ShValue } from "../api/types.js";
+import { CommandFailed } from "../errors.js";
 import { descendantsOf, signalEach } from "./process-tree.js";
 
 export interface ShSettings {
@@ -135,14 +136,7 @@ async function run(settings: ShSettings, options: ShOptions, invocation: Invocat
   };
   if (result.failed && options.reject !== false) {
     // A command stopped by the task's signal is an AbortError caused by the abort's reason, as `fetch` or `timers/promises` reject.
-    const error = new Error(failureMessage(result), result.isCanceled ? { cause: settings.signal.reason } : undefined);
-    if (result.isCanceled) error.name = "AbortError";
-    throw Object.assign(error, {
-      command: shResult.command,
-      exitCode: result.exitCode,
-      stdout: shResult.stdout,
-      stderr: shResult.stderr,
-    });
+    throw new CommandFailed(failureMessage(result), shResult, result.isCanceled ? settings.signal.reason : undefined);
   }
   return shResult;
 }

@@ -1,0 +1,25 @@
+import type pg from "pg";
+import { describe, expectTypeOf, test } from "vitest";
+import { type CommandFailed, enqueue, type TransactionClient } from "../src/index.js";
+
+describe("enqueue({ db }) takes your pg connection, typed", () => {
+  test("a PoolClient, a Client and a Pool are all TransactionClients", () => {
+    expectTypeOf<pg.PoolClient>().toExtend<TransactionClient>();
+    expectTypeOf<pg.Client>().toExtend<TransactionClient>();
+    expectTypeOf<pg.Pool>().toExtend<TransactionClient>();
+    const inTransaction = async (client: pg.PoolClient) => enqueue("mail:welcome", { args: [1], db: client });
+    expectTypeOf(inTransaction).returns.resolves.toHaveProperty("id");
+  });
+
+  test("anything without query() is a compile error", () => {
+    // @ts-expect-error not a database connection
+    void enqueue("mail:welcome", { db: { connect: () => {} } });
+    // @ts-expect-error a connection string is not a connection
+    void enqueue("mail:welcome", { db: "postgres://localhost/app" });
+  });
+
+  test("CommandFailed carries what the command printed", () => {
+    expectTypeOf<CommandFailed["exitCode"]>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<CommandFailed["stdout"]>().toEqualTypeOf<string>();
+  });
+});

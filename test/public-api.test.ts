@@ -1,0 +1,107 @@
+/**
+ * The public API is a product: what `import … from "jobs-and-tasks"` gives is pinned here, so a
+ * change to it is deliberate. The names (values and types) are listed below; the declarations of
+ * the modules they come from are kept in test/api-report/, a file snapshot that a change to any
+ * public signature shows as a diff (update it with `npx vitest run test/public-api.test.ts -u`).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { REPO_ROOT } from "./helpers/project.js";
+
+const DIST = join(REPO_ROOT, "dist");
+
+const VALUES = [
+  "CommandFailed",
+  "ConcurrentFailures",
+  "DefinitionError",
+  "EnqueueError",
+  "Interrupted",
+  "JtError",
+  "NotConfirmed",
+  "TaskFailure",
+  "UsageError",
+  "clearTask",
+  "createJobs",
+  "defineEnvironment",
+  "desc",
+  "directory",
+  "enqueue",
+  "file",
+  "multitask",
+  "namespace",
+  "rule",
+  "task",
+  "taskDefined",
+];
+
+const TYPES = [
+  "App",
+  "ArgDefaults",
+  "ArgName",
+  "CreateJobsOptions",
+  "EnqueuedJob",
+  "EnqueueOptions",
+  "EnvironmentContext",
+  "EnvironmentDefinition",
+  "JobsClient",
+  "RuleSource",
+  "Sh",
+  "ShOptions",
+  "ShResult",
+  "ShValue",
+  "TaskAction",
+  "TaskArgs",
+  "TaskArgsBase",
+  "TaskContext",
+  "TaskSpec",
+  "TransactionClient",
+];
+
+/** The names dist/index.d.ts exports, and the modules it exports them from. */
+function declaredExports(): { names: string[]; modules: string[] } {
+  const text = readFileSync(join(DIST, "index.d.ts"), "utf8");
+  const names: string[] = [];
+  const modules: string[] = [];
+  for (const [, list = "", from = ""] of text.matchAll(/^export (?:type )?\{([^}]*)\} from "([^"]+)";$/gms)) {
+    modules.push(from);
+    for (const item of list.split(",")) {
+      const name = item.trim().replace(/^type /, "");
+      if (name !== "") names.push(name);
+    }
+  }
+  return { names: names.sort(), modules: [...new Set(modules)].sort() };
+}
+
+describe("the public API", () => {
+  test("exports exactly these values", async () => {
+    const api = (await import(join(DIST, "index.js"))) as Record<string, unknown>;
+    expect(Object.keys(api).sort()).toEqual(VALUES);
+  });
+
+  test("declares exactly these values and types", () => {
+    expect(declaredExports().names).toEqual([...VALUES, ...TYPES].sort());
+  });
+
+  test("the error classes are what jt throws, for instanceof", async () => {
+    const api = (await import(join(DIST, "index.js"))) as Record<string, new (...args: never[]) => Error>;
+    for (const name of ["ConcurrentFailures", "DefinitionError", "Interrupted", "NotConfirmed", "TaskFailure", "UsageError"]) {
+      expect(api[name]!.prototype, name).toBeInstanceOf(api.JtError!);
+    }
+    expect(api.EnqueueError!.prototype).toBeInstanceOf(Error);
+    expect(api.CommandFailed!.prototype).toBeInstanceOf(Error);
+  });
+
+  test("the declarations it comes from match test/api-report/ (a change to a public signature is a diff there)", async () => {
+    const { modules } = declaredExports();
+    const report = modules
+      .map((module) => {
+        const file = join(DIST, module.replace(/^\.\//, "").replace(/\.js$/, ".d.ts"));
+        return `// ${module}\n${readFileSync(file, "utf8")
+          .replace(/\n\/\/# sourceMappingURL=.*$/s, "")
+          .trim()}\n`;
+      })
+      .join("\n");
+    await expect(report).toMatchFileSnapshot("./api-report/jobs-and-tasks.d.ts.snap");
+  });
+});
