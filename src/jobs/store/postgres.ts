@@ -15,84 +15,34 @@ import { EventEmitter } from "node:events";
 import type * as PG from "pg";
 import { DefinitionError } from "../../errors.js";
 import { loadDriver, POSTGRES_DRIVER } from "./driver.js";
+import { pendingMigrations } from "./migrations.js";
 import { retryEligible } from "./sql.js";
 import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobState, JobStore, NewJob, QueueStats } from "./store.js";
+import {
+  byClaimOrder,
+  CLAIM_ORDER,
+  heldBy,
+  LEASE_EXPIRED,
+  listQuery,
+  matchInserted,
+  postgresParams,
+  rowToJob,
+  selection,
+  type JobRow,
+  type RowCodec,
+} from "./vocabulary.js";
 
 type Queryable = Pick<PG.PoolClient, "query">;
 
 const CHANNEL = "jt_jobs";
 
-function migrations(schema: string): readonly string[] {
-  const s = `"${schema}"`;
-  return [
-    `CREATE TABLE ${s}.jobs (
-       id BIGSERIAL PRIMARY KEY,
-       task TEXT NOT NULL,
-       args JSONB NOT NULL,
-       queue TEXT NOT NULL,
-       priority INTEGER NOT NULL,
-       state TEXT NOT NULL,
-       run_at TIMESTAMPTZ NOT NULL,
-       attempts INTEGER NOT NULL DEFAULT 0,
-       max_attempts INTEGER NOT NULL,
-       locked_by TEXT,
-       locked_until TIMESTAMPTZ,
-       unique_key TEXT,
-       created_at TIMESTAMPTZ NOT NULL,
-       updated_at TIMESTAMPTZ NOT NULL,
-       finished_at TIMESTAMPTZ,
-       errors JSONB NOT NULL DEFAULT '[]'
-     );
-     CREATE INDEX jobs_runnable ON ${s}.jobs (priority, run_at, id) WHERE state = 'queued';
-     CREATE INDEX jobs_leased ON ${s}.jobs (locked_until) WHERE state = 'running';
-     CREATE UNIQUE INDEX jobs_unique ON ${s}.jobs (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running');
-     CREATE INDEX jobs_finished ON ${s}.jobs (state, finished_at);
-     CREATE TABLE ${s}.cron (schedule TEXT PRIMARY KEY, last_slot TIMESTAMPTZ NOT NULL);`,
-    `ALTER TABLE ${s}.cron ADD COLUMN last_enqueued TIMESTAMPTZ;`,
-    `DROP INDEX ${s}.jobs_finished;
-     CREATE INDEX jobs_completed ON ${s}.jobs (finished_at) WHERE state = 'completed';`,
-  ];
-}
+type Row = JobRow<Date, unknown, string>;
 
-interface Row {
-  id: string;
-  task: string;
-  args: string[];
-  queue: string;
-  priority: number;
-  state: JobState;
-  run_at: Date;
-  attempts: number;
-  max_attempts: number;
-  locked_by: string | null;
-  locked_until: Date | null;
-  unique_key: string | null;
-  created_at: Date;
-  updated_at: Date;
-  finished_at: Date | null;
-  errors: JobError[];
-}
+const CODEC: RowCodec<Date, unknown, string> = { time: (at) => at.getTime(), json: <T>(value: unknown) => value as T, id: Number };
+const toJob = (row: Row): Job => rowToJob(row, CODEC);
 
-function toJob(row: Row): Job {
-  return {
-    id: Number(row.id),
-    task: row.task,
-    args: row.args,
-    queue: row.queue,
-    priority: row.priority,
-    state: row.state,
-    runAt: row.run_at.getTime(),
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    lockedBy: row.locked_by,
-    lockedUntil: row.locked_until?.getTime() ?? null,
-    uniqueKey: row.unique_key,
-    createdAt: row.created_at.getTime(),
-    updatedAt: row.updated_at.getTime(),
-    finishedAt: row.finished_at?.getTime() ?? null,
-    errors: row.errors,
-  };
-}
+/** Ids as one bigint[] parameter. */
+const idIn = () => "id = ANY($1::bigint[])";
 
 /** Errors of a connection the server closed: nothing of the statement was done. */
 function isDroppedConnection(error: unknown): boolean {
@@ -105,10 +55,6 @@ function isDroppedConnection(error: unknown): boolean {
     code === "EPIPE" ||
     /Connection terminated|connection is closed|Client has encountered a connection error/i.test(message ?? "")
   );
-}
-
-function byClaimOrder(a: Job, b: Job): number {
-  return a.priority - b.priority || a.runAt - b.runAt || a.id - b.id;
 }
 
 /** Epoch ms as a timestamptz parameter. */
@@ -213,10 +159,9 @@ export class PostgresStore implements JobStore {
         [],
         client,
       );
-      const all = migrations(this.schema);
-      for (let version = (row?.version ?? 0) + 1; version <= all.length; version++) {
-        await client.query(all[version - 1]!);
-        await client.query(`INSERT INTO "${this.schema}".migrations (version) VALUES ($1)`, [version]);
+      for (const migration of pendingMigrations(row?.version ?? 0)) {
+        await client.query(migration.postgres(`"${this.schema}"`));
+        await client.query(`INSERT INTO "${this.schema}".migrations (version) VALUES ($1)`, [migration.version]);
       }
     });
   }
@@ -268,27 +213,43 @@ export class PostgresStore implements JobStore {
     }
     const client = (connection as Queryable | undefined) ?? this.pool;
     if (jobs.length === 0) return [];
-    // One statement, so one round trip and its own transaction (or the app's): every row at once,
-    // and the NOTIFY, delivered when that transaction commits (never if it rolls back). One job (a
-    // web request's) takes a plain VALUES row, which PostgreSQL plans in half the time of unnest.
+    const inserted = await this.insert(jobs, client);
+    const { results, missingKeys } = matchInserted(jobs, inserted.map(toJob));
+    if (missingKeys.length === 0) return results as EnqueueResult[];
+    // The jobs that hold those keys: the newest with each (it may have finished since, outside a transaction).
+    const existing = await this.query<Row>(
+      `SELECT DISTINCT ON (unique_key) * FROM ${this.jobs} WHERE unique_key = ANY($1::text[]) ORDER BY unique_key, id DESC`,
+      [missingKeys],
+      client,
+    );
+    const holders = new Map(existing.map((row) => [row.unique_key!, toJob(row)]));
+    return results.map((result, i) => result ?? { job: holders.get(jobs[i]!.uniqueKey!)!, inserted: false });
+  }
+
+  /**
+   * One statement, so one round trip and its own transaction (or the app's): every row at once,
+   * and the NOTIFY, delivered when that transaction commits (never if it rolls back). One job (a
+   * web request's) takes a plain VALUES row, which PostgreSQL plans in half the time of unnest.
+   * Returns the rows inserted (not those a live job's unique key kept out), in no set order.
+   */
+  private insert(jobs: readonly NewJob[], client: Queryable): Promise<Row[]> {
     const insert = `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)`;
     const onConflict = `ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING RETURNING *`;
     const notify = `SELECT inserted.*, pg_notify('${CHANNEL}', '') IS NULL AS notified FROM inserted`;
     const [only] = jobs;
-    const inserted =
-      jobs.length === 1
-        ? await this.query<Row>(
-            `WITH inserted AS (
+    return jobs.length === 1
+      ? this.query<Row>(
+          `WITH inserted AS (
                ${insert}
                VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, now(), now())
                ${onConflict}
              )
              ${notify}`,
-            [only!.task, JSON.stringify(only!.args), only!.queue, only!.priority, only!.runAt, only!.maxAttempts, only!.uniqueKey],
-            client,
-          )
-        : await this.query<Row>(
-            `WITH incoming AS (
+          [only!.task, JSON.stringify(only!.args), only!.queue, only!.priority, only!.runAt, only!.maxAttempts, only!.uniqueKey],
+          client,
+        )
+      : this.query<Row>(
+          `WITH incoming AS (
                SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int[], $5::double precision[], $6::int[], $7::text[])
                  WITH ORDINALITY AS t(task, args, queue, priority, run_at, max_attempts, unique_key, ord)
              ),
@@ -299,43 +260,17 @@ export class PostgresStore implements JobStore {
                ${onConflict}
              )
              ${notify}`,
-            [
-              jobs.map((j) => j.task),
-              jobs.map((j) => JSON.stringify(j.args)),
-              jobs.map((j) => j.queue),
-              jobs.map((j) => j.priority),
-              jobs.map((j) => j.runAt),
-              jobs.map((j) => j.maxAttempts),
-              jobs.map((j) => j.uniqueKey),
-            ],
-            client,
-          );
-    // Rows come back in no set order: match them by unique key (a batch repeats keys) or by position.
-    const byKey = new Map(inserted.filter((row) => row.unique_key !== null).map((row) => [row.unique_key!, row]));
-    const plain = inserted.filter((row) => row.unique_key === null).sort((a, b) => Number(a.id) - Number(b.id));
-    const results: (EnqueueResult | undefined)[] = [];
-    const missing: string[] = [];
-    const claimedKeys = new Set<string>();
-    for (const job of jobs) {
-      if (job.uniqueKey === null) {
-        results.push({ job: toJob(plain.shift()!), inserted: true });
-      } else if (byKey.has(job.uniqueKey) && !claimedKeys.has(job.uniqueKey)) {
-        claimedKeys.add(job.uniqueKey);
-        results.push({ job: toJob(byKey.get(job.uniqueKey)!), inserted: true });
-      } else {
-        results.push(undefined);
-        missing.push(job.uniqueKey);
-      }
-    }
-    if (missing.length === 0) return results as EnqueueResult[];
-    // The jobs that hold those keys: the newest with each (it may have finished since, outside a transaction).
-    const existing = await this.query<Row>(
-      `SELECT DISTINCT ON (unique_key) * FROM ${this.jobs} WHERE unique_key = ANY($1::text[]) ORDER BY unique_key, id DESC`,
-      [[...new Set(missing)]],
-      client,
-    );
-    const holders = new Map(existing.map((row) => [row.unique_key!, row]));
-    return results.map((result, i) => result ?? { job: toJob(holders.get(jobs[i]!.uniqueKey!)!), inserted: false });
+          [
+            jobs.map((j) => j.task),
+            jobs.map((j) => JSON.stringify(j.args)),
+            jobs.map((j) => j.queue),
+            jobs.map((j) => j.priority),
+            jobs.map((j) => j.runAt),
+            jobs.map((j) => j.maxAttempts),
+            jobs.map((j) => j.uniqueKey),
+          ],
+          client,
+        );
   }
 
   async claim(request: ClaimRequest): Promise<Job[]> {
@@ -345,7 +280,7 @@ export class PostgresStore implements JobStore {
       `WITH next AS (
          SELECT id FROM ${this.jobs}
          WHERE state = 'queued' AND run_at <= now() ${queueFilter}
-         ORDER BY priority, run_at, id
+         ORDER BY ${CLAIM_ORDER}
          LIMIT $3
          FOR UPDATE SKIP LOCKED
        )
@@ -389,7 +324,7 @@ export class PostgresStore implements JobStore {
          finished_at = CASE WHEN $4::double precision IS NULL THEN now() ELSE NULL END,
          locked_by = NULL, locked_until = NULL, updated_at = now(),
          errors = errors || jsonb_build_array($5::jsonb)
-       WHERE id = $1 AND state = 'running' AND locked_by = $2 AND attempts = $3
+       WHERE ${heldBy("$1", "$2", "$3")}
        RETURNING id`,
       [job.id, workerId, job.attempts, retryAt, JSON.stringify(error)],
     );
@@ -400,7 +335,7 @@ export class PostgresStore implements JobStore {
   async release(job: Job, workerId: string): Promise<boolean> {
     const rows = await this.query(
       `UPDATE ${this.jobs} SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = now()
-       WHERE id = $1 AND state = 'running' AND locked_by = $2 AND attempts = $3
+       WHERE ${heldBy("$1", "$2", "$3")}
        RETURNING id`,
       [job.id, workerId, job.attempts],
     );
@@ -415,10 +350,10 @@ export class PostgresStore implements JobStore {
          finished_at = CASE WHEN attempts >= max_attempts THEN now() ELSE NULL END,
          locked_by = NULL, locked_until = NULL, updated_at = now(),
          errors = errors || jsonb_build_array(jsonb_build_object(
-           'attempt', attempts, 'at', floor(extract(epoch FROM now()) * 1000),
-           'message', 'The worker running it stopped (its lease expired)'))
+           'attempt', attempts, 'at', floor(extract(epoch FROM now()) * 1000), 'message', $1::text))
        WHERE state = 'running' AND locked_until < now()
        RETURNING id`,
+      [LEASE_EXPIRED],
     );
     if (rows.length > 0) await this.notify();
     return rows.length;
@@ -472,17 +407,8 @@ export class PostgresStore implements JobStore {
   }
 
   async list(filter: JobFilter): Promise<Job[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.states?.length) where.push(`state = ANY($${params.push(filter.states)})`);
-    if (filter.task !== undefined) where.push(`task = $${params.push(filter.task)}`);
-    if (filter.queue !== undefined) where.push(`queue = $${params.push(filter.queue)}`);
-    const limit = `$${params.push(filter.limit ?? 100)}`;
-    const rows = await this.query<Row>(
-      `SELECT * FROM ${this.jobs} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`,
-      params,
-    );
-    return rows.map(toJob);
+    const params = postgresParams();
+    return (await this.query<Row>(listQuery(this.jobs, filter, params), params.values)).map(toJob);
   }
 
   async stats(): Promise<QueueStats[]> {
@@ -493,7 +419,7 @@ export class PostgresStore implements JobStore {
   }
 
   async retry(ids: readonly number[] | "all-failed"): Promise<number[]> {
-    const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled', 'queued') AND id = ANY($1::bigint[])";
+    const which = selection("retry", ids, idIn);
     const rows = await this.query<{ id: string }>(
       `WITH ${retryEligible(this.jobs, which)}
        UPDATE ${this.jobs} SET state = 'queued', attempts = 0, run_at = now(), finished_at = NULL, updated_at = now()
@@ -506,14 +432,14 @@ export class PostgresStore implements JobStore {
 
   async cancel(ids: readonly number[]): Promise<number[]> {
     const rows = await this.query<{ id: string }>(
-      `UPDATE ${this.jobs} SET state = 'cancelled', finished_at = now(), updated_at = now() WHERE state = 'queued' AND id = ANY($1::bigint[]) RETURNING id`,
+      `UPDATE ${this.jobs} SET state = 'cancelled', finished_at = now(), updated_at = now() WHERE ${selection("cancel", ids, idIn)} RETURNING id`,
       [ids],
     );
     return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
   }
 
   async discard(ids: readonly number[] | "all-failed"): Promise<number[]> {
-    const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled') AND id = ANY($1::bigint[])";
+    const which = selection("discard", ids, idIn);
     const rows = await this.query<{ id: string }>(
       `DELETE FROM ${this.jobs} WHERE ${which} RETURNING id`,
       ids === "all-failed" ? [] : [ids],

@@ -9,85 +9,31 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { driverFailure, loadDriver, SQLITE_DRIVER } from "./driver.js";
+import { pendingMigrations } from "./migrations.js";
 import { retryEligible } from "./sql.js";
-import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobState, JobStore, NewJob, QueueStats } from "./store.js";
+import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobStore, NewJob, QueueStats } from "./store.js";
+import {
+  byClaimOrder,
+  CLAIM_ORDER,
+  heldBy,
+  LEASE_EXPIRED,
+  listQuery,
+  rowToJob,
+  selection,
+  sqliteParams,
+  type JobRow,
+  type RowCodec,
+} from "./vocabulary.js";
 
 type Database = BetterSqlite3.Database;
 
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE jt_jobs (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
-     task TEXT NOT NULL,
-     args TEXT NOT NULL,
-     queue TEXT NOT NULL,
-     priority INTEGER NOT NULL,
-     state TEXT NOT NULL,
-     run_at INTEGER NOT NULL,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     max_attempts INTEGER NOT NULL,
-     locked_by TEXT,
-     locked_until INTEGER,
-     unique_key TEXT,
-     created_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL,
-     finished_at INTEGER,
-     errors TEXT NOT NULL DEFAULT '[]'
-   );
-   CREATE INDEX jt_jobs_runnable ON jt_jobs (priority, run_at, id) WHERE state = 'queued';
-   CREATE INDEX jt_jobs_leased ON jt_jobs (locked_until) WHERE state = 'running';
-   CREATE UNIQUE INDEX jt_jobs_unique ON jt_jobs (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running');
-   CREATE INDEX jt_jobs_finished ON jt_jobs (state, finished_at);
-   CREATE TABLE jt_cron (schedule TEXT PRIMARY KEY, last_slot INTEGER NOT NULL);`,
-  `ALTER TABLE jt_cron ADD COLUMN last_enqueued INTEGER;`,
-  // Only pruning needs finished_at, and only of completed jobs; an index over every state tempted
-  // the planner to scan it for claims.
-  `DROP INDEX jt_jobs_finished;
-   CREATE INDEX jt_jobs_completed ON jt_jobs (finished_at) WHERE state = 'completed';`,
-];
+type Row = JobRow<number, string>;
 
-interface Row {
-  id: number;
-  task: string;
-  args: string;
-  queue: string;
-  priority: number;
-  state: JobState;
-  run_at: number;
-  attempts: number;
-  max_attempts: number;
-  locked_by: string | null;
-  locked_until: number | null;
-  unique_key: string | null;
-  created_at: number;
-  updated_at: number;
-  finished_at: number | null;
-  errors: string;
-}
+const CODEC: RowCodec<number, string, number> = { time: (ms) => ms, json: (text) => JSON.parse(text), id: (id) => id };
+const toJob = (row: Row): Job => rowToJob(row, CODEC);
 
-function toJob(row: Row): Job {
-  return {
-    id: row.id,
-    task: row.task,
-    args: JSON.parse(row.args) as string[],
-    queue: row.queue,
-    priority: row.priority,
-    state: row.state,
-    runAt: row.run_at,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    lockedBy: row.locked_by,
-    lockedUntil: row.locked_until,
-    uniqueKey: row.unique_key,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    finishedAt: row.finished_at,
-    errors: JSON.parse(row.errors) as JobError[],
-  };
-}
-
-function byClaimOrder(a: Job, b: Job): number {
-  return a.priority - b.priority || a.runAt - b.runAt || a.id - b.id;
-}
+/** A list of ids as one parameter (json_each), so that one prepared statement serves any number. */
+const idIn = () => "id IN (SELECT value FROM json_each(?))";
 
 /** In-process wake-ups, per database file: an enqueue here wakes a worker here at once. */
 const wakeUps = new Map<string, EventEmitter>();
@@ -195,9 +141,9 @@ export class SqliteStore implements JobStore {
     this.write(() => {
       this.db.exec("CREATE TABLE IF NOT EXISTS jt_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
       const applied = (this.sql("SELECT max(version) FROM jt_migrations").pluck().get() as number | null) ?? 0;
-      for (let version = applied + 1; version <= MIGRATIONS.length; version++) {
-        this.db.exec(MIGRATIONS[version - 1]!);
-        this.sql("INSERT INTO jt_migrations (version, applied_at) VALUES (?, ?)").run(version, this.clock());
+      for (const migration of pendingMigrations(applied)) {
+        this.db.exec(migration.sqlite);
+        this.sql("INSERT INTO jt_migrations (version, applied_at) VALUES (?, ?)").run(migration.version, this.clock());
       }
     });
   }
@@ -273,7 +219,7 @@ export class SqliteStore implements JobStore {
     return this.sql(
       `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
        WHERE id IN (SELECT id FROM jt_jobs INDEXED BY jt_jobs_runnable WHERE state = 'queued' AND run_at <= ? ${queueFilter}
-                    ORDER BY priority, run_at, id LIMIT ?)
+                    ORDER BY ${CLAIM_ORDER} LIMIT ?)
        RETURNING *`,
     );
   }
@@ -282,9 +228,11 @@ export class SqliteStore implements JobStore {
     if (jobIds.length === 0) return;
     const now = this.clock();
     this.write(() =>
-      this.sql(
-        `UPDATE jt_jobs SET locked_until = ? WHERE state = 'running' AND locked_by = ? AND id IN (SELECT value FROM json_each(?))`,
-      ).run(now + leaseMs, workerId, JSON.stringify(jobIds)),
+      this.sql(`UPDATE jt_jobs SET locked_until = ? WHERE state = 'running' AND locked_by = ? AND ${idIn()}`).run(
+        now + leaseMs,
+        workerId,
+        JSON.stringify(jobIds),
+      ),
     );
   }
 
@@ -292,7 +240,7 @@ export class SqliteStore implements JobStore {
     const now = this.clock();
     const complete = this.sql(
       `UPDATE jt_jobs SET state = 'completed', locked_by = NULL, locked_until = NULL, finished_at = @now, updated_at = @now
-       WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
+       WHERE ${heldBy("@id", "@workerId", "@attempts")}`,
     );
     return this.write(() =>
       jobs.filter((job) => complete.run({ id: job.id, workerId, attempts: job.attempts, now }).changes === 1).map((job) => job.id),
@@ -310,7 +258,7 @@ export class SqliteStore implements JobStore {
              finished_at = CASE WHEN @retryAt IS NULL THEN @now ELSE NULL END,
              locked_by = NULL, locked_until = NULL, updated_at = @now,
              errors = json_insert(errors, '$[#]', json(@error))
-           WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
+           WHERE ${heldBy("@id", "@workerId", "@attempts")}`,
         ).run({ id: job.id, workerId, attempts: job.attempts, retryAt, now, error: JSON.stringify(error) }).changes,
     );
     if (changed === 1 && retryAt !== null) this.notify();
@@ -323,7 +271,7 @@ export class SqliteStore implements JobStore {
       () =>
         this.sql(
           `UPDATE jt_jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = @now
-           WHERE id = @id AND state = 'running' AND locked_by = @workerId AND attempts = @attempts`,
+           WHERE ${heldBy("@id", "@workerId", "@attempts")}`,
         ).run({ id: job.id, workerId, attempts: job.attempts, now }).changes,
     );
     if (changed === 1) this.notify();
@@ -332,8 +280,7 @@ export class SqliteStore implements JobStore {
 
   async requeueExpired(): Promise<number> {
     const now = this.clock();
-    const error = (attemptSql: string) =>
-      `json_object('attempt', ${attemptSql}, 'at', @now, 'message', 'The worker running it stopped (its lease expired)')`;
+
     const changed = this.write(
       () =>
         this.sql(
@@ -341,9 +288,9 @@ export class SqliteStore implements JobStore {
              state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
              finished_at = CASE WHEN attempts >= max_attempts THEN @now ELSE NULL END,
              locked_by = NULL, locked_until = NULL, updated_at = @now,
-             errors = json_insert(errors, '$[#]', ${error("attempts")})
+             errors = json_insert(errors, '$[#]', json_object('attempt', attempts, 'at', @now, 'message', @message))
            WHERE state = 'running' AND locked_until < @now`,
-        ).run({ now }).changes,
+        ).run({ now, message: LEASE_EXPIRED }).changes,
     );
     if (changed > 0) this.notify();
     return changed;
@@ -386,22 +333,8 @@ export class SqliteStore implements JobStore {
   }
 
   async list(filter: JobFilter): Promise<Job[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.states?.length) {
-      where.push(`state IN (${filter.states.map(() => "?").join(", ")})`);
-      params.push(...filter.states);
-    }
-    if (filter.task !== undefined) {
-      where.push("task = ?");
-      params.push(filter.task);
-    }
-    if (filter.queue !== undefined) {
-      where.push("queue = ?");
-      params.push(filter.queue);
-    }
-    const sql = `SELECT * FROM jt_jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-    return (this.sql(sql).all(...params, filter.limit ?? 100) as Row[]).map(toJob);
+    const params = sqliteParams();
+    return (this.sql(listQuery("jt_jobs", filter, params)).all(...params.values) as Row[]).map(toJob);
   }
 
   async stats(): Promise<QueueStats[]> {
@@ -412,8 +345,7 @@ export class SqliteStore implements JobStore {
 
   async retry(ids: readonly number[] | "all-failed"): Promise<number[]> {
     const now = this.clock();
-    const which =
-      ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled', 'queued') AND id IN (SELECT value FROM json_each(?))";
+    const which = selection("retry", ids, idIn);
     const retried = this.write(
       () =>
         this.sql(
@@ -434,7 +366,7 @@ export class SqliteStore implements JobStore {
       () =>
         this.sql(
           `UPDATE jt_jobs SET state = 'cancelled', finished_at = ?, updated_at = ?
-           WHERE state = 'queued' AND id IN (SELECT value FROM json_each(?)) RETURNING id`,
+           WHERE ${selection("cancel", ids, idIn)} RETURNING id`,
         )
           .pluck()
           .all(now, now, JSON.stringify(ids)) as number[],
@@ -442,7 +374,7 @@ export class SqliteStore implements JobStore {
   }
 
   async discard(ids: readonly number[] | "all-failed"): Promise<number[]> {
-    const which = ids === "all-failed" ? "state = 'failed'" : "state IN ('failed', 'cancelled') AND id IN (SELECT value FROM json_each(?))";
+    const which = selection("discard", ids, idIn);
     return this.write(
       () =>
         this.sql(`DELETE FROM jt_jobs WHERE ${which} RETURNING id`)

@@ -1,0 +1,87 @@
+/**
+ * The job store's schema history, one numbered version at a time, each written in both dialects
+ * side by side (as graphile-worker keeps `sql/000NN.sql`). A store records the versions it has
+ * applied (`jt_migrations` on SQLite, `<schema>.migrations` on PostgreSQL) and applies the rest in
+ * order, so an existing database moves forward. Append a version; never edit one that shipped.
+ */
+
+export interface Migration {
+  readonly version: number;
+  /** Why this version exists. */
+  readonly why: string;
+  readonly sqlite: string;
+  /** For the schema jt owns (quoted). */
+  readonly postgres: (schema: string) => string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    why: "the jobs table, its claim, lease and unique-key indexes, and the cron high-water marks",
+    sqlite: `CREATE TABLE jt_jobs (
+       id INTEGER PRIMARY KEY AUTOINCREMENT,
+       task TEXT NOT NULL,
+       args TEXT NOT NULL,
+       queue TEXT NOT NULL,
+       priority INTEGER NOT NULL,
+       state TEXT NOT NULL,
+       run_at INTEGER NOT NULL,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       max_attempts INTEGER NOT NULL,
+       locked_by TEXT,
+       locked_until INTEGER,
+       unique_key TEXT,
+       created_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL,
+       finished_at INTEGER,
+       errors TEXT NOT NULL DEFAULT '[]'
+     );
+     CREATE INDEX jt_jobs_runnable ON jt_jobs (priority, run_at, id) WHERE state = 'queued';
+     CREATE INDEX jt_jobs_leased ON jt_jobs (locked_until) WHERE state = 'running';
+     CREATE UNIQUE INDEX jt_jobs_unique ON jt_jobs (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running');
+     CREATE INDEX jt_jobs_finished ON jt_jobs (state, finished_at);
+     CREATE TABLE jt_cron (schedule TEXT PRIMARY KEY, last_slot INTEGER NOT NULL);`,
+    postgres: (s) => `CREATE TABLE ${s}.jobs (
+       id BIGSERIAL PRIMARY KEY,
+       task TEXT NOT NULL,
+       args JSONB NOT NULL,
+       queue TEXT NOT NULL,
+       priority INTEGER NOT NULL,
+       state TEXT NOT NULL,
+       run_at TIMESTAMPTZ NOT NULL,
+       attempts INTEGER NOT NULL DEFAULT 0,
+       max_attempts INTEGER NOT NULL,
+       locked_by TEXT,
+       locked_until TIMESTAMPTZ,
+       unique_key TEXT,
+       created_at TIMESTAMPTZ NOT NULL,
+       updated_at TIMESTAMPTZ NOT NULL,
+       finished_at TIMESTAMPTZ,
+       errors JSONB NOT NULL DEFAULT '[]'
+     );
+     CREATE INDEX jobs_runnable ON ${s}.jobs (priority, run_at, id) WHERE state = 'queued';
+     CREATE INDEX jobs_leased ON ${s}.jobs (locked_until) WHERE state = 'running';
+     CREATE UNIQUE INDEX jobs_unique ON ${s}.jobs (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running');
+     CREATE INDEX jobs_finished ON ${s}.jobs (state, finished_at);
+     CREATE TABLE ${s}.cron (schedule TEXT PRIMARY KEY, last_slot TIMESTAMPTZ NOT NULL);`,
+  },
+  {
+    version: 2,
+    why: "when each schedule last enqueued a job (jt jobs:cron shows it)",
+    sqlite: `ALTER TABLE jt_cron ADD COLUMN last_enqueued INTEGER;`,
+    postgres: (s) => `ALTER TABLE ${s}.cron ADD COLUMN last_enqueued TIMESTAMPTZ;`,
+  },
+  {
+    version: 3,
+    why: "only pruning needs finished_at, and only of completed jobs; an index over every state tempted the planner to scan it for claims",
+    sqlite: `DROP INDEX jt_jobs_finished;
+     CREATE INDEX jt_jobs_completed ON jt_jobs (finished_at) WHERE state = 'completed';`,
+    postgres: (s) => `DROP INDEX ${s}.jobs_finished;
+     CREATE INDEX jobs_completed ON ${s}.jobs (finished_at) WHERE state = 'completed';`,
+  },
+];
+
+/** The versions after `applied`, in order. */
+export function pendingMigrations(applied: number): readonly Migration[] {
+  return MIGRATIONS.filter((migration) => migration.version > applied);
+}
