@@ -1,5 +1,5 @@
 /**
- * Bracket args end to end, as Rake parses and passes them (reference §2, §R2, §R3): the
+ * Bracket args end to end, as Rake parses and passes them (rake 13's parse_task_string and TaskArguments): the
  * real bin/jt.js in a temp project whose tasks print what they received.
  *
  * To keep this file to a few processes, every case gets its own copies of the tasks

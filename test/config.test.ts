@@ -1,6 +1,6 @@
 /**
  * Configuration through cosmiconfig (module name "jt"): where it is found, `tasksDir`, and the
- * errors for a bad config (exit 3). See DESIGN §1 and issue 3.
+ * errors for a bad config (exit 3). See the README's "Configuration" and issue 3.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -161,7 +161,7 @@ describe.concurrent("config errors (exit 3)", () => {
   });
 
   test("invalid JSON: the error says what is wrong in the file, not only its name", async ({ expect, onTestFinished }) => {
-    // DESIGN §2: "one line that says what is wrong". The parser's reason (with its position) must survive.
+    // The README's "Errors": one line that says what is wrong. The parser's reason (with its position) must survive.
     const p = project(withJobs({ ".jtrc.json": `{ "tasksDir": "jobs" "x": 1 }\n` }), { onTestFinished });
     const result = await p.run(["-T"]);
     expectConfigError(expect, result);

@@ -1,5 +1,5 @@
 /**
- * The built-in `environment` task (DESIGN §1 "The environment", issue 4): the module named by the
+ * The built-in `environment` task (the README's "The environment", issue 4): the module named by the
  * `environment` config key boots at most once per run, lazily, just before the first task that
  * depends on it; it shows in -P, --trace and -n (which does not boot it); teardown runs whatever
  * happened; load and setup failures have exact exit codes; and jt never hangs on what the app

@@ -1,7 +1,7 @@
 /**
- * Every failure a run can end in, with exact stderr in Rake's layout (reference §3, §6, §R6):
+ * Every failure a run can end in, with exact stderr in Rake's layout:
  * `jt aborted!`, the message, the user's own frames (or one blank line when there are none),
- * `Caused by:`, `Tasks: TOP => …` and the --trace hint; exit codes as DESIGN §2 documents.
+ * `Caused by:`, `Tasks: TOP => …` and the --trace hint; exit codes as the README's "Exit codes" documents.
  */
 import { describe, test } from "vitest";
 import { lines, position, stackLines } from "./helpers/text.js";

@@ -5,7 +5,7 @@
  */
 import { readFileSync, utimesSync, writeFileSync, existsSync } from "node:fs";
 import { describe, test } from "vitest";
-import { project } from "./helpers/project.js";
+import { age, project } from "./helpers/project.js";
 import { lines } from "./helpers/text.js";
 
 const TASKS = `import { directory, file, task } from "jt";
@@ -26,9 +26,6 @@ task("default", ["out/gen/upper.txt"]);
 
 type Cleanup = { onTestFinished: (fn: () => void) => void };
 const fileProject = (context: Cleanup) => project({ "tasks/build.ts": TASKS, "src.txt": "hello\n" }, context);
-/** An hour back, as a checkout's files are: a file written now is newer. */
-const age = (path: string, seconds = 3600) =>
-  utimesSync(path, new Date(Date.now() - seconds * 1000), new Date(Date.now() - seconds * 1000));
 
 describe.concurrent("file tasks", () => {
   test("built when missing (its directory made first), then not again until a prerequisite is newer", async ({

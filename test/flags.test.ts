@@ -1,6 +1,6 @@
 /**
  * The command-line flags that change how a run goes: -n, -t, -C, -q/-s and the `(in dir)`
- * announcement, -V, -h, NAME=value, and command-line mistakes (Rake reference §5, §R1, §R5).
+ * announcement, -V, -h, NAME=value, and command-line mistakes (as rake 13 answers them).
  */
 import { describe, test } from "vitest";
 import { jtPackageVersion, lines, real } from "./helpers/text.js";

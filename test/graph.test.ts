@@ -72,7 +72,7 @@ task("elsewhere", () => console.log("elsewhere"));
   });
 
   test("--trace shows Rake's Invoke/Execute lines; a repeat is invoked again, not executed", async ({ expect }) => {
-    // rake --trace a a (reference §5): flags in parentheses, or a trailing space when there are none.
+    // rake --trace a a: flags in parentheses, or a trailing space when there are none.
     expect(await p.run(["--trace", "a", "a"])).toEqual({
       code: 0,
       signal: null,

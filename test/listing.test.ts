@@ -1,5 +1,5 @@
 /**
- * -T, -D, -P, -W and --json, in Rake's formats (see the Rake reference, §1 and §R7), with "jt"
+ * -T, -D, -P, -W and --json, in Rake's formats (as rake 13 prints them), with "jt"
  * in place of "rake". The C1 project is Rake's c1 Rakefile written as a jt task file.
  */
 import { describe, test } from "vitest";
@@ -63,7 +63,7 @@ const C1_T = lines(
   "jt very_long_task_name  # A task with a much longer name than the others",
 );
 
-// Rake's c1b: the first-sentence rule and its quirks (reference §0.28, §1c).
+// Rake's c1b: the first-sentence rule and its quirks.
 const C1B = `import { desc, task } from "jt";
 desc("e.g. this is an example");
 task("eg");

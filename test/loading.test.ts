@@ -98,7 +98,7 @@ task("hello", () => console.log(\`hello \${greeting.to}\${Punctuation.Bang}\`));
     expect(await p.run(["from_ts", "from_mts", "from_cjs"])).toMatchObject({ code: 0, stdout: TRIO_RAN, stderr: "" });
   });
 
-  test("node_modules/jobs-and-tasks is a separate copy: it is never loaded, `jobs-and-tasks` resolves to the running copy (DESIGN §3)", async ({
+  test("node_modules/jobs-and-tasks is a separate copy: it is never loaded, `jobs-and-tasks` resolves to the running copy", async ({
     expect,
     onTestFinished,
   }) => {

@@ -1,5 +1,5 @@
 /**
- * Parallel prerequisites (issue 5, DESIGN §1, Rake reference §R8 and §7): a multitask runs its
+ * Parallel prerequisites (issue 5; rake 13's test_rake_multi_task.rb): a multitask runs its
  * prerequisites concurrently; `-m` makes every task a multitask; `-j n` caps how many actions run
  * at once (Rake's default: CPU cores + 4); each task still runs once, whatever paths reach it; a
  * failure aborts the tasks alongside it through ctx.signal and every failure is reported; output

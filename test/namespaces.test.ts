@@ -1,6 +1,6 @@
 /**
- * Namespaces and name resolution end to end. The first block mirrors the reference's c4
- * Rakefile (§4) as a task file and expects the outputs rake printed there ("rake" → "jt");
+ * Namespaces and name resolution end to end. The first block is a Rakefile of namespaces written
+ * as a task file, and expects the outputs rake 13 printed for it ("rake" → "jt");
  * the `rake:setup` prefix has no jt equivalent and is left out.
  */
 import { describe, test } from "vitest";
@@ -240,7 +240,7 @@ task("t", { args: ["x"] }, () => console.log("different"));
     expect(stackLines(result.stderr)).toEqual([]);
   });
 
-  test("names the file and line of the offending definition (DESIGN: a task file that throws while loading)", async ({ expect }) => {
+  test("names the file and line of the offending definition (a task file that throws while loading)", async ({ expect }) => {
     const result = await p.run(["t"]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain(`${p.path("tasks/redefine.ts")}:4`);

@@ -3,9 +3,9 @@
  * matches it and whose sources exist (as files, tasks, or by a rule in turn); --rules traces the
  * matching; a warm run (task files known from the manifest) finds rule-made tasks too.
  */
-import { readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { describe, test } from "vitest";
-import { project } from "./helpers/project.js";
+import { age, project } from "./helpers/project.js";
 import { lines } from "./helpers/text.js";
 
 const RULES = `import { rule } from "jt";
@@ -33,8 +33,6 @@ task("header.txt", () => console.log("header task"));
 type Cleanup = { onTestFinished: (fn: () => void) => void };
 const ruleProject = (context: Cleanup) =>
   project({ "tasks/rules.ts": RULES, "tasks/site.ts": SITE, "a.md": "a\n", "b.md": "b\n", "src/c.md": "c\n", "out/.keep": "" }, context);
-const age = (path: string, seconds = 3600) =>
-  utimesSync(path, new Date(Date.now() - seconds * 1000), new Date(Date.now() - seconds * 1000));
 
 describe.concurrent("rules", () => {
   test("make what is missing from its source, then nothing until the source is newer; warm runs the same", async ({

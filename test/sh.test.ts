@@ -1,5 +1,5 @@
 /**
- * `ctx.sh` (DESIGN §1, issue 4 "`sh`"): a template tag and `sh(file, args, options)` over execa,
+ * `ctx.sh` (the README's "`sh`", issue 4): a template tag and `sh(file, args, options)` over execa,
  * never a shell. The command is echoed to stderr before it runs (not under -q / -s), its output
  * is shown as it arrives and returned; each `${value}` is one argument; a failure fails the task
  * with the command, its exit code and the user's file:line; the run's interrupt stops the child.
@@ -356,7 +356,7 @@ task("echo", async ({ sh }) => {
       expect(result.stdout).toBe("");
       expect(result.stderr).not.toMatch(STACK_FRAME);
       const err = result.stderr.split("\n");
-      // One line says what is wrong (DESIGN §2), then the user's frame, the chain and the hint.
+      // One line says what is wrong (the README's "Errors"), then the user's frame, the chain and the hint.
       expect(err).toEqual([
         "jt-no-such-command --flag",
         "jt aborted!",

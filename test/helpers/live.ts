@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { JT_BIN, type RunResult } from "./project.js";
+import { childEnv } from "./env.js";
 
 type Cleanup = { onTestFinished: (fn: () => void) => void };
 
@@ -30,23 +31,10 @@ export interface LiveJt {
   readonly done: Promise<RunResult>;
 }
 
-/** Variables from the developer's shell that would change what jt prints. */
-const NOISE = ["FORCE_COLOR", "NO_COLOR", "COLUMNS", "JT_COLUMNS", "LINES", "NODE_OPTIONS", "NODE_ENV", "CI"];
-
-function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of NOISE) delete env[name];
-  for (const [name, value] of Object.entries(extra)) {
-    if (value === undefined) delete env[name];
-    else env[name] = value;
-  }
-  return env;
-}
-
 export function startJt(args: readonly string[], options: LiveOptions, context: Cleanup): LiveJt {
   const child = spawn(process.execPath, [JT_BIN, ...args], {
     cwd: options.cwd,
-    env: cleanEnv(options.env),
+    env: childEnv(options.env),
     stdio: ["pipe", "pipe", "pipe"],
   });
   if (options.stdin === "closed") child.stdin.end();
@@ -59,7 +47,7 @@ export function startJt(args: readonly string[], options: LiveOptions, context: 
  */
 export function startJtInTty(args: readonly string[], options: Omit<LiveOptions, "stdin">, context: Cleanup): LiveJt {
   const command = [process.execPath, JT_BIN, ...args].map(shellQuote).join(" ");
-  const env = cleanEnv({ TERM: "xterm", ...options.env });
+  const env = childEnv({ TERM: "xterm", ...options.env });
   const child = spawn("script", ["-qec", command, "/dev/null"], { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
   return watch(child, options.timeoutMs, context, (text) => text.replace(/\r\n/g, "\n"));
 }

@@ -3,11 +3,12 @@
  * `{ stdout, stderr, code }` back. One per test; removed afterwards.
  */
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, onTestFinished } from "vitest";
+import { childEnv } from "./env.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const JT_BIN = join(REPO_ROOT, "bin/jt.js");
@@ -101,12 +102,8 @@ function withFiles(p: TestProject, files: Record<string, string>): TestProject {
   return p;
 }
 
-const INHERITED_NOISE = ["FORCE_COLOR", "NO_COLOR", "COLUMNS", "JT_COLUMNS", "NODE_OPTIONS", "NODE_ENV"];
-
 export function runJt(args: readonly string[], options: RunOptions & { cwd: string }): Promise<RunResult> {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of INHERITED_NOISE) delete env[name];
-  Object.assign(env, options.env);
+  const env = childEnv(options.env);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [options.bin ?? JT_BIN, ...args], { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -121,4 +118,10 @@ export function runJt(args: readonly string[], options: RunOptions & { cwd: stri
     });
     child.stdin.end(options.input ?? "");
   });
+}
+
+/** Dates a file `seconds` back (an hour by default, as a checkout's files are): a file written now is newer. */
+export function age(path: string, seconds = 3600): void {
+  const at = new Date(Date.now() - seconds * 1000);
+  utimesSync(path, at, at);
 }

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { JT_BIN } from "./project.js";
+import { childEnv } from "./env.js";
 
 export interface Exit {
   code: number | null;
@@ -25,8 +26,6 @@ export interface SpawnOptions {
   /** The script to run instead of this repository's bin/jt.js (an app's own server or script). */
   bin?: string;
 }
-
-const INHERITED_NOISE = ["FORCE_COLOR", "NO_COLOR", "COLUMNS", "JT_COLUMNS", "NODE_OPTIONS", "NODE_ENV"];
 
 export class RunningJt {
   readonly pid: number;
@@ -151,9 +150,7 @@ export function spawnJt(
   options: SpawnOptions = {},
   context?: { onTestFinished: (fn: () => void) => void },
 ): RunningJt {
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const name of INHERITED_NOISE) delete env[name];
-  Object.assign(env, options.env);
+  const env = childEnv(options.env);
   const child = spawn(process.execPath, [options.bin ?? JT_BIN, ...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
   const running = new RunningJt(child, options.timeoutMs ?? 20_000);
   context?.onTestFinished(() => running.stop());

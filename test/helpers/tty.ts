@@ -1,14 +1,13 @@
 /** Runs jt with stdout on a pseudo-terminal (util-linux `script`), for what only happens on a TTY. */
 import { spawn } from "node:child_process";
 import { JT_BIN } from "./project.js";
+import { childEnv } from "./env.js";
 
 export interface TtyResult {
   /** stdout and stderr together (both go to the pty), with "\r\n" turned into "\n". */
   output: string;
   code: number | null;
 }
-
-const NOISE = ["FORCE_COLOR", "NO_COLOR", "COLUMNS", "JT_COLUMNS", "LINES", "NODE_OPTIONS", "NODE_ENV"];
 
 /**
  * Runs bin/jt.js with stdout on a pseudo-terminal: `script -qec '…' /dev/null`. The pty that
@@ -17,11 +16,9 @@ const NOISE = ["FORCE_COLOR", "NO_COLOR", "COLUMNS", "JT_COLUMNS", "LINES", "NOD
  */
 export function runInTty(cwd: string, args: readonly string[], env: Record<string, string> = {}): Promise<TtyResult> {
   const command = [process.execPath, JT_BIN, ...args].map(shellQuote).join(" ");
-  const childEnv: Record<string, string | undefined> = { ...process.env };
-  for (const name of NOISE) delete childEnv[name];
-  Object.assign(childEnv, { NO_COLOR: "1" }, env);
+  const spawnEnv = childEnv({ NO_COLOR: "1", ...env });
   return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd, env: spawnEnv, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));

@@ -1,5 +1,5 @@
 /**
- * The built-in `jt jobs:*` verbs (issue 6 "Seeing and fixing jobs", DESIGN §4): what each prints
+ * The built-in `jt jobs:*` verbs (issue 6 "Seeing and fixing jobs"): what each prints
  * (tables for people, --json for scripts) and its exit code, on a real SQLite file. Tests share
  * one project (its task files compile once) and each uses a store of its own, selected with
  * JT_JOBS_URL (the config names no store). Workers here only run briefly (jobs:workoff, or one

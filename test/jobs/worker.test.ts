@@ -1,5 +1,5 @@
 /**
- * Background jobs end to end (issue 6, DESIGN §4): real `jt` processes on a real SQLite file
+ * Background jobs end to end (issue 6): real `jt` processes on a real SQLite file
  * (db/jobs.sqlite3 in a throwaway project). Enqueue from the shell, from a task and from app code;
  * workers (jobs:work, jobs:workoff) run them with their args; retries, failure, jobs:retry; a
  * worker killed with SIGKILL has its job run again by another; a CPU-bound task keeps its lease;

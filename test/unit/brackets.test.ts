@@ -1,6 +1,6 @@
 /**
- * The bracket parser against Rake 13.0.6's `parse_task_string`. The table is the 30 inputs of
- * the Rake reference (§2b and /work/scratch/rake/in.json) with Ruby's outputs (ruby.out).
+ * The bracket parser against Rake 13.0.6's `parse_task_string`. The table is 30 inputs run
+ * through Ruby's Rake, with the outputs it gave written next to each.
  * Where Rake's pattern does not match (so Rake takes the whole word as a task name, which
  * then is unknown), jt reports malformed brackets instead: `parseTarget` returns undefined.
  */

@@ -1,6 +1,6 @@
 /**
  * Name resolution (Rake's `lookup_in_scope`, `^` trimming) and close matches for unknown
- * names (compared with the suggestions Rake 13.0.6 + did_you_mean printed, reference §3/§4).
+ * names (compared with the suggestions Rake 13.0.6 + did_you_mean printed).
  */
 import { describe, expect, test } from "vitest";
 import { closeMatches, jaroWinkler, levenshtein } from "../../src/shared/suggest.js";

@@ -1,5 +1,5 @@
 /**
- * The planner with a real Registry: Rake's invocation order (reference §R5, §3, §5 trace
+ * The planner with a real Registry: Rake's invocation order (and its --trace
  * lines), run-once, cycles, unknown names, how args flow, very deep chains, and the shared
  * InvokedSet that `ctx.invoke` plans against.
  */

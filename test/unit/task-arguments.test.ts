@@ -1,5 +1,5 @@
 /**
- * The `ctx.args` object, against Rake's TaskArguments (reference §R3 and §2): named values,
+ * The `ctx.args` object, against Rake's TaskArguments (rake 13's test_rake_task_arguments.rb): named values,
  * `extras`, `toArray()` (Rake's `to_a`), `toObject()` (Rake's `to_hash`), defaults, the rest
  * argument, and what a prerequisite receives from its caller (Rake's `new_scope`).
  */
