@@ -12,21 +12,17 @@ import { availableParallelism } from "node:os";
 import { statSync } from "node:fs";
 import type { App, EnqueuedJob, EnqueueOptions, Sh, TaskContext } from "../api/types.js";
 import { Interrupted, JtError, TaskFailure, UnknownTaskError } from "../errors.js";
-import { invocationChain, plan, unknownTask, type InvokedSet, type Plan, type PlannedTask, type TaskLookup } from "../plan/plan.js";
+import { invocationChain, plan, unknownTask, type Plan, type PlannedTask, type TaskLookup } from "../plan/plan.js";
 import type { Target } from "../args/brackets.js";
 import type { TaskDefinition } from "../registry/task.js";
-import { Lease, Semaphore } from "./slots.js";
-import { Cancelled, isAbortOf, runConcurrently } from "./task-group.js";
+import { ConcurrentWalk, type WalkHost } from "./concurrent-walk.js";
+import { RunRecord } from "./run-record.js";
+import { scopeWithin, type CommandScope, type Scope } from "./scope.js";
+import { Lease } from "./slots.js";
+import { Cancelled, isAbortOf } from "./task-group.js";
 import { runLabelled } from "./task-labels.js";
-import { WaitGraph } from "./wait-graph.js";
 
-/** What an `sh` needs to know about where it runs. */
-export interface CommandScope {
-  /** Stops the command: the run's signal, or that of the concurrent group the task runs in. */
-  signal: AbortSignal;
-  /** Forward output line by line (tasks run concurrently), not as it arrives. */
-  lines: boolean;
-}
+export type { CommandScope } from "./scope.js";
 
 export interface RunOptions {
   tasks: TaskLookup;
@@ -68,14 +64,6 @@ export interface RunOptions {
   enqueue: (task: string, options?: EnqueueOptions) => Promise<EnqueuedJob>;
 }
 
-/** Where a task runs. */
-interface Scope extends CommandScope {
-  /** Run by the graph walk (shared runs, action slots) rather than step by step. */
-  readonly concurrent: boolean;
-  /** The task that waits for what is invoked from here; undefined for the targets. */
-  readonly waiter: TaskDefinition | undefined;
-}
-
 /** Rake's timestamps: a file's mtime (missing: later than anything), a directory never newer, a task now. */
 function timestampOf(task: TaskDefinition): number {
   if (task.file === "directory") return -Infinity;
@@ -105,30 +93,21 @@ function defaultJobs(): number {
   return cores + 4;
 }
 
-export class Runner {
-  /**
-   * Tasks that have started to execute in this run. A task runs once: a later step for it is
-   * skipped, and `ctx.invoke` plans from here, so it runs a task now unless it already ran,
-   * even one that a later target will need (as Rake does).
-   */
-  private readonly started: InvokedSet = new Map();
+export class Runner implements WalkHost {
+  /** What has run: a task runs once, and `ctx.invoke` plans from here (as Rake does). */
+  readonly record = new RunRecord();
   private readonly needsEnvironment = new Map<PlannedTask, boolean>();
   private lastStarted: PlannedTask | undefined;
   /** Tasks whose actions are running now, in the order they started. */
   private readonly acting = new Set<string>();
-  /**
-   * Under concurrency: each task's one run (prerequisites, then actions), shared by every path that
-   * reaches it, and the action slots. Made on first use: a worker makes a Runner per job.
-   */
-  private walk:
-    | { runs: Map<TaskDefinition, Promise<void>>; settled: Set<TaskDefinition>; waits: WaitGraph<TaskDefinition>; slots: Semaphore }
-    | undefined;
+  /** The concurrent walk and its action slots, made on first use: a worker makes a Runner per job. */
+  private concurrentWalk: ConcurrentWalk | undefined;
 
   constructor(private readonly options: RunOptions) {}
 
-  private get graph(): NonNullable<Runner["walk"]> {
-    this.walk ??= { runs: new Map(), settled: new Set(), waits: new WaitGraph(), slots: new Semaphore(this.options.jobs ?? defaultJobs()) };
-    return this.walk;
+  private get walk(): ConcurrentWalk {
+    this.concurrentWalk ??= new ConcurrentWalk(this, this.options.jobs ?? defaultJobs());
+    return this.concurrentWalk;
   }
 
   /** The tasks whose actions are running now (what an interrupt waits for). */
@@ -161,23 +140,31 @@ export class Runner {
   private async execute(planned: Plan, scope: Scope): Promise<void> {
     // A dry run runs no action, so it keeps Rake's order even with multitasks: its output stays deterministic.
     if (scope.concurrent || (!this.options.dryRun && this.hasMultitask(planned))) {
-      for (const root of planned.roots) await this.invoke(root, { ...scope, concurrent: true });
+      for (const root of planned.roots) await this.walk.invoke(root, { ...scope, concurrent: true });
       return;
     }
-    const { trace, traceLine } = this.options;
     for (const step of planned.steps) {
       if (step.kind === "invoke") {
-        if (trace) traceLine(`** Invoke ${step.task.name}${this.invokeFlags(step.task, step.firstTime)}`);
+        this.traceInvoke(step.task, step.firstTime);
       } else {
         await this.executeTask(step.planned, scope);
       }
     }
   }
 
-  /** Rake's `(first_time, not_needed)` after `** Invoke name`. */
-  private invokeFlags(task: TaskDefinition, firstTime: boolean): string {
+  /** `** Invoke name` under --trace, with Rake's `(first_time, not_needed)`. */
+  traceInvoke(task: TaskDefinition, firstTime: boolean): void {
+    if (!this.options.trace) return;
     const flags = [...(firstTime ? ["first_time"] : []), ...(this.needed(task) ? [] : ["not_needed"])];
-    return flags.length === 0 ? " " : ` (${flags.join(", ")})`;
+    this.options.traceLine(`** Invoke ${task.name}${flags.length === 0 ? " " : ` (${flags.join(", ")})`}`);
+  }
+
+  runsPrerequisitesAtOnce(task: TaskDefinition): boolean {
+    return this.options.multitask === true || task.multitask;
+  }
+
+  interruptedOr(error: unknown): unknown {
+    return this.options.signal.aborted ? this.interruption() : error;
   }
 
   /** A file task is needed when its file is missing or older than a prerequisite (or under -B); any other task always is. */
@@ -196,72 +183,24 @@ export class Runner {
     return planned.steps.some((step) => step.kind === "execute" && (this.options.multitask || step.planned.task.multitask));
   }
 
-  /**
-   * The graph walk: runs a task and its prerequisites once per run. Whoever reaches a task that
-   * is already running waits for that run, unless the run is waiting for them (a task invoking
-   * its own parent): then, as in Rake, it counts as already invoked.
-   */
-  private async invoke(planned: PlannedTask, scope: Scope): Promise<void> {
-    const { task } = planned;
-    const { runs, settled, waits } = this.graph;
-    const running = runs.get(task);
-    const firstTime = running === undefined && !this.started.has(task);
-    if (this.options.trace) this.options.traceLine(`** Invoke ${task.name}${this.invokeFlags(task, firstTime)}`);
-    if (!firstTime && (running === undefined || settled.has(task))) return running;
-    const { waiter } = scope;
-    if (running && waiter && waits.wouldDeadlock(waiter, task)) return;
-    if (waiter) waits.add(waiter, task);
-    try {
-      await (running ?? this.start(planned, scope));
-    } finally {
-      if (waiter) waits.remove(waiter, task);
-    }
-  }
-
-  private start(planned: PlannedTask, scope: Scope): Promise<void> {
-    const { task } = planned;
-    // Registered before any of it runs, so every later path to the task finds this run.
-    const run = Promise.resolve().then(() => this.runTask(planned, scope));
-    const { runs, settled } = this.graph;
-    runs.set(task, run);
-    const settle = () => void settled.add(task);
-    run.then(settle, settle);
-    return run;
-  }
-
-  private async runTask(planned: PlannedTask, scope: Scope): Promise<void> {
-    const inner: Scope = { ...scope, waiter: planned.task };
-    if (planned.prerequisites.length > 1 && (this.options.multitask || planned.task.multitask)) {
-      try {
-        await runConcurrently(planned.prerequisites, scope.signal, (dep, signal) => this.invoke(dep, { ...inner, signal, lines: true }));
-      } catch (error) {
-        if (this.options.signal.aborted) throw this.interruption();
-        throw error;
-      }
-    } else {
-      for (const dep of planned.prerequisites) await this.invoke(dep, inner);
-    }
-    await this.executeTask(planned, scope);
-  }
-
-  private async executeTask(planned: PlannedTask, scope: Scope): Promise<void> {
+  async executeTask(planned: PlannedTask, scope: Scope): Promise<void> {
     const { task } = planned;
     const { dryRun, trace, traceLine } = this.options;
-    if (this.started.has(task)) return;
+    if (this.record.hasStarted(task)) return;
     if (!this.needed(task)) {
-      this.started.set(task, planned);
+      this.record.markStarted(planned);
       return;
     }
     if (dryRun) {
-      this.started.set(task, planned);
+      this.record.markStarted(planned);
       traceLine(`** Execute (dry run) ${task.name}`);
       return;
     }
     this.stopIfStopped(scope.signal);
-    const lease = scope.concurrent && task.actions.length > 0 ? await Lease.take(this.graph.slots) : undefined;
+    const lease = scope.concurrent && task.actions.length > 0 ? await Lease.take(this.walk.slots) : undefined;
     try {
       if (lease) this.stopIfStopped(scope.signal);
-      this.started.set(task, planned);
+      this.record.markStarted(planned);
       if (trace) traceLine(`** Execute ${task.name}`);
       await this.runActions(planned, scope, lease);
     } finally {
@@ -278,7 +217,7 @@ export class Runner {
     try {
       const ctx = this.contextFor(planned, scope, lease);
       // Run alongside others (in a multitask's group, with room for more than one action): its output is labelled.
-      const label = scope.lines && this.graph.slots.limit > 1 ? task.name : undefined;
+      const label = scope.lines && this.walk.slots.limit > 1 ? task.name : undefined;
       this.acting.add(task.name);
       this.options.actions?.started(task.name);
       outcome = "failed";
@@ -344,10 +283,10 @@ export class Runner {
   /** `lease`: the action slot the task holds, given back while `ctx.invoke` waits. */
   private contextFor(planned: PlannedTask, scope: Scope, lease: Lease | undefined): TaskContext {
     const runner = this;
-    const inner: Scope = { ...scope, waiter: planned.task };
+    const inner = scopeWithin(scope, planned.task);
     const invoke = async (target: Target) => {
       await this.options.load([target]);
-      await this.confirmThenExecute(plan([target], this.options.tasks, new Map(this.started)), inner);
+      await this.confirmThenExecute(plan([target], this.options.tasks, this.record.startedSoFar()), inner);
     };
     let sh: Sh | undefined;
     return {
@@ -382,10 +321,7 @@ export class Runner {
       reenable: function reenable(name: string) {
         // Its file not loaded yet: it has not run, so there is nothing to re-enable.
         if (!runner.options.tasks.get(name) && runner.options.defines?.(name)) return;
-        const task = runner.taskNamed(name, reenable);
-        runner.started.delete(task);
-        runner.walk?.runs.delete(task);
-        runner.walk?.settled.delete(task);
+        runner.record.forget(runner.taskNamed(name, reenable));
       },
       execute: async function execute(name: string, ...values: string[]) {
         const site: { stack?: string } = {};
