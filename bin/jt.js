@@ -19,7 +19,8 @@ nodeModule.enableCompileCache?.();
 const argv = [...(process.env.JTOPT ?? "").split(/\s+/).filter(Boolean), ...process.argv.slice(2)];
 // A listing can usually be answered from the cached manifest, without loading the rest of jt.
 if (argv.some((word) => /^(-[TDPW]|--(tasks|describe|prereqs|where|complete-tasks)(=|$))/.test(word))) {
-  const { cachedListing } = await import("../dist/cli/cached-listing.js");
+  // As one CommonJS file: loading it costs less than linking the ES modules (scripts/build.mjs).
+  const { cachedListing } = nodeModule.createRequire(import.meta.url)("../dist/cli/cached-listing.cjs");
   const code = cachedListing(argv);
   if (code !== undefined) process.exit(code);
 }

@@ -42,6 +42,22 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   logLevel: "warning",
 });
+// The listing fast path (`jt -T` answered from the manifest) also as one CommonJS file: Node links an
+// ES module graph noticeably slower than it loads one CommonJS script (bench/RESULTS.md), and
+// this path runs on every Tab of shell completion. Its own copy of the little it needs.
+await build({
+  absWorkingDir: root,
+  entryPoints: ["src/cli/cached-listing.ts"],
+  outfile: `${next}/cli/cached-listing.cjs`,
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  define: { "import.meta.url": "__jtModuleUrl" },
+  banner: { js: 'const __jtModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  logLevel: "warning",
+});
 // Caches jt writes (the manifest, compiled modules) are valid for this build only.
 writeFileSync(`${next}/build.json`, `${JSON.stringify({ id: randomUUID() })}\n`);
 
