@@ -270,3 +270,80 @@ describe.concurrent("running loads only what the targets need", () => {
     expect(warm).toEqual(cold);
   });
 });
+
+describe.concurrent("after an edit, only what the edit touched reloads", () => {
+  const three = () => ({
+    "tasks/a.ts": taskFile("a", { alpha: "A" }),
+    "tasks/b.ts": taskFile("b", { beta: "B" }),
+    "tasks/c.ts": taskFile("c", { gamma: "C" }),
+  });
+
+  test("an edited task file alone loads; the listing has its new tasks and not its old ones; a run loads what it needs", async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const p = project(three(), { onTestFinished });
+    await p.run(["-T"]);
+    expect(loads(p)).toEqual(["a", "b", "c"]);
+    p.file("tasks/b.ts", taskFile("b", { beta2: "B, renamed" }));
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # A", "jt beta2  # B, renamed", "jt gamma  # C"));
+    expect(loads(p)).toEqual(["b"]);
+    // The manifest was brought up to date: the next listing loads nothing, a run only its file.
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # A", "jt beta2  # B, renamed", "jt gamma  # C"));
+    expect(loads(p)).toEqual([]);
+    p.file("tasks/c.ts", taskFile("c", { gamma: "C, again" }));
+    expect(await p.run(["alpha"])).toMatchObject({ code: 0, stdout: lines("alpha ran") });
+    expect(loads(p)).toEqual(["c", "a"]);
+    expect(await p.run(["beta"])).toMatchObject({ code: 2 });
+    expect(loads(p)).toEqual(["a", "b", "c"]); // an unknown name loads everything, for its close matches
+  });
+
+  test("an edit of a module the task files share, or of a task that another file defines too, reloads everything", async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const p = project(
+      {
+        ...three(),
+        "lib/shared.ts": `export const greeting = "hello";\n`,
+        "tasks/c.ts": taskFile(
+          "c",
+          { gamma: "C" },
+          `import { greeting } from "../lib/shared.ts";\nvoid greeting;\ntask("alpha", () => console.log("alpha, more"));\n`,
+        ),
+      },
+      { onTestFinished },
+    );
+    await p.run(["-T"]);
+    expect(loads(p)).toEqual(["a", "b", "c"]);
+    p.file("lib/shared.ts", `export const greeting = "bonjour";\n`);
+    await p.run(["-T"]);
+    expect(loads(p)).toEqual(["a", "b", "c"]);
+    p.file("tasks/c.ts", taskFile("c", { gamma: "C2" }, `task("alpha", () => console.log("alpha, more"));\n`));
+    expect((await p.run(["alpha"])).stdout).toBe(lines("alpha ran", "alpha, more"));
+    expect(loads(p)).toEqual(["a", "b", "c"]);
+  });
+
+  test("an edit that adds a task another file defines, or breaks the file, loads the rest as a full load would", async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const p = project(three(), { onTestFinished });
+    await p.run(["-T"]);
+    loads(p);
+    p.file("tasks/b.ts", `${taskFile("b", { beta: "B" })}\nthrow new Error("broken b");\n`);
+    const broken = await p.run(["-T"]);
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toContain("broken b");
+    expect(broken.stdout).toBe(lines("jt alpha  # A", "jt beta   # B", "jt gamma  # C"));
+    expect(loads(p)).toEqual(["b", "a", "c"]);
+    // (A failure is never cached: this run starts from the last good manifest again.)
+    p.file("tasks/b.ts", taskFile("b", { beta: "B", alpha: "Alpha, said again" }));
+    expect((await p.run(["-D", "alpha"])).stdout).toContain("Alpha, said again");
+    expect(loads(p)).toEqual(["b", "a", "c"]);
+    // Now alpha is defined in a and b: an edit of either reloads both, and the rest.
+    p.file("tasks/a.ts", taskFile("a", { alpha: "A2" }));
+    expect((await p.run(["-D", "alpha"])).stdout).toContain("A2");
+    expect(loads(p)).toEqual(["a", "b", "c"]);
+  });
+});

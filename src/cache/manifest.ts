@@ -76,6 +76,37 @@ export function definitionsUnchanged(manifest: Manifest, taskFiles: readonly str
 }
 
 /**
+ * The task files whose edit alone made the manifest stale, when that is all that changed: the same
+ * task files, the same values for the variables loading read, no other module changed (a shared
+ * module, the config, package.json, a .env file), no rules, no task cleared, and no task defined
+ * both in an edited file and in one that is not. Then only the edited files need loading to bring
+ * the manifest up to date. Undefined otherwise (and when nothing changed).
+ */
+export function editedTaskFiles(
+  manifest: Manifest,
+  taskFiles: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): string[] | undefined {
+  if (taskFiles.length !== manifest.taskFiles.length || taskFiles.some((file, i) => file !== manifest.taskFiles[i])) return undefined;
+  for (const [name, value] of Object.entries(manifest.env)) if ((env[name] ?? null) !== value) return undefined;
+  if (manifest.ruleFiles.length > 0) return undefined;
+  const isTaskFile = new Set(taskFiles);
+  const edited = new Set<string>();
+  for (const [file, stamp] of Object.entries(manifest.modules)) {
+    if (compareStamp(file, stamp, manifest.madeAt) !== "changed") continue;
+    if (!isTaskFile.has(file)) return undefined;
+    edited.add(file);
+  }
+  if (edited.size === 0) return undefined;
+  for (const task of manifest.tasks) {
+    if (task.locations.some((location) => location.clears)) return undefined;
+    const inEdited = task.locations.filter((location) => edited.has(location.file)).length;
+    if (inEdited > 0 && inEdited < task.locations.length) return undefined;
+  }
+  return taskFiles.filter((file) => edited.has(file));
+}
+
+/**
  * Files that only their content proved unchanged (edited just before the manifest was made, or
  * touched since) get fresh stamps, so that later runs can trust size and times again instead of
  * hashing them every time.
@@ -100,16 +131,17 @@ export interface ManifestInput {
   taskFiles: readonly string[];
   modules: Iterable<string>;
   env: Record<string, string | null>;
-  tasks: Iterable<TaskDefinition>;
+  /** Loaded tasks, or tasks kept from an earlier manifest. */
+  tasks: Iterable<TaskDefinition | ManifestTask>;
   ruleFiles: Iterable<string>;
 }
 
-/** Stores a manifest; returns false (and changes nothing) when the cache cannot be written. */
-export function writeManifest(input: ManifestInput): boolean {
+/** Stores a manifest and returns it; undefined (and nothing changed) when the cache cannot be written. */
+export function writeManifest(input: ManifestInput): Manifest | undefined {
   const modules: Record<string, FileStamp> = {};
   for (const file of new Set(input.modules)) {
     const stamp = stampFile(file);
-    if (!stamp) return false; // a module that vanished while loading: don't cache a guess
+    if (!stamp) return undefined; // a module that vanished while loading: don't cache a guess
     modules[file] = stamp;
   }
   const manifest: Manifest = {
@@ -124,11 +156,14 @@ export function writeManifest(input: ManifestInput): boolean {
     env: input.env,
     // Stored sorted by name, the order every listing shows them in.
     ruleFiles: [...new Set(input.ruleFiles)],
-    tasks: [...input.tasks]
-      .map(({ actions: _actions, scope: _scope, ...task }) => task)
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    tasks: [...input.tasks].map(withoutActions).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
-  return writeCacheFile(manifestFile(input.root), `${JSON.stringify(manifest)}\n`);
+  return writeCacheFile(manifestFile(input.root), `${JSON.stringify(manifest)}\n`) ? manifest : undefined;
+}
+
+function withoutActions(task: TaskDefinition | ManifestTask): ManifestTask {
+  const { actions: _actions, scope: _scope, ...stored } = task as Partial<Pick<TaskDefinition, "actions" | "scope">> & ManifestTask;
+  return stored;
 }
 
 /** A registry holding the manifest's tasks (without actions), for listings and for finding files. */

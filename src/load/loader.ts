@@ -83,7 +83,13 @@ export async function importModule(file: string): Promise<unknown> {
  * twice, so when a task file there calls import(), everything loads through ES modules.
  * JT_LOADER=esm forces that path (strict ESM semantics, slower start-up).
  */
-export async function loadTaskFiles(files: readonly string[], registry: Registry, projectRoot: string): Promise<LoadResult> {
+export async function loadTaskFiles(
+  files: readonly string[],
+  registry: Registry,
+  projectRoot: string,
+  /** How many task files the project has, for "2 of 5 task files failed to load" (these files, by default). */
+  of = files.length,
+): Promise<LoadResult> {
   const mode = process.env.JT_LOADER;
   const allEsm = mode === "esm" || (mode !== "cjs" && isModuleScope(projectRoot) && files.some(usesDynamicImport));
   const hooks = moduleHooks();
@@ -115,7 +121,7 @@ export async function loadTaskFiles(files: readonly string[], registry: Registry
     modules: [...files, ...hooks.localModules],
     env,
     complete: !allEsm && !loadedThroughEsm,
-    failure: oneFailure(failures, files.length),
+    failure: oneFailure(failures, of),
   };
 }
 

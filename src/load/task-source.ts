@@ -5,15 +5,23 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { definitionsUnchanged, registryFromManifest, writeManifest, type Manifest } from "../cache/manifest.js";
+import {
+  definitionsUnchanged,
+  editedTaskFiles,
+  registryFromManifest,
+  writeManifest,
+  type Manifest,
+  type ManifestTask,
+} from "../cache/manifest.js";
 import type { Project } from "../config/project.js";
 import type { Target } from "../args/brackets.js";
 import { ENVIRONMENT } from "../registry/task.js";
 import type { DefinitionError } from "../errors.js";
 import type { Registry } from "../registry/registry.js";
+import type { TaskDefinition } from "../registry/task.js";
 import { discoverTaskFiles } from "./discover.js";
 import { filesFor } from "./needed-files.js";
-import { loadTaskFiles } from "./loader.js";
+import { loadTaskFiles, type LoadResult } from "./loader.js";
 
 /** Tasks jt defines itself, from no task file. */
 const BUILT_IN: ReadonlySet<string> = new Set([ENVIRONMENT]);
@@ -34,8 +42,11 @@ export interface TaskSourceOptions {
 
 export class TaskSource {
   readonly taskFiles: string[];
-  private readonly fresh: Manifest | undefined;
-  private readonly cached: Registry | undefined;
+  private fresh: Manifest | undefined;
+  private cached: Registry | undefined;
+  /** The task files an edit changed, when loading only them brings the stored manifest up to date. */
+  private readonly edited: string[] | undefined;
+  private refreshed: Promise<void> | undefined;
   private readonly loaded = new Set<string>();
   /** Why some task files did not load; once set, every later load reports it again. */
   private failure: DefinitionError | undefined;
@@ -44,6 +55,7 @@ export class TaskSource {
     this.taskFiles = options.taskFiles ? [...options.taskFiles] : discoverTaskFiles(options.project.tasksDirs);
     const stored = options.taskFiles ? undefined : options.stored;
     this.fresh = stored && definitionsUnchanged(stored, this.taskFiles) ? stored : undefined;
+    this.edited = stored && !this.fresh ? editedTaskFiles(stored, this.taskFiles) : undefined;
     this.cached = this.fresh && registryFromManifest(this.fresh);
   }
 
@@ -54,6 +66,7 @@ export class TaskSource {
 
   /** Every task's definition: from the manifest when it is fresh. Throws when a task file fails to load. */
   async allDefinitions(): Promise<Registry> {
+    await this.upToDate();
     if (this.cached) return this.cached;
     await this.loadAll();
     return this.options.registry;
@@ -69,13 +82,13 @@ export class TaskSource {
     }
   }
 
-  /** Whether a task of this full name exists (without loading, when the manifest is fresh). */
   /** Whether a task of this full name is defined, loaded or not (from the manifest when it is fresh). */
   defines(name: string): boolean {
     return (this.cached ?? this.options.registry).get(name) !== undefined;
   }
 
   async has(name: string): Promise<boolean> {
+    await this.upToDate();
     if (this.cached) return this.cached.get(name) !== undefined;
     await this.loadAll();
     return this.options.registry.get(name) !== undefined;
@@ -83,6 +96,7 @@ export class TaskSource {
 
   /** Loads what these targets need: their task files and their prerequisites', or everything. */
   async loadFor(targets: readonly Target[]): Promise<void> {
+    await this.upToDate();
     if (!this.cached) return this.loadAll();
     const files = filesFor(
       targets.map((t) => t.name),
@@ -95,21 +109,70 @@ export class TaskSource {
     await this.load(files.filter((file) => !this.loaded.has(file)));
   }
 
-  private async loadAll(): Promise<void> {
-    if (this.loaded.size === this.taskFiles.length && this.taskFiles.every((f) => this.loaded.has(f))) return;
-    const firstFullLoad = this.loaded.size === 0;
-    const madeAt = Date.now();
-    const result = await this.load(this.taskFiles.filter((file) => !this.loaded.has(file)));
-    // A manifest is only as good as what it saw: skip it when part of the loading was invisible (ES
-    // modules). load() has thrown when a file failed: a failure is never cached.
-    if (firstFullLoad && result.complete && !this.options.taskFiles) this.writeManifest(madeAt, result.modules, result.env);
+  /**
+   * After an edit of task files alone: loads just those and stores the manifest with their new
+   * definitions beside the others' (the run after an edit is the one a developer meets most). If
+   * what they define now cannot be merged so (a rule, a clearTask, a task another file defines
+   * too, code loaded through import()), the rest loads too, as without a manifest.
+   */
+  private upToDate(): Promise<void> {
+    const stored = this.options.stored;
+    this.refreshed ??= this.edited && stored ? this.refresh(this.edited, stored) : Promise.resolve();
+    return this.refreshed;
   }
 
-  private async load(files: readonly string[]) {
+  private async refresh(edited: readonly string[], stored: Manifest): Promise<void> {
+    const madeAt = Date.now();
+    const { registry } = this.options;
+    let result: LoadResult;
+    try {
+      result = await this.load(edited, this.taskFiles.length);
+    } catch (error) {
+      // As a full load would: the other task files still load, to be listed beside the failure.
+      if (error === this.failure) await loadTaskFiles(this.notLoaded(), registry, this.options.project.root);
+      throw error;
+    }
+    const isEdited = (task: ManifestTask) => task.locations.some((location) => edited.includes(location.file));
+    const kept = stored.tasks.filter((task) => !isEdited(task));
+    const keptNames = new Set(kept.map((task) => task.name));
+    const fromEdit = [...registry.tasks.values()].filter(isEdited);
+    const mergeable =
+      result.complete &&
+      registry.rules.length === 0 &&
+      fromEdit.every((task) => !keptNames.has(task.name) && !task.locations.some((location) => location.clears));
+    if (!mergeable) return this.loadAll(madeAt, result);
+    const modules = [...Object.keys(stored.modules), ...result.modules];
+    const manifest = this.writeManifest(madeAt, modules, { ...stored.env, ...result.env }, [...kept, ...fromEdit]);
+    if (!manifest) return; // the cache cannot be written: runs go on loading what they need
+    this.fresh = manifest;
+    this.cached = registryFromManifest(manifest);
+  }
+
+  private notLoaded(): string[] {
+    return this.taskFiles.filter((file) => !this.loaded.has(file));
+  }
+
+  /**
+   * Loads every task file not loaded yet, and stores the manifest when that completes a full load
+   * (`earlier`: what this process loaded before, after an edit).
+   */
+  private async loadAll(madeAt = Date.now(), earlier?: LoadResult): Promise<void> {
+    if (this.notLoaded().length === 0) return;
+    const fullLoad = earlier !== undefined || this.loaded.size === 0;
+    const result = await this.load(this.notLoaded());
+    // A manifest is only as good as what it saw: skip it when part of the loading was invisible (ES
+    // modules). load() has thrown when a file failed: a failure is never cached.
+    const complete = result.complete && (earlier?.complete ?? true);
+    if (fullLoad && complete && !this.options.taskFiles) {
+      this.writeManifest(madeAt, [...(earlier?.modules ?? []), ...result.modules], { ...earlier?.env, ...result.env });
+    }
+  }
+
+  private async load(files: readonly string[], of?: number): Promise<LoadResult> {
     if (this.failure) throw this.failure;
     // Nothing new to load (a worker's every job after the first, usually): nothing to watch either.
-    if (files.length === 0) return { modules: [], env: {}, complete: true };
-    const result = await loadTaskFiles(files, this.options.registry, this.options.project.root);
+    if (files.length === 0) return { modules: [], env: {}, complete: true, failure: undefined };
+    const result = await loadTaskFiles(files, this.options.registry, this.options.project.root, of);
     for (const file of files) this.loaded.add(file);
     if (result.failure) {
       this.failure = result.failure;
@@ -118,10 +181,15 @@ export class TaskSource {
     return result;
   }
 
-  private writeManifest(madeAt: number, modules: readonly string[], env: Record<string, string | null>): void {
+  private writeManifest(
+    madeAt: number,
+    modules: readonly string[],
+    env: Record<string, string | null>,
+    tasks: Iterable<TaskDefinition | ManifestTask> = this.options.registry.tasks.values(),
+  ): Manifest | undefined {
     const { project, registry, jtBuild, extraDependencies } = this.options;
     const projectFiles = ["package.json", "tsconfig.json"].map((name) => join(project.root, name)).filter((file) => existsSync(file));
-    writeManifest({
+    return writeManifest({
       jtVersion: jtBuild,
       madeAt,
       root: project.root,
@@ -130,7 +198,7 @@ export class TaskSource {
       taskFiles: this.taskFiles,
       modules: [...modules, ...projectFiles, ...(project.configFile ? [project.configFile] : []), ...extraDependencies],
       env,
-      tasks: registry.tasks.values(),
+      tasks,
       ruleFiles: registry.rules.flatMap((rule) => (rule.location ? [rule.location.file] : [])),
     });
   }

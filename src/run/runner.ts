@@ -180,7 +180,7 @@ export class Runner implements WalkHost {
   }
 
   private hasMultitask(planned: Plan): boolean {
-    return planned.steps.some((step) => step.kind === "execute" && (this.options.multitask || step.planned.task.multitask));
+    return planned.steps.some((step) => step.kind === "execute" && this.runsPrerequisitesAtOnce(step.planned.task));
   }
 
   async executeTask(planned: PlannedTask, scope: Scope): Promise<void> {
