@@ -223,6 +223,7 @@ export class Runner implements WalkHost {
       outcome = "failed";
       for (const action of task.actions) {
         this.stopIfStopped(scope.signal);
+        // The registry (a layer below the public API) stores actions as taking what it cannot name.
         const run = () => (action as (ctx: TaskContext) => unknown)(ctx);
         try {
           await this.untilSettledOrGraceOver(label ? runLabelled(label, run) : run(), scope.signal);
@@ -291,7 +292,7 @@ export class Runner implements WalkHost {
     let sh: Sh | undefined;
     return {
       name: planned.task.name,
-      args: planned.args as unknown as TaskContext["args"],
+      args: planned.args,
       get prerequisites(): readonly string[] {
         return planned.prerequisites.map((dep) => dep.task.name);
       },
