@@ -59,11 +59,6 @@ export class TaskSource {
     this.cached = this.fresh && registryFromManifest(this.fresh);
   }
 
-  /** Whether the definitions come from the cache (nothing was loaded to list them). */
-  get fromCache(): boolean {
-    return this.fresh !== undefined;
-  }
-
   /** Every task's definition: from the manifest when it is fresh. Throws when a task file fails to load. */
   async allDefinitions(): Promise<Registry> {
     await this.upToDate();

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { JT_BIN, type RunResult } from "./project.js";
 import { childEnv } from "./env.js";
+import { waitForMatch } from "./wait.js";
 
 type Cleanup = { onTestFinished: (fn: () => void) => void };
 
@@ -90,29 +91,19 @@ function watch(child: ChildProcessWithoutNullStreams, timeoutMs = 20_000, contex
     get stderr() {
       return normalize(raw.stderr);
     },
-    waitFor(stream, pattern, waitMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const matches = () => {
-          const text = normalize(raw[stream]);
-          return typeof pattern === "string" ? text.includes(pattern) : pattern.test(text);
-        };
-        const giveUp = setTimeout(() => finish(new Error(`timed out waiting for ${String(pattern)} on ${stream}`)), waitMs);
-        const finish = (error?: Error) => {
-          clearTimeout(giveUp);
-          waiters.delete(check);
-          if (error) {
-            reject(new Error(`${error.message}\n--- stdout:\n${normalize(raw.stdout)}\n--- stderr:\n${normalize(raw.stderr)}`));
-          } else {
-            resolve(normalize(raw[stream]));
-          }
-        };
-        const check = () => {
-          if (matches()) finish();
-          else if (exited) finish(new Error(`jt exited before ${String(pattern)} appeared on ${stream}`));
-        };
-        waiters.add(check);
-        check();
-      });
+    async waitFor(stream, pattern, waitMs = 15_000) {
+      await waitForMatch(
+        {
+          waiters,
+          read: () => normalize(raw[stream]),
+          exited: () => (exited ? "jt exited" : undefined),
+          failure: (what) => new Error(`${what}\n--- stdout:\n${normalize(raw.stdout)}\n--- stderr:\n${normalize(raw.stderr)}`),
+        },
+        pattern,
+        waitMs,
+        stream,
+      );
+      return normalize(raw[stream]);
     },
     write(text) {
       child.stdin.write(text);

@@ -7,6 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { JT_BIN } from "./project.js";
 import { childEnv } from "./env.js";
+import { waitForMatch } from "./wait.js";
 
 export interface Exit {
   code: number | null;
@@ -79,28 +80,17 @@ export class RunningJt {
    * Fails, showing the output so far, if jt exits first or nothing matches within `timeoutMs`.
    */
   waitFor(stream: "stdout" | "stderr", pattern: string | RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
-    const regexp = typeof pattern === "string" ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) : pattern;
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const match = regexp.exec(stream === "stdout" ? this.out : this.err);
-        if (match) return finish(() => resolve(match));
-        if (this.done)
-          return finish(() =>
-            reject(this.failure(`jt exited (code ${this.done!.code}, signal ${this.done!.signal}) before ${stream} matched ${regexp}`)),
-          );
-      };
-      const timer = setTimeout(
-        () => finish(() => reject(this.failure(`${stream} did not match ${regexp} within ${timeoutMs} ms`))),
-        timeoutMs,
-      );
-      const finish = (then: () => void) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        then();
-      };
-      this.waiters.add(check);
-      check();
-    });
+    return waitForMatch(
+      {
+        waiters: this.waiters,
+        read: () => (stream === "stdout" ? this.out : this.err),
+        exited: () => this.done && `jt exited (code ${this.done.code}, signal ${this.done.signal})`,
+        failure: (what) => this.failure(what),
+      },
+      pattern,
+      timeoutMs,
+      stream,
+    );
   }
 
   /** Sends a signal to jt (only to jt: not to its process group, as `kill -INT <pid>` does). */
