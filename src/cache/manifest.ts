@@ -63,47 +63,45 @@ export function configUnchanged(manifest: Manifest, configFile: string | undefin
  * task files, every module unchanged, the same values for the environment variables read.
  */
 export function definitionsUnchanged(manifest: Manifest, taskFiles: readonly string[], env: NodeJS.ProcessEnv = process.env): boolean {
-  if (taskFiles.length !== manifest.taskFiles.length || taskFiles.some((file, i) => file !== manifest.taskFiles[i])) return false;
-  for (const [name, value] of Object.entries(manifest.env)) if ((env[name] ?? null) !== value) return false;
-  const checkedByContent: string[] = [];
-  for (const [file, stamp] of Object.entries(manifest.modules)) {
-    const result = compareStamp(file, stamp, manifest.madeAt);
-    if (result === "changed") return false;
-    if (result === "same content") checkedByContent.push(file);
-  }
-  if (checkedByContent.length > 0) restamp(manifest, checkedByContent);
-  return true;
+  return compareDefinitions(manifest, taskFiles, env) === "unchanged";
 }
 
 /**
- * The task files whose edit alone made the manifest stale, when that is all that changed: the same
+ * How the definitions the manifest holds compare with what loading would find, in one pass over
+ * its modules: "unchanged" (see `definitionsUnchanged`); `{ edited }` when the edit of these task
+ * files is all that changed, so that loading only them brings the manifest up to date: the same
  * task files, the same values for the variables loading read, no other module changed (a shared
  * module, the config, package.json, a .env file), no rules, no task cleared, and no task defined
- * both in an edited file and in one that is not. Then only the edited files need loading to bring
- * the manifest up to date. Undefined otherwise (and when nothing changed).
+ * both in an edited file and in one that is not; "stale" otherwise.
  */
-export function editedTaskFiles(
+export function compareDefinitions(
   manifest: Manifest,
   taskFiles: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
-): string[] | undefined {
-  if (taskFiles.length !== manifest.taskFiles.length || taskFiles.some((file, i) => file !== manifest.taskFiles[i])) return undefined;
-  for (const [name, value] of Object.entries(manifest.env)) if ((env[name] ?? null) !== value) return undefined;
-  if (manifest.ruleFiles.length > 0) return undefined;
+): "unchanged" | { edited: string[] } | "stale" {
+  if (taskFiles.length !== manifest.taskFiles.length || taskFiles.some((file, i) => file !== manifest.taskFiles[i])) return "stale";
+  for (const [name, value] of Object.entries(manifest.env)) if ((env[name] ?? null) !== value) return "stale";
   const isTaskFile = new Set(taskFiles);
   const edited = new Set<string>();
+  const checkedByContent: string[] = [];
   for (const [file, stamp] of Object.entries(manifest.modules)) {
-    if (compareStamp(file, stamp, manifest.madeAt) !== "changed") continue;
-    if (!isTaskFile.has(file)) return undefined;
-    edited.add(file);
+    const result = compareStamp(file, stamp, manifest.madeAt);
+    if (result === "changed") {
+      if (!isTaskFile.has(file)) return "stale";
+      edited.add(file);
+    } else if (result === "same content") checkedByContent.push(file);
   }
-  if (edited.size === 0) return undefined;
+  if (edited.size === 0) {
+    if (checkedByContent.length > 0) restamp(manifest, checkedByContent);
+    return "unchanged";
+  }
+  if (manifest.ruleFiles.length > 0) return "stale";
   for (const task of manifest.tasks) {
-    if (task.locations.some((location) => location.clears)) return undefined;
+    if (task.locations.some((location) => location.clears)) return "stale";
     const inEdited = task.locations.filter((location) => edited.has(location.file)).length;
-    if (inEdited > 0 && inEdited < task.locations.length) return undefined;
+    if (inEdited > 0 && inEdited < task.locations.length) return "stale";
   }
-  return taskFiles.filter((file) => edited.has(file));
+  return { edited: taskFiles.filter((file) => edited.has(file)) };
 }
 
 /**

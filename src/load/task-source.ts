@@ -5,14 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import {
-  definitionsUnchanged,
-  editedTaskFiles,
-  registryFromManifest,
-  writeManifest,
-  type Manifest,
-  type ManifestTask,
-} from "../cache/manifest.js";
+import { compareDefinitions, registryFromManifest, writeManifest, type Manifest, type ManifestTask } from "../cache/manifest.js";
 import type { Project } from "../config/project.js";
 import type { Target } from "../args/brackets.js";
 import { ENVIRONMENT } from "../registry/task.js";
@@ -54,8 +47,9 @@ export class TaskSource {
   constructor(private readonly options: TaskSourceOptions) {
     this.taskFiles = options.taskFiles ? [...options.taskFiles] : discoverTaskFiles(options.project.tasksDirs);
     const stored = options.taskFiles ? undefined : options.stored;
-    this.fresh = stored && definitionsUnchanged(stored, this.taskFiles) ? stored : undefined;
-    this.edited = stored && !this.fresh ? editedTaskFiles(stored, this.taskFiles) : undefined;
+    const compared = stored && compareDefinitions(stored, this.taskFiles);
+    this.fresh = compared === "unchanged" ? stored : undefined;
+    this.edited = typeof compared === "object" ? compared.edited : undefined;
     this.cached = this.fresh && registryFromManifest(this.fresh);
   }
 
