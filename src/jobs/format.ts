@@ -137,17 +137,19 @@ function retries(job: Job): string {
 }
 
 /** Every failed attempt with its stack, each retry, and the attempt that completed. */
+/** A stack's frames (its first line, the message, left out), indented as jobs:show and the worker log show them. */
+export function stackFrameLines(stack: string): string[] {
+  return stack
+    .split("\n")
+    .slice(1)
+    .map((frame) => `    ${frame.trim()}`);
+}
+
 function history(job: Job): string[] {
   const lines: string[] = [];
   const attempt = (error: JobError) => {
     lines.push(`  attempt ${error.attempt} at ${new Date(error.at).toISOString()}: ${error.message}`);
-    if (error.stack)
-      lines.push(
-        ...error.stack
-          .split("\n")
-          .slice(1)
-          .map((frame) => `    ${frame.trim()}`),
-      );
+    if (error.stack) lines.push(...stackFrameLines(error.stack));
   };
   const { earlier, current } = attemptRounds(job);
   for (const round of earlier) {

@@ -14,6 +14,7 @@
 import { formatTarget } from "../args/brackets.js";
 import { LineSplitter } from "../report/line-splitter.js";
 import type { StreamName } from "../report/write-hook.js";
+import { stackFrameLines } from "./format.js";
 import type { Job } from "./store/store.js";
 
 export const LOG_FORMATS = ["text", "json"] as const;
@@ -147,13 +148,7 @@ export function textLine(at: number, text: string, about: LogAbout): string {
   if (!about.stack && !text.includes("\n")) return `${time} ${text}\n`;
   const lines = text.split("\n");
   // Its frames, as jobs:show shows them (the message is in the line already).
-  if (about.stack)
-    lines.push(
-      ...about.stack
-        .split("\n")
-        .slice(1)
-        .map((frame) => `    ${frame.trim()}`),
-    );
+  if (about.stack) lines.push(...stackFrameLines(about.stack));
   return `${lines.map((line) => `${time} ${line}`).join("\n")}\n`;
 }
 

@@ -68,7 +68,7 @@ export const LEASE_EXPIRED = "The worker running it stopped (its lease expired)"
 export interface Params {
   add(value: unknown): string;
   /** `column` matching any of `values` (`IN (?, ?)`, `= ANY($1)`). */
-  anyOf(column: string, values: readonly unknown[], type?: string): string;
+  anyOf(column: string, values: readonly unknown[]): string;
   readonly values: unknown[];
 }
 
@@ -94,8 +94,8 @@ export function postgresParams(): Params {
     add(value) {
       return `$${values.push(value)}`;
     },
-    anyOf(column, list, type = "") {
-      return `${column} = ANY($${values.push(list)}${type})`;
+    anyOf(column, list) {
+      return `${column} = ANY($${values.push(list)})`;
     },
   };
 }
@@ -110,7 +110,7 @@ export function heldBy(id: string, workerId: string, attempts: string): string {
 }
 
 /** The jobs `jt jobs:retry` / `jobs:discard` may touch: these ids in the states each allows, or every failed job. */
-export const SELECTABLE = {
+const SELECTABLE = {
   retry: "state IN ('failed', 'cancelled', 'queued')",
   discard: "state IN ('failed', 'cancelled')",
   cancel: "state = 'queued'",
