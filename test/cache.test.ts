@@ -169,6 +169,19 @@ describe.concurrent("the manifest cache", () => {
     expect(loads(p)).toEqual(["a"]);
   });
 
+  test("variables the task files never read (the shell's PWD, CI, colour) leave the manifest fresh, even after a first load that compiled them", async ({
+    expect,
+    onTestFinished,
+  }) => {
+    // Content no earlier run compiled: tsx starts esbuild's service, which copies the whole environment.
+    const p = project({ "tasks/a.ts": taskFile("a", { alpha: "Compiled" }, `// ${Date.now()}-${Math.random()}`) }, { onTestFinished });
+    expect((await p.run(["-T"])).stdout).toBe(lines("jt alpha  # Compiled"));
+    expect(loads(p)).toEqual(["a"]);
+    const elsewhere = { PWD: "/", OLDPWD: p.root, CI: "true", FORCE_COLOR: "0", TERM: "dumb", SHELL: "/bin/zsh" };
+    expect((await p.run(["-T"], { env: elsewhere })).stdout).toBe(lines("jt alpha  # Compiled"));
+    expect(loads(p)).toEqual([]);
+  });
+
   test("a cache that cannot be written or read: jt still lists and runs", async ({ expect, onTestFinished }) => {
     const p = project({ "tasks/a.ts": taskFile("a", { alpha: "Works anyway" }), "not-a-dir": "a file" }, { onTestFinished });
     const env = { JT_CACHE_DIR: p.path("not-a-dir", "cache") };

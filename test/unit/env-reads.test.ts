@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { recordingEnvReads } from "../../src/load/env-reads.js";
 
@@ -9,6 +10,17 @@ describe("recordingEnvReads", () => {
     expect(result).toBe("yes-false");
     expect(read).toEqual({ JT_TEST_SET: "yes", JT_TEST_UNSET: null });
     expect(process.env).toBe(env);
+    delete process.env.JT_TEST_SET;
+  });
+
+  test("a child process started while recording (esbuild's service) copies the environment without it counting as read", async () => {
+    process.env.JT_TEST_SET = "yes";
+    const { result, env: read } = await recordingEnvReads(async () => {
+      const output = execFileSync(process.execPath, ["-e", "process.stdout.write(process.env.JT_TEST_SET)"], { encoding: "utf8" });
+      return `${output}-${process.env.JT_TEST_FEATURE ?? "unset"}`;
+    });
+    expect(result).toBe("yes-unset");
+    expect(read).toEqual({ JT_TEST_FEATURE: null });
     delete process.env.JT_TEST_SET;
   });
 
