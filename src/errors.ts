@@ -102,6 +102,17 @@ export class Interrupted extends JtError {
   }
 }
 
+/** `waitFor(id, { timeout })` gave up: the job had not finished by then (it goes on). */
+export class WaitTimedOut extends JtError {
+  readonly exitCode = ExitCode.taskFailed;
+  constructor(
+    readonly jobId: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`job ${jobId} had not finished after ${timeoutMs} ms`);
+  }
+}
+
 /**
  * What `sh` throws for a command that failed (a non-zero exit, not found, timed out, killed), with
  * what it printed. A command stopped because the task was aborted is one too, named "AbortError"

@@ -24,6 +24,7 @@ export {
   NotConfirmed,
   TaskFailure,
   UsageError,
+  WaitTimedOut,
 } from "./errors.js";
 export { EnqueueError } from "./jobs/jobs.js";
 export type {
@@ -34,6 +35,9 @@ export type {
   EnvironmentDefinition,
   EnqueuedJob,
   EnqueueOptions,
+  JobProgress,
+  JobState,
+  JobStatus,
   RuleSource,
   Sh,
   ShOptions,

@@ -21,6 +21,7 @@ const VALUES = [
   "NotConfirmed",
   "TaskFailure",
   "UsageError",
+  "WaitTimedOut",
   "clearTask",
   "createJobs",
   "defineEnvironment",
@@ -44,7 +45,10 @@ const TYPES = [
   "EnqueueOptions",
   "EnvironmentContext",
   "EnvironmentDefinition",
+  "JobProgress",
   "JobsClient",
+  "JobState",
+  "JobStatus",
   "RuleSource",
   "Sh",
   "ShOptions",
@@ -85,7 +89,15 @@ describe("the public API", () => {
 
   test("the error classes are what jt throws, for instanceof", async () => {
     const api = (await import(join(DIST, "index.js"))) as Record<string, new (...args: never[]) => Error>;
-    for (const name of ["ConcurrentFailures", "DefinitionError", "Interrupted", "NotConfirmed", "TaskFailure", "UsageError"]) {
+    for (const name of [
+      "ConcurrentFailures",
+      "DefinitionError",
+      "Interrupted",
+      "NotConfirmed",
+      "TaskFailure",
+      "UsageError",
+      "WaitTimedOut",
+    ]) {
       expect(api[name]!.prototype, name).toBeInstanceOf(api.JtError!);
     }
     expect(api.EnqueueError!.prototype).toBeInstanceOf(Error);

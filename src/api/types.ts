@@ -134,6 +134,40 @@ export interface EnqueuedJob {
   readonly duplicate: boolean;
 }
 
+export type JobState = "queued" | "running" | "completed" | "failed" | "cancelled";
+
+/** What a running job last reported with `ctx.progress`. */
+export interface JobProgress {
+  readonly done: number;
+  /** Null when the task did not say how much there is. */
+  readonly total: number | null;
+  readonly message: string | null;
+  /** When it was reported. */
+  readonly at: Date;
+}
+
+/** A job as app code reads it back: `createJobs().get(id)` and `.waitFor(id)`. */
+export interface JobStatus {
+  readonly id: number;
+  readonly task: string;
+  readonly args: readonly string[];
+  readonly queue: string;
+  /** `failed` is for good: a job waiting for a retry is `queued`, its error in `lastError`. */
+  readonly state: JobState;
+  /** Runs started so far, and how many it may have. */
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly runAt: Date;
+  /** When its latest attempt started. */
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  readonly progress: JobProgress | null;
+  /** What its task returned, as JSON gives it back, once completed; null when it returned nothing. */
+  readonly result: unknown;
+  /** The message of its latest failed attempt. */
+  readonly lastError: string | null;
+}
+
 /**
  * Your app's connection to PostgreSQL, as `pg` gives it (a `PoolClient` inside your transaction, a
  * `Client`, a `Pool`): whatever has pg's `query(text, values)`.
@@ -180,6 +214,13 @@ export interface TaskContext<Args = TaskArgs> {
   execute(name: string, ...values: string[]): Promise<void>;
   /** Enqueues a task as a background job (see `enqueue`), in the project's job store. */
   enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob>;
+  /**
+   * Reports how far the task has got: `done` of `total` (leave `total` out when it is not known),
+   * with an optional message. A terminal run draws a progress bar (plain lines, a few a second at
+   * most, when the output is not a terminal); in a job it is stored with the job (at most about
+   * twice a second) for `jt jobs:show`, `jobs:list` and app code to read.
+   */
+  progress(done: number, total?: number, message?: string): void;
 }
 
 export type TaskAction<Args = TaskArgs> = (ctx: TaskContext<Args>) => unknown;

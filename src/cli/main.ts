@@ -24,6 +24,7 @@ import { parseCommandLine, verbIndex } from "./parse.js";
 import { ProjectJobs } from "../jobs/project-jobs.js";
 
 import { changeDirectory, millisecondsFromEnv, openSession } from "../session/session.js";
+import { progressDisplay } from "../report/progress.js";
 import { createTaskRunner } from "../session/task-runner.js";
 import { remainingAfterSettling, tearDown } from "../session/teardown.js";
 
@@ -104,6 +105,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     running: () => runner?.runningTasks() ?? [],
     graceMs: interruptGraceMs,
   });
+  const progress = progressDisplay({ stream: process.stderr, env: process.env });
   runner = createTaskRunner(session, {
     trace: invocation.trace,
     dryRun: invocation.dryRun,
@@ -117,6 +119,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     interruptGraceMs,
     confirm: confirmation({ yes: invocation.yes, env: process.env, input: process.stdin, output: process.stderr }),
     enqueue: async (task, options) => (await jobs.get()).enqueue(task, options),
+    progress: (task, update) => progress.report(task, update),
   });
   let failure: unknown;
   // An action awaiting only ctx.signal leaves nothing else pending; without this handle Node would
@@ -129,6 +132,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     failure = error;
   } finally {
     clearInterval(keepAlive);
+    progress.stop();
   }
   const booted = environment?.booted === true;
   const teardownFailure = booted ? await tearDown(environment!, log, invocation.trace) : undefined;

@@ -5,11 +5,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import type { EnqueuedJob, EnqueueOptions } from "../api/types.js";
+import type { EnqueuedJob, EnqueueOptions, JobStatus } from "../api/types.js";
+import { parseDuration } from "../shared/duration.js";
 import { readManifest, registryFromManifest, type Manifest } from "../cache/manifest.js";
 import { findProjectRoot } from "../config/root.js";
 import { freshManifest } from "../load/fresh-manifest.js";
 import { JT_PACKAGE_ROOT, jtBuild } from "../package-paths.js";
+import { jobStatus, waitForJob } from "./job-status.js";
 import { Jobs } from "./jobs.js";
 import { openStore, storeLocation } from "./store/open.js";
 
@@ -17,6 +19,14 @@ export interface JobsClient {
   enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob>;
   /** Several jobs in one transaction: the fast way to enqueue many. */
   enqueueMany(jobs: readonly { task: string; options?: EnqueueOptions }[]): Promise<EnqueuedJob[]>;
+  /** The job with this id as it is now (its state, progress and result), or undefined when there is none. */
+  get(id: number): Promise<JobStatus | undefined>;
+  /**
+   * The job once it has finished: completed (read its `result`), failed for good, or cancelled.
+   * Rejects with `WaitTimedOut` when it has not by `timeout` ("30s", "5m" or milliseconds; default
+   * 30 s), which leaves the job as it is.
+   */
+  waitFor(id: number, options?: { timeout?: string | number }): Promise<JobStatus>;
   close(): Promise<void>;
 }
 
@@ -33,6 +43,18 @@ export function createJobs(options: CreateJobsOptions = {}): JobsClient {
   return {
     enqueue: async (task, enqueueOptions) => (await jobs()).enqueue(task, enqueueOptions),
     enqueueMany: async (list) => (await jobs()).enqueueMany(list),
+    get: async (id) => {
+      const job = await (await jobs()).store.get(id);
+      return job && jobStatus(job);
+    },
+    waitFor: async (id, waitOptions = {}) => {
+      const timeoutMs = parseDuration(waitOptions.timeout ?? "30s");
+      if (timeoutMs === undefined)
+        throw new TypeError(
+          `jt: waitFor's timeout must be a duration like "30s", "5m" or milliseconds, not ${JSON.stringify(waitOptions.timeout)}`,
+        );
+      return waitForJob((await jobs()).store, id, timeoutMs);
+    },
     close: async () => {
       if (opened) await (await opened).store.close();
     },

@@ -2,7 +2,8 @@
 import { formatTarget } from "../args/brackets.js";
 import type { Schedule } from "./clock.js";
 import { formatDuration } from "../shared/duration.js";
-import type { Job, JobError, QueueStats } from "./store/store.js";
+import { progressText } from "../report/progress.js";
+import type { Job, JobError, JobProgress, QueueStats } from "./store/store.js";
 
 /** Free text (a task's args, an error) is cut to this on every output: one huge argument must not pad every row. */
 export const CELL_LIMIT = 60;
@@ -96,10 +97,12 @@ function lastError(job: Job): string {
   return error ? error.message.split("\n")[0]! : "";
 }
 
+/** `jt jobs:list`; a PROGRESS column appears when a listed job has reported progress. */
 export function jobsTable(jobs: readonly Job[], now: number, columns?: number): string {
   if (jobs.length === 0) return "No jobs.\n";
+  const withProgress = jobs.some((job) => job.progress !== null);
   return table(
-    ["ID", "STATE", "TASK", "QUEUE", "PRI", "ATTEMPTS", "RUN AT", "LAST ERROR"],
+    ["ID", "STATE", "TASK", "QUEUE", "PRI", "ATTEMPTS", ...(withProgress ? ["PROGRESS"] : []), "RUN AT", "LAST ERROR"],
     jobs.map((job) => [
       String(job.id),
       job.state,
@@ -107,10 +110,11 @@ export function jobsTable(jobs: readonly Job[], now: number, columns?: number): 
       job.queue,
       String(job.priority),
       `${job.attempts}/${job.maxAttempts}`,
+      ...(withProgress ? [job.progress ? progressText(job.progress) : ""] : []),
       job.state === "queued" ? when(job.runAt, now) : when(job.finishedAt ?? job.updatedAt, now),
       lastError(job),
     ]),
-    { columns, cuttable: [2, 7] },
+    { columns, cuttable: withProgress ? [2, 6, 8] : [2, 7] },
   );
 }
 
@@ -123,11 +127,28 @@ export function jobDetails(job: Job, now: number): string {
     `  run at:    ${new Date(job.runAt).toISOString()} (${when(job.runAt, now)})`,
     `  created:   ${new Date(job.createdAt).toISOString()}`,
   ];
-  if (job.finishedAt !== null) lines.push(`  finished:  ${new Date(job.finishedAt).toISOString()}`);
+  if (job.startedAt !== null) lines.push(`  started:   ${new Date(job.startedAt).toISOString()} (attempt ${job.attempts})`);
+  if (job.finishedAt !== null) lines.push(`  finished:  ${new Date(job.finishedAt).toISOString()}${took(job)}`);
   if (job.lockedBy !== null) lines.push(`  worker:    ${job.lockedBy} (lease until ${new Date(job.lockedUntil ?? 0).toISOString()})`);
+  else if (job.worker !== null) lines.push(`  worker:    ${job.worker} (ran attempt ${job.attempts})`);
+  if (job.progress !== null) lines.push(`  progress:  ${progressText(job.progress)} (reported ${when(job.progress.at, now)})`);
   if (job.uniqueKey !== null) lines.push(`  unique:    ${job.uniqueKey}`);
+  if (job.result !== null)
+    lines.push(
+      "",
+      "Result:",
+      ...JSON.stringify(job.result, null, 2)
+        .split("\n")
+        .map((line) => `  ${line}`),
+    );
   if (job.errors.length > 0) lines.push("", "History:", ...history(job));
   return `${lines.join("\n")}\n`;
+}
+
+function took(job: Job): string {
+  return job.startedAt === null || job.finishedAt === null || job.state !== "completed"
+    ? ""
+    : ` (took ${formatDuration(Math.max(0, job.finishedAt - job.startedAt))})`;
 }
 
 function retries(job: Job): string {
@@ -136,7 +157,6 @@ function retries(job: Job): string {
   return ` (counted again since jobs:retry${earlier.length > 1 ? `, retried ${earlier.length} times` : ""})`;
 }
 
-/** Every failed attempt with its stack, each retry, and the attempt that completed. */
 /** A stack's frames (its first line, the message, left out), indented as jobs:show and the worker log show them. */
 export function stackFrameLines(stack: string): string[] {
   return stack
@@ -145,6 +165,7 @@ export function stackFrameLines(stack: string): string[] {
     .map((frame) => `    ${frame.trim()}`);
 }
 
+/** Every failed attempt with its stack, each retry, and the attempt that completed. */
 function history(job: Job): string[] {
   const lines: string[] = [];
   const attempt = (error: JobError) => {
@@ -174,12 +195,17 @@ export function statsTable(stats: readonly QueueStats[]): string {
 }
 
 /** A job as `--json` prints it: the store's fields, with every time an ISO 8601 string in UTC (or null). */
-export type JobJson = Omit<Job, "runAt" | "lockedUntil" | "createdAt" | "updatedAt" | "finishedAt" | "errors"> & {
+export type JobJson = Omit<
+  Job,
+  "runAt" | "lockedUntil" | "createdAt" | "updatedAt" | "finishedAt" | "startedAt" | "progress" | "errors"
+> & {
   runAt: string;
   lockedUntil: string | null;
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  startedAt: string | null;
+  progress: (Omit<JobProgress, "at"> & { at: string }) | null;
   errors: (Omit<JobError, "at" | "stack"> & { at: string; stack: string | null })[];
 };
 
@@ -197,6 +223,8 @@ export function jobJson(job: Job): JobJson {
     createdAt: iso(job.createdAt),
     updatedAt: iso(job.updatedAt),
     finishedAt: iso(job.finishedAt),
+    startedAt: iso(job.startedAt),
+    progress: job.progress && { ...job.progress, at: iso(job.progress.at) },
     errors: job.errors.map((error) => ({ attempt: error.attempt, at: iso(error.at), message: error.message, stack: error.stack ?? null })),
   };
 }

@@ -20,6 +20,7 @@ import { guardProcessAgainstJobs, JobFault } from "./job-faults.js";
 import type { Jobs, TaskCatalog } from "./jobs.js";
 import type { StoreLocation } from "./store/open.js";
 import type { Job, JobStore } from "./store/store.js";
+import { ProgressWriter, type ProgressUpdate } from "./progress-writer.js";
 import { jobLabel, type LogAbout } from "./worker-log.js";
 
 export interface WorkerOptions {
@@ -27,8 +28,11 @@ export interface WorkerOptions {
   location: StoreLocation;
   jobs: Jobs;
   catalog: TaskCatalog;
-  /** Runs one job's task (its target and prerequisites) under `signal`; rejects when it fails. */
-  runTask: (job: Job, signal: AbortSignal) => Promise<void>;
+  /**
+   * Runs one job's task (its target and prerequisites) under `signal`, its `ctx.progress` reports
+   * going to `progress`; resolves with what the target returned, rejects when it fails.
+   */
+  runTask: (job: Job, signal: AbortSignal, progress: (update: ProgressUpdate) => void) => Promise<unknown>;
   /** Queues to take jobs from; undefined for all. */
   queues: readonly string[] | undefined;
   concurrency: number;
@@ -86,7 +90,17 @@ export class JobWorker {
   private wake: () => void = () => {};
   private readonly summary: WorkerSummary = { completed: 0, failed: 0, released: 0 };
 
-  constructor(private readonly options: WorkerOptions) {}
+  private readonly progress: ProgressWriter;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.progress = new ProgressWriter(options.store, this.id, (job, error) =>
+      options.log(`jt: ${jobLabel(job)}: could not record its progress: ${(error as Error).message}`, {
+        event: "job.progress-unrecorded",
+        level: "warn",
+        job,
+      }),
+    );
+  }
 
   private count(outcome: keyof WorkerSummary): void {
     this.summary[outcome] += 1;
@@ -223,8 +237,12 @@ export class JobWorker {
     const label = jobLabel(job);
     this.options.log(`jt: ${label} started (attempt ${job.attempts} of ${job.maxAttempts})`, { event: "job.started", job });
     const startedAt = Date.now();
+    const report = (update: ProgressUpdate) => {
+      // An abandoned action that goes on reporting: its job's attempt has ended.
+      if (this.running.has(job)) this.progress.report(job, update);
+    };
     const run = task
-      ? () => this.options.runTask(job, controller.signal)
+      ? () => this.options.runTask(job, controller.signal, report)
       : () =>
           Promise.reject(
             new TaskNotDefined(
@@ -238,7 +256,7 @@ export class JobWorker {
     });
     const done: Promise<void> = action
       .then(
-        () => this.succeeded(job, label, Date.now() - startedAt),
+        (value: unknown) => this.succeeded(job, label, Date.now() - startedAt, value),
         (error: unknown) => this.failed(job, label, task, controller.signal, error),
       )
       .catch((error: unknown) =>
@@ -282,11 +300,11 @@ export class JobWorker {
   }
 
   /** Completions of one turn of the event loop, recorded in one transaction. */
-  private completions: { job: Job; settle: (held: boolean) => void; fail: (error: unknown) => void }[] = [];
+  private completions: { job: Job; result: string | null; settle: (held: boolean) => void; fail: (error: unknown) => void }[] = [];
 
-  private complete(job: Job): Promise<boolean> {
+  private complete(job: Job, result: string | null): Promise<boolean> {
     return new Promise((settle, fail) => {
-      this.completions.push({ job, settle, fail });
+      this.completions.push({ job, result, settle, fail });
       if (this.completions.length > 1) return;
       setImmediate(() => {
         const batch = this.completions.splice(0);
@@ -296,6 +314,7 @@ export class JobWorker {
           store.complete(
             batch.map((c) => c.job),
             this.id,
+            batch.map((c) => c.result),
           ),
         ).then(
           (ids) => {
@@ -305,7 +324,7 @@ export class JobWorker {
           (error: unknown) => {
             // One failed write must not cost every job of the batch a second run: each on its own.
             if (batch.length === 1) return batch[0]!.fail(error);
-            for (const c of batch) store.complete([c.job], this.id).then((ids) => c.settle(ids.length > 0), c.fail);
+            for (const c of batch) store.complete([c.job], this.id, [c.result]).then((ids) => c.settle(ids.length > 0), c.fail);
           },
         );
       });
@@ -313,8 +332,10 @@ export class JobWorker {
   }
 
   /** A finished action is recorded as completed, even when a shutdown had asked it to stop. */
-  private async succeeded(job: Job, label: string, ms: number): Promise<void> {
-    if (!(await this.complete(job))) {
+  private async succeeded(job: Job, label: string, ms: number, value: unknown): Promise<void> {
+    const result = this.resultOf(job, label, value);
+    await this.progress.finish(job);
+    if (!(await this.complete(job, result))) {
       this.options.log(`jt: ${label} finished, but its lease had expired and another worker owns it now`, {
         event: "job.lost",
         level: "warn",
@@ -326,7 +347,25 @@ export class JobWorker {
     this.options.log(`jt: ${label} completed in ${formatDuration(ms)}`, { event: "job.completed", job });
   }
 
+  /** What the task returned, as the JSON the store keeps; null for nothing, or (with a warning) for what JSON cannot hold. */
+  private resultOf(job: Job, label: string, value: unknown): string | null {
+    if (value === undefined) return null;
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch (error) {
+      this.options.log(`jt: ${label}: its result is not stored: JSON cannot hold it (${(error as Error).message})`, {
+        event: "job.result-unstored",
+        level: "warn",
+        job,
+      });
+      return null;
+    }
+    return json ?? null;
+  }
+
   private async failed(job: Job, label: string, task: TaskDefinition | undefined, signal: AbortSignal, error: unknown): Promise<void> {
+    await this.progress.finish(job);
     if (this.releasing.has(job)) return this.release(job, label);
     const reason = signal.reason instanceof TimedOut ? signal.reason : error;
     const cause = error instanceof Interrupted || (signal.aborted && signal.reason instanceof TimedOut) ? reason : unwrap(error);

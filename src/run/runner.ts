@@ -15,6 +15,7 @@ import { Interrupted, JtError, TaskFailure, UnknownTaskError } from "../errors.j
 import { invocationChain, plan, unknownTask, type Plan, type PlannedTask, type TaskLookup } from "../plan/plan.js";
 import type { Target } from "../args/brackets.js";
 import type { TaskDefinition } from "../registry/task.js";
+import type { ProgressUpdate } from "../report/progress.js";
 import { ConcurrentWalk, type WalkHost } from "./concurrent-walk.js";
 import { RunRecord } from "./run-record.js";
 import { scopeWithin, type CommandScope, type Scope } from "./scope.js";
@@ -58,6 +59,8 @@ export interface RunOptions {
   load: (targets: readonly Target[]) => Promise<void>;
   /** Whether a task of this name is defined, its file loaded or not (ctx.reenable of one not loaded: it has not run). */
   defines?: (name: string) => boolean;
+  /** Where `ctx.progress` reports go: a bar or lines in a terminal run, the job's row in a worker. */
+  progress?: (task: string, update: ProgressUpdate) => void;
   /** Told when a task's actions start and end (`--job-stats`). */
   actions?: { started(task: string): void; ended(task: string, outcome: "finished" | "failed"): void } | undefined;
   /** `ctx.enqueue`: into the project's job store. */
@@ -100,6 +103,8 @@ export class Runner implements WalkHost {
   private lastStarted: PlannedTask | undefined;
   /** Tasks whose actions are running now, in the order they started. */
   private readonly acting = new Set<string>();
+  /** What each task's actions returned (the last value other than undefined): a job's result. */
+  private readonly results = new Map<TaskDefinition, unknown>();
   /** The concurrent walk and its action slots, made on first use: a worker makes a Runner per job. */
   private concurrentWalk: ConcurrentWalk | undefined;
 
@@ -119,17 +124,20 @@ export class Runner implements WalkHost {
    * Resolves every target and the whole graph (names, cycles), asks the questions of `confirm`
    * tasks, and only then runs anything.
    */
-  async run(targets: readonly Target[]): Promise<void> {
+  /** Runs the targets; returns what each one's actions returned (see `results`). */
+  async run(targets: readonly Target[]): Promise<unknown[]> {
     await this.options.load(targets);
     const top: Scope = { signal: this.options.signal, lines: false, concurrent: false, waiter: undefined };
+    const planned = plan(targets, this.options.tasks);
     try {
-      await this.confirmThenExecute(plan(targets, this.options.tasks), top);
+      await this.confirmThenExecute(planned, top);
     } catch (error) {
       // A task that only stopped because another failed: report the failure that stopped it.
       throw error instanceof Cancelled ? error.failure : error;
     }
     // An interrupted action may still end normally (it saw ctx.signal and returned): the run was interrupted all the same.
     if (this.options.signal.aborted && this.lastStarted && !this.options.finishedRunSucceeds) throw this.interruption();
+    return planned.roots.map((root) => this.results.get(root.task));
   }
 
   private async confirmThenExecute(planned: Plan, scope: Scope): Promise<void> {
@@ -226,7 +234,8 @@ export class Runner implements WalkHost {
         // The registry (a layer below the public API) stores actions as taking what it cannot name.
         const run = () => (action as (ctx: TaskContext) => unknown)(ctx);
         try {
-          await this.untilSettledOrGraceOver(label ? runLabelled(label, run) : run(), scope.signal);
+          const value = await this.untilSettledOrGraceOver(label ? runLabelled(label, run) : run(), scope.signal);
+          if (value !== undefined) this.results.set(task, value);
         } catch (error) {
           throw this.failureOf(error, planned, scope.signal);
         }
@@ -319,6 +328,11 @@ export class Runner implements WalkHost {
         }
       },
       enqueue: (task, options) => this.options.enqueue(task, options),
+      progress: function progress(done: number, total?: number, message?: string) {
+        const update = progressUpdate(done, total, message);
+        if (update instanceof Error) throw failureAt(update.message, stackFrom(progress));
+        runner.options.progress?.(planned.task.name, update);
+      },
       reenable: function reenable(name: string) {
         // Its file not loaded yet: it has not run, so there is nothing to re-enable.
         if (!runner.options.tasks.get(name) && runner.options.defines?.(name)) return;
@@ -395,4 +409,21 @@ export class Runner implements WalkHost {
 function cancellation(signal: AbortSignal): Cancelled {
   const reason: unknown = signal.reason;
   return reason instanceof Cancelled ? reason : new Cancelled(reason);
+}
+
+/** `ctx.progress`'s arguments, checked: done a number ≥ 0, total (when given) a number > 0, message text. */
+function progressUpdate(done: unknown, total: unknown, message: unknown): ProgressUpdate | Error {
+  if (typeof done !== "number" || !Number.isFinite(done) || done < 0)
+    return new Error(`ctx.progress: done must be a number of at least 0, not ${String(done)}`);
+  if (total !== undefined && total !== null && (typeof total !== "number" || !Number.isFinite(total) || total <= 0))
+    return new Error(`ctx.progress: total must be a number greater than 0 (or left out), not ${String(total)}`);
+  if (message !== undefined && message !== null && typeof message !== "string")
+    return new Error(`ctx.progress: message must be a string, not ${typeof message}`);
+  return { done, total: (total as number | undefined) ?? null, message: (message as string | undefined) ?? null };
+}
+
+function stackFrom(caller: (...args: never[]) => unknown): string {
+  const site: { stack?: string } = {};
+  Error.captureStackTrace(site, caller);
+  return site.stack!;
 }

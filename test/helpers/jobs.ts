@@ -29,6 +29,8 @@ export function fromJson(job: JobJson): Job {
     createdAt: epoch(job.createdAt),
     updatedAt: epoch(job.updatedAt),
     finishedAt: epoch(job.finishedAt),
+    startedAt: epoch(job.startedAt),
+    progress: job.progress && { ...job.progress, at: epoch(job.progress.at) },
     errors: job.errors.map((error) => ({ ...error, at: epoch(error.at), stack: error.stack ?? undefined })),
   };
 }

@@ -151,6 +151,10 @@ describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () 
       updatedAt: json[1]!.createdAt,
       finishedAt: null,
       errors: [],
+      startedAt: null,
+      worker: null,
+      progress: null,
+      result: null,
     });
     expect(json[2]!.errors).toEqual([
       { attempt: 1, at: utc, message: "boom: always fails", stack: expect.stringMatching(/^Error: boom: always fails\n\s+at /) },
@@ -214,19 +218,21 @@ describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () 
     const job = await showJob(shared, ids.failed, env);
     const iso = (ms: number) => new Date(ms).toISOString();
     const out = result.stdout.split("\n");
-    expect(out.slice(0, 10)).toEqual([
+    expect(out.slice(0, 12)).toEqual([
       `Job ${ids.failed}: boom`,
       "  state:     failed",
       "  queue:     default (priority 0)",
       "  attempts:  1 of 1",
       expect.stringMatching(new RegExp(`^  run at:    ${iso(job.runAt).replace(/\./g, "\\.")} \\((now|.+ ago)\\)$`)),
       `  created:   ${iso(job.createdAt)}`,
+      `  started:   ${iso(job.startedAt!)} (attempt 1)`,
       `  finished:  ${iso(job.finishedAt!)}`,
+      expect.stringMatching(/^ {2}worker: {4}\S+:\d+:\w+ \(ran attempt 1\)$/),
       "",
       "History:",
       `  attempt 1 at ${iso(job.errors[0]!.at)}: boom: always fails`,
     ]);
-    expect(out[10]).toMatch(new RegExp(`^    at .*${shared.path("tasks/cli.ts").replace(/\./g, "\\.")}:6:9\\)?$`));
+    expect(out[12]).toMatch(new RegExp(`^    at .*${shared.path("tasks/cli.ts").replace(/\./g, "\\.")}:6:9\\)?$`));
     expect(job).toMatchObject({ id: ids.failed, task: "boom", state: "failed" });
   });
 

@@ -256,6 +256,10 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
           updatedAt: expect.any(Number),
           finishedAt: null,
           errors: [],
+          startedAt: null,
+          worker: null,
+          progress: null,
+          result: null,
         });
         // runAt null means "now", on the store's clock.
         expect(job.runAt).toBeGreaterThanOrEqual(before);
@@ -573,6 +577,48 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
       });
     });
 
+    describe("progress, results, and who ran an attempt when", () => {
+      test("a claim stamps the attempt's start and its worker; both stay once it ends", async () => {
+        const job = await enqueueOne();
+        expect(job).toMatchObject({ startedAt: null, worker: null, progress: null, result: null });
+        const before = await store.now();
+        const claimed = await claimOne();
+        expect(claimed.worker).toBe("worker-a");
+        expect(claimed.startedAt).toBeGreaterThanOrEqual(before - SECOND);
+        expect(claimed.startedAt).toBeLessThanOrEqual((await store.now()) + SECOND);
+        await store.complete([claimed], "worker-a");
+        expect(await current(job.id)).toMatchObject({ worker: "worker-a", startedAt: claimed.startedAt, lockedBy: null });
+      });
+
+      test("reportProgress stores the last report, stamped with the store's time; only the worker holding the attempt can", async () => {
+        const job = await enqueueOne();
+        const claimed = await claimOne();
+        expect(await store.reportProgress(claimed, "worker-a", { done: 3, total: 10, message: "rows" })).toBe(true);
+        expect(await store.reportProgress(claimed, "worker-a", { done: 4, total: null, message: null })).toBe(true);
+        expect(await store.reportProgress(claimed, "worker-b", { done: 9, total: 10, message: "not mine" })).toBe(false);
+        const { progress } = await current(job.id);
+        expect(progress).toMatchObject({ done: 4, total: null, message: null });
+        expect(Math.abs(progress!.at - (await store.now()))).toBeLessThan(5 * SECOND);
+        await store.complete([claimed], "worker-a");
+        expect(await store.reportProgress(claimed, "worker-a", { done: 10, total: 10, message: null })).toBe(false);
+        expect((await current(job.id)).progress).toMatchObject({ done: 4 });
+      });
+
+      test("complete stores each job's result (JSON); a job without one has null; a new attempt starts without the last one's progress", async () => {
+        const [a, b, c] = await store.enqueue([newJob({ task: "a" }), newJob({ task: "b" }), newJob({ task: "c", maxAttempts: 2 })]);
+        const claimed = await claim("worker-a", { limit: 3 });
+        const byTask = (task: string) => claimed.find((job) => job.task === task)!;
+        const result = { rows: 3, names: ["x", 'quote " and \\ backslash'], nested: { ok: true } };
+        await store.reportProgress(byTask("c"), "worker-a", { done: 1, total: 2, message: null });
+        expect(await store.complete([byTask("a"), byTask("b")], "worker-a", [JSON.stringify(result), null])).toHaveLength(2);
+        expect((await current(a!.job.id)).result).toEqual(result);
+        expect((await current(b!.job.id)).result).toBeNull();
+        await store.fail(byTask("c"), "worker-a", jobError(1, "boom", await store.now()), await store.now());
+        const retried = await claimOne("worker-b");
+        expect(retried).toMatchObject({ id: c!.job.id, attempts: 2, worker: "worker-b", progress: null });
+      });
+    });
+
     describe("fail", () => {
       test("with a retry time: queued again at that time, its error appended, lease cleared, the attempt counted", async () => {
         const job = await enqueueOne({ maxAttempts: 3 });
@@ -827,6 +873,42 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
         expect(await ids({ task: "a", limit: 1 })).toEqual([c.id]);
         // Full rows.
         expect(await store.list({ states: ["running"] })).toEqual([running]);
+      });
+
+      test("list: a page before an id (keyset), and text in args or errors, LIKE's characters taken literally", async () => {
+        const jobs = await enqueueMany(5, (i) => ({ task: "mail", args: [i === 3 ? 'say "100%_off" \\ now' : `user-${i}`] }));
+        const failed = await failedJob({ task: "boom", maxAttempts: 1 });
+        const ids = async (filter: Parameters<JobStore["list"]>[0]) => idsOf(await store.list(filter));
+        const [j0, j1, j2, j3, j4] = jobs.map((job) => job.id);
+        expect(await ids({ limit: 2 })).toEqual([failed.id, j4]);
+        expect(await ids({ limit: 2, beforeId: j4 })).toEqual([j3, j2]);
+        expect(await ids({ limit: 2, beforeId: j2 })).toEqual([j1, j0]);
+        expect(await ids({ limit: 2, beforeId: j0 })).toEqual([]);
+        expect(await ids({ text: "USER-" })).toEqual([j4, j2, j1, j0]);
+        expect(await ids({ text: "user-1" })).toEqual([j1]);
+        expect(await ids({ text: '"100%_off"' })).toEqual([j3]);
+        expect(await ids({ text: "100%" })).toEqual([j3]);
+        expect(await ids({ text: "%" })).toEqual([j3]);
+        expect(await ids({ text: "_" })).toEqual([j3]);
+        expect(await ids({ text: "\\ now" })).toEqual([j3]);
+        expect(await ids({ text: "boom" })).toEqual([failed.id]);
+        expect(await ids({ text: "user-", beforeId: j2, states: ["queued"] })).toEqual([j1, j0]);
+        expect(await ids({ text: "" })).toEqual(await ids({}));
+      });
+
+      test("oldestRunnable: per queue with due queued jobs, the due time of the one waiting longest", async () => {
+        expect(await store.oldestRunnable()).toEqual([]);
+        const now = await store.now();
+        await enqueueOne({ queue: "mail", runAt: now - 5 * SECOND });
+        await enqueueOne({ queue: "mail", runAt: now - 2 * SECOND });
+        await enqueueOne({ queue: "default", runAt: now - SECOND });
+        await enqueueOne({ queue: "later", runAt: now + HOUR });
+        const running = await enqueueOne({ queue: "busy", runAt: now - 9 * SECOND });
+        await claimExactly(running);
+        expect(await store.oldestRunnable()).toEqual([
+          { queue: "default", runAt: now - SECOND },
+          { queue: "mail", runAt: now - 5 * SECOND },
+        ]);
       });
 
       test("stats counts jobs per queue and state", async () => {

@@ -22,6 +22,10 @@ function job(state: JobState, attempts: number, errorAttempts: number[]): Job {
     updatedAt: 0,
     finishedAt: null,
     errors,
+    startedAt: null,
+    worker: null,
+    progress: null,
+    result: null,
   };
 }
 const shape = (j: Job) => {

@@ -24,6 +24,10 @@ const job = (id: number, uniqueKey: string | null = null): Job => ({
   updatedAt: 0,
   finishedAt: null,
   errors: [],
+  startedAt: null,
+  worker: null,
+  progress: null,
+  result: null,
 });
 
 describe("matchInserted: the rows one INSERT … RETURNING gave back, matched to the requests", () => {

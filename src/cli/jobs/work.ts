@@ -104,8 +104,8 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
       location: jobs.location,
       jobs: opened,
       catalog,
-      runTask: (job, signal) =>
-        createTaskRunner(session, {
+      runTask: async (job, signal, reportProgress) => {
+        const [result] = await createTaskRunner(session, {
           trace: flags.trace === true,
           dryRun: false,
           signal,
@@ -122,7 +122,10 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
           interruptGraceMs,
           finishedRunSucceeds: true,
           enqueue: (task, options) => opened.enqueue(task, options),
-        }).run([{ name: job.task, values: job.args }]),
+          progress: (_task, update) => reportProgress(update),
+        }).run([{ name: job.task, values: job.args }]);
+        return result;
+      },
       queues,
       concurrency,
       prefetch,

@@ -79,6 +79,16 @@ export const MIGRATIONS: readonly Migration[] = [
     postgres: (s) => `DROP INDEX ${s}.jobs_finished;
      CREATE INDEX jobs_completed ON ${s}.jobs (finished_at) WHERE state = 'completed';`,
   },
+  {
+    version: 4,
+    why: "what a job reports while it runs (ctx.progress) and returns (its result: json, not jsonb, which would reorder its keys), when its latest attempt started and which worker took it",
+    sqlite: `ALTER TABLE jt_jobs ADD COLUMN progress TEXT;
+     ALTER TABLE jt_jobs ADD COLUMN result TEXT;
+     ALTER TABLE jt_jobs ADD COLUMN started_at INTEGER;
+     ALTER TABLE jt_jobs ADD COLUMN worker TEXT;`,
+    postgres: (s) =>
+      `ALTER TABLE ${s}.jobs ADD COLUMN progress JSONB, ADD COLUMN result JSON, ADD COLUMN started_at TIMESTAMPTZ, ADD COLUMN worker TEXT;`,
+  },
 ];
 
 /** The versions after `applied`, in order. */

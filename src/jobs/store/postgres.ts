@@ -17,7 +17,18 @@ import { DefinitionError } from "../../errors.js";
 import { loadDriver, POSTGRES_DRIVER } from "./driver.js";
 import { pendingMigrations } from "./migrations.js";
 import { retryEligible } from "./sql.js";
-import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobState, JobStore, NewJob, QueueStats } from "./store.js";
+import type {
+  ClaimRequest,
+  EnqueueResult,
+  Job,
+  JobError,
+  JobFilter,
+  JobProgress,
+  JobState,
+  JobStore,
+  NewJob,
+  QueueStats,
+} from "./store.js";
 import {
   byClaimOrder,
   CLAIM_ORDER,
@@ -285,8 +296,9 @@ export class PostgresStore implements JobStore {
          FOR UPDATE SKIP LOCKED
        )
        UPDATE ${this.jobs} AS j
-       SET state = 'running', attempts = j.attempts + 1, locked_by = $1,
-           locked_until = now() + $2::double precision * interval '1 millisecond', updated_at = now()
+       SET state = 'running', attempts = j.attempts + 1, locked_by = $1, worker = $1,
+           locked_until = now() + $2::double precision * interval '1 millisecond', updated_at = now(), started_at = now(),
+           progress = NULL, result = NULL
        FROM next WHERE j.id = next.id
        RETURNING j.*`,
       params,
@@ -303,17 +315,27 @@ export class PostgresStore implements JobStore {
     );
   }
 
-  async complete(jobs: readonly Job[], workerId: string): Promise<number[]> {
+  async complete(jobs: readonly Job[], workerId: string, results: readonly (string | null)[] = []): Promise<number[]> {
     if (jobs.length === 0) return [];
     const rows = await this.query<{ id: string }>(
       `UPDATE ${this.jobs} AS j
-       SET state = 'completed', locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now()
-       FROM unnest($1::bigint[], $2::int[]) AS held(id, attempts)
+       SET state = 'completed', locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now(), result = held.result
+       FROM unnest($1::bigint[], $2::int[], $4::json[]) AS held(id, attempts, result)
        WHERE j.id = held.id AND j.attempts = held.attempts AND j.state = 'running' AND j.locked_by = $3
        RETURNING j.id`,
-      [jobs.map((job) => job.id), jobs.map((job) => job.attempts), workerId],
+      [jobs.map((job) => job.id), jobs.map((job) => job.attempts), workerId, jobs.map((_, i) => results[i] ?? null)],
     );
     return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
+  }
+
+  async reportProgress(job: Job, workerId: string, progress: Omit<JobProgress, "at">): Promise<boolean> {
+    const rows = await this.query(
+      `UPDATE ${this.jobs} SET progress = $4::jsonb || jsonb_build_object('at', floor(extract(epoch FROM now()) * 1000))
+       WHERE ${heldBy("$1", "$2", "$3")}
+       RETURNING id`,
+      [job.id, workerId, job.attempts, JSON.stringify(progress)],
+    );
+    return rows.length === 1;
   }
 
   async fail(job: Job, workerId: string, error: JobError, retryAt: number | null): Promise<boolean> {
@@ -409,6 +431,13 @@ export class PostgresStore implements JobStore {
   async list(filter: JobFilter): Promise<Job[]> {
     const params = postgresParams();
     return (await this.query<Row>(listQuery(this.jobs, filter, params), params.values)).map(toJob);
+  }
+
+  async oldestRunnable(): Promise<{ queue: string; runAt: number }[]> {
+    const rows = await this.query<{ queue: string; run_at: Date }>(
+      `SELECT queue, min(run_at) AS run_at FROM ${this.jobs} WHERE state = 'queued' AND run_at <= now() GROUP BY queue ORDER BY queue`,
+    );
+    return rows.map((row) => ({ queue: row.queue, runAt: row.run_at.getTime() }));
   }
 
   async stats(): Promise<QueueStats[]> {

@@ -11,7 +11,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { driverFailure, loadDriver, SQLITE_DRIVER } from "./driver.js";
 import { pendingMigrations } from "./migrations.js";
 import { retryEligible } from "./sql.js";
-import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobStore, NewJob, QueueStats } from "./store.js";
+import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobProgress, JobStore, NewJob, QueueStats } from "./store.js";
 import {
   byClaimOrder,
   CLAIM_ORDER,
@@ -203,7 +203,9 @@ export class SqliteStore implements JobStore {
       () =>
         this.claimStatement(queues?.length).all(
           request.workerId,
+          request.workerId,
           now + request.leaseMs,
+          now,
           now,
           now,
           ...(queues ?? []),
@@ -217,7 +219,8 @@ export class SqliteStore implements JobStore {
   private claimStatement(queueCount: number | undefined): BetterSqlite3.Statement {
     const queueFilter = queueCount === undefined ? "" : `AND queue IN (${Array.from({ length: queueCount }, () => "?").join(", ")})`;
     return this.sql(
-      `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?, updated_at = ?
+      `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, worker = ?, locked_until = ?,
+         updated_at = ?, started_at = ?, progress = NULL, result = NULL
        WHERE id IN (SELECT id FROM jt_jobs INDEXED BY jt_jobs_runnable WHERE state = 'queued' AND run_at <= ? ${queueFilter}
                     ORDER BY ${CLAIM_ORDER} LIMIT ?)
        RETURNING *`,
@@ -236,14 +239,31 @@ export class SqliteStore implements JobStore {
     );
   }
 
-  async complete(jobs: readonly Job[], workerId: string): Promise<number[]> {
+  async complete(jobs: readonly Job[], workerId: string, results: readonly (string | null)[] = []): Promise<number[]> {
     const now = this.clock();
     const complete = this.sql(
-      `UPDATE jt_jobs SET state = 'completed', locked_by = NULL, locked_until = NULL, finished_at = @now, updated_at = @now
+      `UPDATE jt_jobs SET state = 'completed', locked_by = NULL, locked_until = NULL, finished_at = @now, updated_at = @now,
+         result = @result
        WHERE ${heldBy("@id", "@workerId", "@attempts")}`,
     );
     return this.write(() =>
-      jobs.filter((job) => complete.run({ id: job.id, workerId, attempts: job.attempts, now }).changes === 1).map((job) => job.id),
+      jobs
+        .filter((job, i) => complete.run({ id: job.id, workerId, attempts: job.attempts, now, result: results[i] ?? null }).changes === 1)
+        .map((job) => job.id),
+    );
+  }
+
+  async reportProgress(job: Job, workerId: string, progress: Omit<JobProgress, "at">): Promise<boolean> {
+    const now = this.clock();
+    const report = JSON.stringify({ ...progress, at: now });
+    return this.write(
+      () =>
+        this.sql(`UPDATE jt_jobs SET progress = @report WHERE ${heldBy("@id", "@workerId", "@attempts")}`).run({
+          id: job.id,
+          workerId,
+          attempts: job.attempts,
+          report,
+        }).changes === 1,
     );
   }
 
@@ -335,6 +355,12 @@ export class SqliteStore implements JobStore {
   async list(filter: JobFilter): Promise<Job[]> {
     const params = sqliteParams();
     return (this.sql(listQuery("jt_jobs", filter, params)).all(...params.values) as Row[]).map(toJob);
+  }
+
+  async oldestRunnable(): Promise<{ queue: string; runAt: number }[]> {
+    return this.sql(
+      "SELECT queue, min(run_at) AS runAt FROM jt_jobs WHERE state = 'queued' AND run_at <= ? GROUP BY queue ORDER BY queue",
+    ).all(this.clock()) as { queue: string; runAt: number }[];
   }
 
   async stats(): Promise<QueueStats[]> {

@@ -10,13 +10,23 @@
  * holds the lease on that attempt.
  */
 
-export type JobState = "queued" | "running" | "completed" | "failed" | "cancelled";
+import type { JobState } from "../../api/types.js";
+
+export type { JobState };
 
 export interface JobError {
   attempt: number;
   at: number;
   message: string;
   stack: string | undefined;
+}
+
+/** What a running job last reported with `ctx.progress` (`at`: the store's time of the report). */
+export interface JobProgress {
+  done: number;
+  total: number | null;
+  message: string | null;
+  at: number;
 }
 
 export interface Job {
@@ -40,6 +50,13 @@ export interface Job {
   updatedAt: number;
   finishedAt: number | null;
   errors: JobError[];
+  /** When its latest attempt started, and the worker that took it (kept after it ends). */
+  startedAt: number | null;
+  worker: string | null;
+  /** The latest attempt's last `ctx.progress` report. */
+  progress: JobProgress | null;
+  /** What its task returned (JSON), once completed; null when it returned nothing. */
+  result: unknown;
 }
 
 export interface NewJob {
@@ -71,6 +88,10 @@ export interface JobFilter {
   states?: readonly JobState[] | undefined;
   task?: string | undefined;
   queue?: string | undefined;
+  /** Text in the job's args or in one of its errors (case-insensitive for ASCII). */
+  text?: string | undefined;
+  /** Keyset pagination: only jobs with a lower id (the next page after a page ending at this id). */
+  beforeId?: number | undefined;
   limit?: number | undefined;
 }
 
@@ -99,8 +120,13 @@ export interface JobStore {
   claim(request: ClaimRequest): Promise<Job[]>;
   /** Extends the leases this worker holds on these running jobs. */
   renewLeases(workerId: string, jobIds: readonly number[], leaseMs: number): Promise<void>;
-  /** Marks jobs completed, in one transaction; returns the ids the worker still held (the others are not touched). */
-  complete(jobs: readonly Job[], workerId: string): Promise<number[]>;
+  /**
+   * Marks jobs completed, in one transaction, with what each returned (`results[i]`, JSON text, for
+   * `jobs[i]`; null or missing: nothing); returns the ids the worker still held (the others are not touched).
+   */
+  complete(jobs: readonly Job[], workerId: string, results?: readonly (string | null)[]): Promise<number[]>;
+  /** Records a running job's progress (stamped with the store's time); false when the worker no longer holds it. */
+  reportProgress(job: Job, workerId: string, progress: Omit<JobProgress, "at">): Promise<boolean>;
   /**
    * Records a failed attempt: the job is queued again at `retryAt`, or failed for good when
    * `retryAt` is null. False when the worker no longer holds it.
@@ -122,6 +148,8 @@ export interface JobStore {
   get(id: number): Promise<Job | undefined>;
   list(filter: JobFilter): Promise<Job[]>;
   stats(): Promise<QueueStats[]>;
+  /** Per queue with runnable jobs (queued and due), the due time of the one waiting longest: now minus it is the queue's latency. */
+  oldestRunnable(): Promise<{ queue: string; runAt: number }[]>;
   /**
    * Failed or cancelled jobs back to queued, and queued ones (waiting for a retry, or not yet due)
    * due now — all with a fresh set of attempts; returns the ids retried. A job whose unique key a

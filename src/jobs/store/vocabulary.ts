@@ -4,7 +4,7 @@
  * the `list` filter and the lease-expired error. Each store supplies only its dialect: how it
  * writes a parameter and a list of them, how its driver returns times, JSON and ids.
  */
-import type { EnqueueResult, Job, JobError, JobFilter, JobState } from "./store.js";
+import type { EnqueueResult, Job, JobError, JobFilter, JobProgress, JobState } from "./store.js";
 
 /** A jobs row as a driver returns it: SQLite gives epoch ms and JSON text, pg gives Dates, parsed JSON and bigint ids as strings. */
 export interface JobRow<Time, Json, Id = number> {
@@ -24,6 +24,10 @@ export interface JobRow<Time, Json, Id = number> {
   updated_at: Time;
   finished_at: Time | null;
   errors: Json;
+  started_at: Time | null;
+  worker: string | null;
+  progress: Json | null;
+  result: Json | null;
 }
 
 export interface RowCodec<Time, Json, Id> {
@@ -51,6 +55,10 @@ export function rowToJob<Time, Json, Id>(row: JobRow<Time, Json, Id>, codec: Row
     updatedAt: codec.time(row.updated_at),
     finishedAt: time(row.finished_at),
     errors: codec.json<JobError[]>(row.errors),
+    startedAt: time(row.started_at),
+    worker: row.worker,
+    progress: row.progress === null ? null : codec.json<JobProgress>(row.progress),
+    result: row.result === null ? null : codec.json<unknown>(row.result),
   };
 }
 
@@ -69,6 +77,8 @@ export interface Params {
   add(value: unknown): string;
   /** `column` matching any of `values` (`IN (?, ?)`, `= ANY($1)`). */
   anyOf(column: string, values: readonly unknown[]): string;
+  /** Any of these JSON columns containing `text`, ignoring ASCII case. */
+  contains(columns: readonly string[], text: string): string;
   readonly values: unknown[];
 }
 
@@ -84,6 +94,10 @@ export function sqliteParams(): Params {
       values.push(...list);
       return `${column} IN (${list.map(() => "?").join(", ")})`;
     },
+    contains(columns, text) {
+      const pattern = likePattern(text);
+      return `(${columns.map((column) => `${column} LIKE ${this.add(pattern)} ESCAPE '\\'`).join(" OR ")})`;
+    },
   };
 }
 
@@ -96,6 +110,10 @@ export function postgresParams(): Params {
     },
     anyOf(column, list) {
       return `${column} = ANY($${values.push(list)})`;
+    },
+    contains(columns, text) {
+      const pattern = this.add(likePattern(text));
+      return `(${columns.map((column) => `${column}::text ILIKE ${pattern} ESCAPE '\\'`).join(" OR ")})`;
     },
   };
 }
@@ -124,12 +142,23 @@ export function selection(
   return ids === "all-failed" ? "state = 'failed'" : `${SELECTABLE[action]} AND ${idIn(ids)}`;
 }
 
-/** `jt jobs:list`: the newest first, filtered by state, task and queue. */
+/**
+ * `%text%` for LIKE, with LIKE's own characters escaped. The columns hold JSON, so the text is
+ * looked for as JSON writes it (a quote as \", a backslash as \\).
+ */
+function likePattern(text: string): string {
+  const asJson = JSON.stringify(text).slice(1, -1);
+  return `%${asJson.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** `jt jobs:list` and the dashboard: the newest first, filtered by state, task, queue and text, a page before an id. */
 export function listQuery(table: string, filter: JobFilter, params: Params): string {
   const where: string[] = [];
   if (filter.states?.length) where.push(params.anyOf("state", filter.states));
   if (filter.task !== undefined) where.push(`task = ${params.add(filter.task)}`);
   if (filter.queue !== undefined) where.push(`queue = ${params.add(filter.queue)}`);
+  if (filter.text !== undefined && filter.text !== "") where.push(params.contains(["args", "errors"], filter.text));
+  if (filter.beforeId !== undefined) where.push(`id < ${params.add(filter.beforeId)}`);
   const limit = params.add(filter.limit ?? 100);
   return `SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`;
 }
