@@ -20,6 +20,7 @@ export const LAYERS = [
   ["load", ["load/"]],
   ["run", ["run/"]],
   ["jobs", ["jobs/"]],
+  ["dashboard", ["dashboard/"]],
   ["public API", ["index.ts"]],
   ["session", ["session/"]],
   ["cli", ["cli/"]],

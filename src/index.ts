@@ -12,6 +12,7 @@
 export { clearTask, desc, directory, file, multitask, namespace, rule, task, taskDefined } from "./api/dsl.js";
 export { defineEnvironment } from "./api/environment.js";
 export { createJobs, enqueue, type CreateJobsOptions, type JobsClient } from "./jobs/app-jobs.js";
+export { dashboard, type Dashboard, type DashboardOptions } from "./dashboard/mount.js";
 // The errors app and task code can meet, for `instanceof`: a failed enqueue, a failed `sh` command,
 // and what `ctx.invoke` / `ctx.execute` reject with (a failed task, several from a multitask, an
 // interrupt, a production question answered no, a bad definition, a name that is no task).

@@ -92,6 +92,13 @@ const CASES: Record<string, Case> = {
   "jobs:clear": { command: ["jobs:clear"], options: ["-y"], setup: [["jobs:enqueue", "mail:welcome[ida]"]], shows: /^Deleted 1 job\b/m },
   "jobs:cron": { command: ["jobs:cron"], options: ["--json"], shows: /^\[\]$/m },
   "jobs:crontab": { command: ["jobs:crontab"], options: ["--trace"], shows: /^# No task has a cron schedule\.$/m },
+  // A server runs until stopped: a public address without a token shows the options parsed, and exits.
+  "jobs:dashboard": {
+    command: ["jobs:dashboard"],
+    options: ["--host", "0.0.0.0", "--port", "0", "--read-only"],
+    code: 2,
+    shows: /Refusing to serve the jobs dashboard on 0\.0\.0\.0 without authentication/,
+  },
   "jobs:migrate": {
     command: ["jobs:migrate"],
     options: ["-t"],

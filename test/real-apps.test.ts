@@ -126,13 +126,25 @@ describe("the express app's server", () => {
     });
     // Dave's address is taken: his user and his job were written, then the transaction rolled back.
     expect(await post({ login: "dave", name: "Dave Lister", email: "carol@example.com" })).toMatchObject({ status: 422 });
-    server.kill("SIGTERM");
-    expect(await server.exited).toMatchObject({ code: 0, stderr: "" });
 
     const work = await p.run(["jobs:workoff"], { env });
     expect(work.code).toBe(0);
     expect(work.stdout).toContain("job 1 mail:welcome[carol]: mail:welcome: carol");
     expect(work.stderr).toContain("worker stopped: 1 completed, 0 failed for good");
+    // jt's dashboard, mounted with app.use("/admin/jobs", …) behind the app's own check.
+    const page = (path: string, headers: Record<string, string> = { "x-admin": "yes" }) =>
+      fetch(`http://127.0.0.1:${port}${path}`, { headers }).then(async (response) => ({
+        status: response.status,
+        html: await response.text(),
+      }));
+    expect((await page("/admin/jobs/jobs/1", {})).status).toBe(401);
+    const job = await page("/admin/jobs/jobs/1");
+    expect(job.status).toBe(200);
+    expect(job.html).toContain("<h1>Job 1: mail:welcome[carol]</h1>");
+    expect(job.html).toContain('<td class="state-completed" id="state">completed</td>');
+    expect((await page("/admin/jobs/")).html).toContain('<a href="/admin/jobs/jobs?queue=default&amp;state=completed">1</a>');
+    server.kill("SIGTERM");
+    expect(await server.exited).toMatchObject({ code: 0, stderr: "" });
     expect(await p.run(["users:show[carol]"], { env })).toMatchObject({
       code: 0,
       stdout: "carol: Carol Danvers; posts: Welcome, Carol Danvers!\n",

@@ -13,7 +13,7 @@ import { freshManifest } from "../load/fresh-manifest.js";
 import { JT_PACKAGE_ROOT, jtBuild } from "../package-paths.js";
 import { jobStatus, waitForJob } from "./job-status.js";
 import { Jobs } from "./jobs.js";
-import { openStore, storeLocation } from "./store/open.js";
+import { openStore, storeLocation, type StoreLocation } from "./store/open.js";
 
 export interface JobsClient {
   enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob>;
@@ -39,7 +39,7 @@ export interface CreateJobsOptions {
 
 export function createJobs(options: CreateJobsOptions = {}): JobsClient {
   let opened: Promise<Jobs> | undefined;
-  const jobs = () => (opened ??= openProjectJobs(options));
+  const jobs = () => (opened ??= openProjectJobs(options).then((project) => project.jobs));
   return {
     enqueue: async (task, enqueueOptions) => (await jobs()).enqueue(task, enqueueOptions),
     enqueueMany: async (list) => (await jobs()).enqueueMany(list),
@@ -61,14 +61,15 @@ export function createJobs(options: CreateJobsOptions = {}): JobsClient {
   };
 }
 
-async function openProjectJobs(options: CreateJobsOptions): Promise<Jobs> {
+/** The jobs of a project (found from the working directory, or `root`), its tasks from the manifest, and where its store is. */
+export async function openProjectJobs(options: CreateJobsOptions): Promise<{ jobs: Jobs; location: StoreLocation }> {
   const root = options.root ?? findProjectRoot(process.cwd())?.root;
   if (root === undefined) {
     throw new Error(`jt: no jt project found from ${process.cwd()} (no tasks/ directory or jt config); pass createJobs({ root })`);
   }
   const manifest = currentManifest(root);
   const location = storeLocation(options.store ?? manifest.config.jobs.store, root);
-  return new Jobs(await openStore(location), registryFromManifest(manifest));
+  return { jobs: new Jobs(await openStore(location), registryFromManifest(manifest)), location };
 }
 
 function currentManifest(root: string): Manifest {

@@ -61,7 +61,8 @@ function shrinkToFit(widths: number[], headers: readonly string[], cuttable: rea
   return true;
 }
 
-function when(ms: number | null, now: number): string {
+/** "in 5m", "3s ago", "now", or "-" for no time. */
+export function when(ms: number | null, now: number): string {
   if (ms === null) return "-";
   const delta = ms - now;
   if (Math.abs(delta) < 1000) return "now";

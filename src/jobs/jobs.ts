@@ -28,7 +28,7 @@ export class EnqueueError extends Error {
 export class Jobs {
   constructor(
     readonly store: JobStore,
-    private readonly catalog: TaskCatalog,
+    readonly catalog: TaskCatalog,
   ) {}
 
   async enqueue(task: string, options: EnqueueOptions = {}): Promise<EnqueuedJob> {

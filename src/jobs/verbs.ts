@@ -183,6 +183,17 @@ export const JOBS_VERBS: readonly JobsVerb[] = [
     options: [...COMMON],
   },
   {
+    name: "jobs:dashboard",
+    description: "Serve the web dashboard (127.0.0.1:4000): see, retry, discard and cancel jobs",
+    arguments: [],
+    options: [
+      option("--port <n>", "the port (0: any free one)", "4000"),
+      option("--host <address>", "the address to listen on (another than 127.0.0.1 needs JT_DASHBOARD_TOKEN)", "127.0.0.1"),
+      option("--read-only", "show everything, change nothing"),
+      ...COMMON,
+    ],
+  },
+  {
     name: "jobs:migrate",
     description: "Create or update the job store's schema (workers also do it when they start)",
     arguments: [],

@@ -6,7 +6,7 @@
  * which jt looks in before its own.
  */
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, test } from "vitest";
 import { project, REPO_ROOT, type TestProject } from "../helpers/project.js";
 
@@ -20,6 +20,7 @@ function driverProject(context: { onTestFinished: (fn: () => void) => void }, st
 /** Puts the repository's package `from` (an npm alias such as better-sqlite3-13) in the project as `name`. */
 function installAs(p: TestProject, from: string, name: string, how: "link" | "copy" = "link"): string {
   const target = p.path("node_modules", name);
+  mkdirSync(dirname(target), { recursive: true }); // a scoped package: node_modules/@scope/
   if (how === "link") symlinkSync(join(REPO_ROOT, "node_modules", from), target, "dir");
   else cpSync(join(REPO_ROOT, "node_modules", from), target, { recursive: true });
   return target;

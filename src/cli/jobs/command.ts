@@ -12,6 +12,7 @@ import type { Output } from "../../report/output.js";
 import { openSession } from "../../session/session.js";
 import { closeMatches } from "../../shared/suggest.js";
 import type { VerbContext } from "./context.js";
+import { dashboardVerb } from "./dashboard.js";
 import { enqueueVerb } from "./enqueue.js";
 import { clearVerb, fixVerb, pruneVerb } from "./fix.js";
 import { listVerb, showVerb, statsVerb } from "./inspect.js";
@@ -37,6 +38,7 @@ const RUNS: Record<string, Verb> = {
   "jobs:cron": cronVerb,
   "jobs:crontab": crontabVerb,
   "jobs:migrate": migrateVerb,
+  "jobs:dashboard": dashboardVerb,
 };
 
 /** The verb's commander parser, built from its metadata. */
