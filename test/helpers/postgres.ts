@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { afterAll, beforeAll, onTestFinished } from "vitest";
 
 // (Not from ./project.js, which needs vitest: this module also runs in plain child processes.)
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -129,4 +130,28 @@ export function terminateBlocking(applicationName: string): number {
     timeout: 15_000,
   });
   return Number(output.trim());
+}
+
+/**
+ * For a test file that runs each scenario on both stores (`describe.each(Object.keys(stores))`):
+ * what a test's jt processes need in their environment to use each, called inside the test. The
+ * PostgreSQL one gets a fresh schema, dropped when the test ends (an admin connection is opened
+ * for the file, and closed after it).
+ */
+export function eachStore(): Record<string, () => Record<string, string>> {
+  let admin: pg.Client | undefined;
+  beforeAll(async () => {
+    admin = await adminClient();
+  });
+  afterAll(async () => {
+    await admin?.end();
+  });
+  return {
+    SQLite: () => ({}),
+    PostgreSQL: () => {
+      const schema = freshSchemaName();
+      onTestFinished(() => dropSchema(admin!, schema));
+      return { JT_JOBS_URL: storeUrl(schema) };
+    },
+  };
 }

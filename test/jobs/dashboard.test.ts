@@ -5,20 +5,11 @@
  * escaped everywhere; actions need the page's CSRF token and are refused read-only; the command
  * refuses a public address without a token. (In a real browser: a later part of issue 15.)
  */
-import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
+import { describe, expect, onTestFinished, test } from "vitest";
 import { jobsConfig, showJob } from "../helpers/jobs.js";
-import { adminClient, dropSchema, freshSchemaName, storeUrl } from "../helpers/postgres.js";
+import { eachStore } from "../helpers/postgres.js";
 import { project, type TestProject } from "../helpers/project.js";
 import { spawnJt } from "../helpers/spawn.js";
-
-let admin: pg.Client;
-beforeAll(async () => {
-  admin = await adminClient();
-});
-afterAll(async () => {
-  await admin?.end();
-});
 
 const XSS_ARG = `<script>alert("arg")</script>`;
 const XSS_ERROR = `"><img src=x onerror=alert(1)>`;
@@ -55,14 +46,7 @@ server.listen(0, "127.0.0.1", () => console.log(\`listening on \${server.address
 process.on("SIGTERM", () => jobs.close().then(() => process.exit(0)));
 `;
 
-const stores: Record<string, () => Record<string, string>> = {
-  SQLite: () => ({}),
-  PostgreSQL: () => {
-    const schema = freshSchemaName();
-    onTestFinished(() => dropSchema(admin, schema));
-    return { JT_JOBS_URL: storeUrl(schema) };
-  },
-};
+const stores = eachStore();
 
 function app(): TestProject {
   return project({

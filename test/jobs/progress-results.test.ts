@@ -4,20 +4,11 @@
  * see it move) and what the task returns once it completes; app code reads a job back by id and
  * awaits its end with a timeout.
  */
-import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
+import { describe, expect, onTestFinished, test } from "vitest";
 import { jobsConfig, showJob, stopWorker } from "../helpers/jobs.js";
-import { adminClient, dropSchema, freshSchemaName, storeUrl } from "../helpers/postgres.js";
+import { eachStore } from "../helpers/postgres.js";
 import { project, type TestProject } from "../helpers/project.js";
 import { spawnJt } from "../helpers/spawn.js";
-
-let admin: pg.Client;
-beforeAll(async () => {
-  admin = await adminClient();
-});
-afterAll(async () => {
-  await admin?.end();
-});
 
 const TASKS = `import { existsSync } from "node:fs";
 import { task } from "jobs-and-tasks";
@@ -54,14 +45,7 @@ console.log(JSON.stringify({ state: done.state, result: done.result, lastError: 
 console.log(JSON.stringify({ missing: (await jobs.get(999999)) ?? null }));
 `;
 
-const stores: Record<string, () => Record<string, string>> = {
-  SQLite: () => ({}),
-  PostgreSQL: () => {
-    const schema = freshSchemaName();
-    onTestFinished(() => dropSchema(admin, schema));
-    return { JT_JOBS_URL: storeUrl(schema) };
-  },
-};
+const stores = eachStore();
 
 function app(): TestProject {
   return project({

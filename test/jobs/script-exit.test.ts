@@ -4,34 +4,18 @@
  * for a long-lived app that wants to close the client itself. The bound is loose on purpose (a
  * busy machine): what it tells apart is pg's 10 s idle timer keeping the process alive.
  */
-import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, onTestFinished, test } from "vitest";
+import { describe, expect, onTestFinished, test } from "vitest";
 import { project } from "../helpers/project.js";
 import { listJobs } from "../helpers/jobs.js";
 import { spawnJt } from "../helpers/spawn.js";
-import { adminClient, dropSchema, freshSchemaName, storeUrl } from "../helpers/postgres.js";
-
-let admin: pg.Client;
-beforeAll(async () => {
-  admin = await adminClient();
-});
-afterAll(async () => {
-  await admin?.end();
-});
+import { eachStore } from "../helpers/postgres.js";
 
 const SCRIPT = `import { enqueue } from "jobs-and-tasks";
 const job = await enqueue("mail:welcome", { args: ["zoe"] });
 console.log(\`enqueued \${job.id}\`);
 `;
 
-const stores: Record<string, () => Record<string, string>> = {
-  SQLite: () => ({}),
-  PostgreSQL: () => {
-    const schema = freshSchemaName();
-    onTestFinished(() => dropSchema(admin, schema));
-    return { JT_JOBS_URL: storeUrl(schema) };
-  },
-};
+const stores = eachStore();
 
 describe.each(Object.keys(stores))("a script that only enqueues, on %s", (name) => {
   test("exits as soon as its last line has run, and the job is queued", async () => {
