@@ -59,8 +59,10 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
   routes.use("*", async (c, next) => {
     if (c.req.method !== "POST") return next();
     if (options.readOnly) return c.text("This dashboard is read-only\n", 403);
+    // The host alone: behind a proxy that ends TLS the request arrives as http:// while the browser says https://.
     const origin = c.req.header("origin");
-    if (origin !== undefined && origin !== new URL(c.req.url).origin) return c.text("Cross-origin request refused\n", 403);
+    const host = c.req.header("x-forwarded-host") ?? c.req.header("host");
+    if (origin !== undefined && hostOf(origin) !== host) return c.text("Cross-origin request refused\n", 403);
     const form = await c.req.parseBody();
     const token = getCookie(c, CSRF_COOKIE);
     if (!token || form.csrf !== token) return c.text("Missing or wrong CSRF token: reload the page and try again\n", 403);
@@ -197,10 +199,22 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
 
   if (routes !== app) app.route(prefix, routes);
   app.notFound((c) => c.text("Not found\n", 404));
-  app.onError((error, c) => c.text(`jt dashboard: ${error.message}\n`, 500));
+  app.onError((error, c) => {
+    // The details (a store's error can name its host and database) go to the server's log, not the page.
+    console.error(`jt dashboard: ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
+    return c.text("jt dashboard: internal error (the server's log has the details)\n", 500);
+  });
 
   const fetch = async (request: Request) => app.fetch(request);
   return { fetch, handle: getRequestListener(fetch), close: () => store.close() };
+}
+
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A filter from the query string or a form: state, queue, task, and `q` for text in args or errors. */

@@ -34,18 +34,13 @@ export interface Dashboard {
 
 export function dashboard(options: DashboardOptions = {}): Dashboard {
   let opening: Promise<DashboardApp> | undefined;
-  const opened = () =>
-    (opening ??= import("./app.js").then(async ({ createDashboardApp }) => {
-      const { openProjectJobs } = await import("../jobs/app-jobs.js");
-      const { jobs, location } = await openProjectJobs(options);
-      return createDashboardApp({
-        jobs,
-        location,
-        prefix: options.prefix ?? "",
-        readOnly: options.readOnly === true,
-        authorize: options.authorize,
-      });
-    }));
+  const opened = (): Promise<DashboardApp> => {
+    opening ??= open(options).catch((error: unknown) => {
+      opening = undefined; // a store that was down: the next request tries again
+      throw error;
+    });
+    return opening;
+  };
   return {
     fetch: async (request) => (await opened()).fetch(request),
     handle: (req, res) => {
@@ -65,4 +60,16 @@ export function dashboard(options: DashboardOptions = {}): Dashboard {
       if (opening !== undefined) await (await opening).close();
     },
   };
+}
+
+async function open(options: DashboardOptions): Promise<DashboardApp> {
+  const [{ createDashboardApp }, { openProjectJobs }] = await Promise.all([import("./app.js"), import("../jobs/app-jobs.js")]);
+  const { jobs, location } = await openProjectJobs(options);
+  return createDashboardApp({
+    jobs,
+    location,
+    prefix: options.prefix ?? "",
+    readOnly: options.readOnly === true,
+    authorize: options.authorize,
+  });
 }

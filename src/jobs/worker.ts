@@ -5,6 +5,7 @@
  * backoff, runs the cron clock, and on SIGTERM stops claiming, waits for running jobs up to a
  * timeout, and releases the rest without using up an attempt.
  */
+import { wellFormed } from "../shared/well-formed.js";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Interrupted } from "../errors.js";
@@ -57,6 +58,9 @@ export interface WorkerSummary {
   failed: number;
   released: number;
 }
+
+/** The most JSON a job's result may be (characters); a bigger one is not stored. */
+const MAX_RESULT_LENGTH = 1024 * 1024;
 
 /** How long an action aborted by a shutdown has to stop before the worker abandons it. */
 const ABANDON_AFTER_ABORT_MS = 500;
@@ -347,20 +351,26 @@ export class JobWorker {
     this.options.log(`jt: ${label} completed in ${formatDuration(ms)}`, { event: "job.completed", job });
   }
 
-  /** What the task returned, as the JSON the store keeps; null for nothing, or (with a warning) for what JSON cannot hold. */
+  /**
+   * What the task returned, as the JSON the store keeps; null for nothing, or (with a warning) for
+   * what JSON cannot hold or what is too big to keep (an action that returns a query's rows by
+   * accident must not fail its job's completion). Strings are made well-formed: PostgreSQL refuses
+   * a lone surrogate.
+   */
   private resultOf(job: Job, label: string, value: unknown): string | null {
     if (value === undefined) return null;
+    const unstored = (why: string) => {
+      this.options.log(`jt: ${label}: its result is not stored: ${why}`, { event: "job.result-unstored", level: "warn", job });
+      return null;
+    };
     let json: string | undefined;
     try {
-      json = JSON.stringify(value);
+      json = JSON.stringify(value, (_key, part: unknown) => (typeof part === "string" ? wellFormed(part) : part));
     } catch (error) {
-      this.options.log(`jt: ${label}: its result is not stored: JSON cannot hold it (${(error as Error).message})`, {
-        event: "job.result-unstored",
-        level: "warn",
-        job,
-      });
-      return null;
+      return unstored(`JSON cannot hold it (${(error as Error).message})`);
     }
+    if (json !== undefined && json.length > MAX_RESULT_LENGTH)
+      return unstored(`it is ${Math.round(json.length / 1024)} KB of JSON, more than the ${MAX_RESULT_LENGTH / 1024} KB a result may be`);
     return json ?? null;
   }
 

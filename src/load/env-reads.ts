@@ -62,7 +62,12 @@ const TOOLING_PACKAGES = ["/node_modules/tsx/", "/node_modules/esbuild/"];
 
 /** Whether the code that called `trap` is the tooling's: jt, tsx, esbuild or Node itself. */
 function readByTooling(trap: (...args: never[]) => unknown): boolean {
-  const file = callerFile(trap);
+  let file: string | undefined;
+  try {
+    file = callerFile(trap);
+  } catch {
+    return false; // frozen intrinsics, an odd URL: count the read, which is never wrong
+  }
   if (file === undefined) return false;
   return file.startsWith("node:") || JT_OWN_DIRS.some((dir) => file.startsWith(dir)) || TOOLING_PACKAGES.some((dir) => file.includes(dir));
 }

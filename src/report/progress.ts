@@ -74,10 +74,15 @@ class Bars implements ProgressDisplay {
   private multibar: MultiBar | undefined;
   private hook: WriteHook | undefined;
   private readonly bars = new Map<string, { bar: SingleBar; counted: boolean }>();
+  /** Once the run has ended, an abandoned action that still reports draws nothing. */
+  private stopped = false;
+  /** A process that exits meanwhile (a second Ctrl-C, a task's process.exit) still gets its last lines out. */
+  private readonly onExit = () => this.stop();
 
   constructor(private readonly stream: NodeJS.WriteStream) {}
 
   report(task: string, update: ProgressUpdate): void {
+    if (this.stopped) return;
     const payload = { task, message: update.message ?? "", count: progressText({ ...update, message: null }) };
     const counted = update.total !== null;
     const known = this.bars.get(task);
@@ -93,13 +98,19 @@ class Bars implements ProgressDisplay {
   }
 
   stop(): void {
-    if (!this.multibar) return;
-    this.multibar.update(); // the last state, and what was printed since the last redraw
-    this.multibar.stop();
-    this.hook?.remove();
+    this.stopped = true;
+    const { multibar, hook } = this;
+    if (!multibar) return;
     this.multibar = undefined;
     this.hook = undefined;
     this.bars.clear();
+    process.off("exit", this.onExit);
+    try {
+      multibar.update(); // the last state, and what was printed since the last redraw
+      multibar.stop();
+    } finally {
+      hook?.remove();
+    }
   }
 
   private open(): MultiBar {
@@ -126,6 +137,7 @@ class Bars implements ProgressDisplay {
     );
     this.hook = hook;
     this.multibar = multibar;
+    process.once("exit", this.onExit);
     return multibar;
   }
 }

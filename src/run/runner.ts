@@ -8,6 +8,7 @@
  * shares; a multitask's prerequisites run at once in a group with its own abort signal; at most
  * `-j` actions run at a time.
  */
+import { wellFormed } from "../shared/well-formed.js";
 import { availableParallelism } from "node:os";
 import { statSync } from "node:fs";
 import type { App, EnqueuedJob, EnqueueOptions, Sh, TaskContext } from "../api/types.js";
@@ -419,7 +420,9 @@ function progressUpdate(done: unknown, total: unknown, message: unknown): Progre
     return new Error(`ctx.progress: total must be a number greater than 0 (or left out), not ${String(total)}`);
   if (message !== undefined && message !== null && typeof message !== "string")
     return new Error(`ctx.progress: message must be a string, not ${typeof message}`);
-  return { done, total: (total as number | undefined) ?? null, message: (message as string | undefined) ?? null };
+  // Stored as JSON in a job, where PostgreSQL refuses NUL and lone surrogates.
+  const text = typeof message === "string" ? wellFormed(message.replaceAll("\0", "")) : null;
+  return { done, total: (total as number | undefined) ?? null, message: text };
 }
 
 function stackFrom(caller: (...args: never[]) => unknown): string {

@@ -5,6 +5,7 @@
  * escaped everywhere; actions need the page's CSRF token and are refused read-only; the command
  * refuses a public address without a token. (In a real browser: a later part of issue 15.)
  */
+import { get } from "node:http";
 import { describe, expect, onTestFinished, test } from "vitest";
 import { jobsConfig, showJob } from "../helpers/jobs.js";
 import { eachStore } from "../helpers/postgres.js";
@@ -263,6 +264,29 @@ describe("guarding the dashboard", () => {
     expect((await browser.get("/jobs?state=failed")).status).toBe(200);
     expect((await new Browser(`http://127.0.0.1:${port}`, { authorization: `Bearer ${token}` }).get("/")).status).toBe(200);
     expect((await new Browser(`http://127.0.0.1:${port}`, { authorization: "Bearer nope" }).get("/")).status).toBe(401);
+  }, 60_000);
+
+  test("on 127.0.0.1 it answers only requests addressed to it (DNS rebinding), and a same-host POST through a TLS proxy passes", async () => {
+    const p = app();
+    expect((await p.run(["jobs:enqueue", "later[1]"])).code).toBe(0);
+    const browser = await serve(p, {});
+    const port = new URL(browser.base).port;
+    // fetch() sets Host itself: node:http sends the one a rebound domain would.
+    const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      get({ host: "127.0.0.1", port: Number(port), path: "/jobs/1", headers: { host: `evil.example:${port}` } }, (response) => {
+        let body = "";
+        response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      }).on("error", reject);
+    });
+    expect(rebound.status).toBe(421);
+    expect(rebound.body).toContain("answers only to its loopback address");
+    expect((await fetch(`http://localhost:${port}/`)).status).toBe(200);
+    const page = await browser.get("/jobs/1");
+    // A proxy ending TLS: the browser's Origin says https, the request arrives as http with the same host.
+    const cancelled = await browser.post("/jobs/1/cancel", { csrf: csrfOf(page.html) }, { origin: `https://127.0.0.1:${port}` });
+    expect(cancelled.status).toBe(303);
+    expect((await browser.post("/jobs/1/retry", { csrf: csrfOf(page.html) }, { origin: `https://evil.example` })).status).toBe(403);
   }, 60_000);
 
   test("dashboard() mounted in the app's own server: under its prefix, behind the app's authorize", async () => {

@@ -23,6 +23,12 @@ task("import", { args: ["tenant"], retry: { attempts: 1 } }, async ({ args, prog
 task("sum", { args: ["a", "b"] }, ({ args }) => Number(args.a) + Number(args.b));
 task("nothing", () => {});
 task("bigint", () => 10n);
+task("huge", () => "x".repeat(2_000_000));
+/** What PostgreSQL's JSON refuses: a NUL in a progress message, a lone surrogate in a result. */
+task("odd", ({ progress }) => {
+  progress(1, 1, "a\\0b");
+  return "\\ud800x";
+});
 task("fails", { retry: { attempts: 1 } }, () => {
   throw new Error("no such tenant");
 });
@@ -123,6 +129,8 @@ describe.each(Object.keys(stores))("progress and results, on %s", (name) => {
       [["nothing"], { state: "completed", result: null, lastError: null }],
       [["bigint"], { state: "completed", result: null, lastError: null }],
       [["fails"], { state: "failed", result: null, lastError: "no such tenant" }],
+      [["huge"], { state: "completed", result: null, lastError: null }],
+      [["odd"], { state: "completed", result: "\ufffdx", lastError: null }],
     ];
     for (const [args, expected] of cases) {
       const script = spawnJt(p.root, args, { env, bin: "app.mjs", timeoutMs: 30_000 }, { onTestFinished });
@@ -138,6 +146,8 @@ describe.each(Object.keys(stores))("progress and results, on %s", (name) => {
       expect(missing).toEqual({ missing: null });
     }
     await worker.waitFor("stderr", /its result is not stored: JSON cannot hold it \(Do not know how to serialize a BigInt\)/);
+    await worker.waitFor("stderr", /huge: its result is not stored: it is 1953 KB of JSON, more than the 1024 KB a result may be/);
+    expect((await p.run(["jobs:list", "--json", "--task", "odd"], { env })).stdout).toContain('"message": "ab"');
     await stopWorker(worker);
   }, 90_000);
 });

@@ -118,3 +118,13 @@ describe("progress lines, off a terminal", () => {
     expect(progressText(update(0.5, null))).toBe("0.5");
   });
 });
+
+describe("wellFormed", () => {
+  test("lone surrogates become U+FFFD; pairs and other text stay", async () => {
+    const { wellFormed } = await import("../../src/shared/well-formed.js");
+    expect(wellFormed("a\ud800b")).toBe("a\ufffdb");
+    expect(wellFormed("\udc00")).toBe("\ufffd");
+    expect(wellFormed("ok \ud83d\ude00 \u00e9")).toBe("ok \ud83d\ude00 \u00e9");
+    expect(wellFormed("\ud83d")).toBe("\ufffd");
+  });
+});

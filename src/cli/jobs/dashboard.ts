@@ -35,7 +35,15 @@ export async function dashboardVerb(context: VerbContext, program: Command): Pro
     readOnly: flags.readOnly === true,
     authorize: token === undefined ? undefined : (request) => hasToken(request, token),
   });
+  let bound = port;
   const server = createServer((req, res) => {
+    // On a loopback address, only requests addressed to it: a page whose domain was made to resolve
+    // to 127.0.0.1 (DNS rebinding) would otherwise be same-origin with the dashboard.
+    if (isLoopback(host) && !loopbackHostHeaders(host, bound).has((req.headers.host ?? "").toLowerCase())) {
+      res.writeHead(421, { "content-type": "text/plain; charset=utf-8" });
+      res.end("Misdirected request: this dashboard answers only to its loopback address\n");
+      return;
+    }
     // ?token=… once: kept in a cookie, and the address bar loses it.
     const url = new URL(req.url ?? "/", "http://dashboard");
     const given = url.searchParams.get("token");
@@ -57,7 +65,7 @@ export async function dashboardVerb(context: VerbContext, program: Command): Pro
     server.listen(port, host, resolve);
   });
   const address = server.address();
-  const bound = typeof address === "object" && address ? address.port : port;
+  bound = typeof address === "object" && address ? address.port : port;
   const shown = host.includes(":") ? `[${host}]` : host;
   context.output.err(
     `jt: jobs dashboard on http://${shown}:${bound}/ for ${describeLocation(jobs.location)}${flags.readOnly ? ", read-only" : ""}${token ? " (token required)" : ""}; Ctrl-C stops it\n`,
@@ -71,6 +79,11 @@ export async function dashboardVerb(context: VerbContext, program: Command): Pro
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await app.close();
   return 0;
+}
+
+function loopbackHostHeaders(host: string, port: number): Set<string> {
+  const bound = host.includes(":") ? `[${host}]` : host;
+  return new Set([bound, "127.0.0.1", "localhost", "[::1]"].map((name) => `${name}:${port}`));
 }
 
 function isLoopback(host: string): boolean {
