@@ -50,7 +50,8 @@ export async function dashboardVerb(context: VerbContext, program: Command): Pro
     if (token !== undefined && given !== null && same(given, token)) {
       url.searchParams.delete("token");
       res.writeHead(303, {
-        location: `${url.pathname}${url.search}`,
+        // One leading slash: "//elsewhere" would send the browser to another site.
+        location: `${url.pathname.replace(/^\/+/, "/")}${url.search}`,
         "set-cookie": `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`,
       });
       res.end();
