@@ -7,7 +7,7 @@
 import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { formatTarget } from "../args/brackets.js";
-import { attemptRounds, when } from "../jobs/format.js";
+import { attemptRounds, took, when } from "../jobs/format.js";
 import type { Job, JobFilter, JobState, QueueStats } from "../jobs/store/store.js";
 import { isRestArg } from "../args/task-arguments.js";
 import type { TaskDefinition } from "../registry/task.js";
@@ -17,7 +17,8 @@ import { formatDuration } from "../shared/duration.js";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
-export const STATES: readonly JobState[] = ["queued", "running", "completed", "failed", "cancelled"];
+export { JOB_STATES as STATES } from "../jobs/store/store.js";
+import { JOB_STATES as STATES } from "../jobs/store/store.js";
 
 export interface PageContext {
   /** Where the dashboard is mounted ("" or "/admin/jobs"). */
@@ -242,11 +243,7 @@ ${
 <tr><th>run at</th><td>${iso(job.runAt)} (${when(job.runAt, context.now)})</td></tr>
 <tr><th>created</th><td>${iso(job.createdAt)}</td></tr>
 <tr><th>started</th><td>${iso(job.startedAt)}</td></tr>
-<tr><th>finished</th><td>${iso(job.finishedAt)}${
-      job.finishedAt !== null && job.startedAt !== null && job.state === "completed"
-        ? ` (took ${formatDuration(Math.max(0, job.finishedAt - job.startedAt))})`
-        : ""
-    }</td></tr>
+<tr><th>finished</th><td>${iso(job.finishedAt)}${took(job)}</td></tr>
 <tr><th>worker</th><td>${job.lockedBy ?? job.worker ?? "–"}${job.lockedBy ? ` (lease until ${iso(job.lockedUntil)})` : ""}</td></tr>
 ${job.uniqueKey === null ? "" : html`<tr><th>unique key</th><td>${job.uniqueKey}</td></tr>`}
 <tr><th>progress</th><td id="progress">${

@@ -146,7 +146,8 @@ export function jobDetails(job: Job, now: number): string {
   return `${lines.join("\n")}\n`;
 }
 
-function took(job: Job): string {
+/** " (took 1.2s)" for a completed job whose start is known, else "". */
+export function took(job: Job): string {
   return job.startedAt === null || job.finishedAt === null || job.state !== "completed"
     ? ""
     : ` (took ${formatDuration(Math.max(0, job.finishedAt - job.startedAt))})`;

@@ -6,7 +6,7 @@ import { UsageError } from "../../errors.js";
 import type { Jobs } from "../../jobs/jobs.js";
 import type { ProjectJobs } from "../../jobs/project-jobs.js";
 import type { StoreLocation } from "../../jobs/store/open.js";
-import type { JobState, JobStore } from "../../jobs/store/store.js";
+import type { JobStore } from "../../jobs/store/store.js";
 import type { Output } from "../../report/output.js";
 import type { Session } from "../../session/session.js";
 
@@ -18,7 +18,7 @@ export interface VerbContext {
   withStore<T>(use: (opened: { session: Session; jobs: Jobs; store: JobStore; location: StoreLocation }) => Promise<T>): Promise<T>;
 }
 
-export const STATES: readonly JobState[] = ["queued", "running", "completed", "failed", "cancelled"];
+export { JOB_STATES as STATES } from "../../jobs/store/store.js";
 
 export function integer(value: string | undefined, what: string, min: number): number | undefined {
   if (value === undefined) return undefined;

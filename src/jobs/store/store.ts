@@ -14,6 +14,9 @@ import type { JobState } from "../../api/types.js";
 
 export type { JobState };
 
+/** Every state a job can be in, in the order a job goes through them. */
+export const JOB_STATES: readonly JobState[] = ["queued", "running", "completed", "failed", "cancelled"];
+
 export interface JobError {
   attempt: number;
   at: number;
