@@ -8,13 +8,19 @@ import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { type Context, Hono } from "hono";
+import { basicAuth } from "hono/basic-auth";
 import { getCookie, setCookie } from "hono/cookie";
+import { HTTPException } from "hono/http-exception";
 import type { Jobs } from "../jobs/jobs.js";
 import { describeLocation, type StoreLocation } from "../jobs/store/open.js";
-import type { JobFilter, JobState, JobStore } from "../jobs/store/store.js";
+import type { JobFilter, JobState, JobStore, PauseKind } from "../jobs/store/store.js";
+import { scheduleHealth, schedulesOf } from "../jobs/schedules.js";
 import { isRestArg } from "../args/task-arguments.js";
 import { EnqueueError } from "../jobs/jobs.js";
 import { ENVIRONMENT } from "../registry/task.js";
+import { chartScript } from "./assets.js";
+import { schedulesPage, workersPage } from "./fleet-pages.js";
+import { jobsMetrics } from "./metrics.js";
 import { jobPage, jobsPage, layout, notFoundPage, overviewPage, STATES, tasksPage, type PageContext } from "./pages.js";
 
 export interface DashboardAppOptions {
@@ -24,10 +30,13 @@ export interface DashboardAppOptions {
   prefix: string;
   readOnly: boolean;
   authorize?: ((request: Request) => boolean | Promise<boolean>) | undefined;
+  basicAuth?: { username: string; password: string } | undefined;
 }
 
 export interface DashboardApp {
   fetch(request: Request): Promise<Response>;
+  /** The Prometheus text of /metrics. */
+  metrics(): Promise<string>;
   handle(req: IncomingMessage, res: ServerResponse): void;
   close(): Promise<void>;
 }
@@ -39,6 +48,9 @@ const CSRF_COOKIE = "jt_csrf";
 type Action = "retry" | "discard" | "cancel";
 const ACTIONS: readonly Action[] = ["retry", "discard", "cancel"];
 const DONE: Record<Action, string> = { retry: "Retried", discard: "Discarded", cancel: "Cancelled" };
+/** The overview's chart: the last hour, a minute a bucket. */
+const CHART_MS = 3_600_000;
+const BUCKET_MS = 60_000;
 
 export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
   const prefix = options.prefix.replace(/\/+$/, "");
@@ -47,6 +59,9 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
   // Not strict: "/admin/jobs" and "/admin/jobs/" are the same page.
   const app = new Hono({ strict: false });
   const routes = prefix === "" ? app : new Hono({ strict: false });
+
+  const credentials = options.basicAuth;
+  if (credentials) routes.use("*", basicAuth({ ...credentials, realm: "jt jobs" }));
 
   routes.use("*", async (c, next) => {
     if (options.authorize && !(await options.authorize(c.req.raw))) return c.text("Not authorized\n", 401);
@@ -99,14 +114,72 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
 
   routes.get("/", (c) =>
     render(c, "Overview", async (context) => {
-      const [stats, oldestRunnable, recentFailures] = await Promise.all([
+      // Whole minutes, so a bucket's edges do not move between refreshes.
+      const since = Math.floor((context.now - CHART_MS) / BUCKET_MS + 1) * BUCKET_MS;
+      const [stats, oldestRunnable, recentFailures, pauses, buckets] = await Promise.all([
         store.stats(),
         store.oldestRunnable(),
         store.list({ states: ["failed"], limit: 10 }),
+        store.pauses(),
+        store.throughput(since, BUCKET_MS),
       ]);
-      return overviewPage(context, { stats, oldestRunnable, recentFailures });
+      return overviewPage(context, {
+        stats,
+        oldestRunnable,
+        recentFailures,
+        pausedQueues: pauses.filter((p) => p.kind === "queue").map((p) => p.name),
+        throughput: { since, bucketMs: BUCKET_MS, buckets },
+      });
     }),
   );
+
+  routes.get("/assets/uplot.js", (c) => {
+    c.header("Cache-Control", "public, max-age=86400");
+    c.header("Content-Type", "text/javascript; charset=utf-8");
+    return c.body(chartScript());
+  });
+
+  const schedules = () => schedulesOf(options.jobs.catalog);
+  routes.get("/schedules", (c) =>
+    render(c, "Schedules", async (context) => {
+      const paused = new Set((await store.pauses()).filter((p) => p.kind === "schedule").map((p) => p.name));
+      const health = await Promise.all(schedules().map((s) => scheduleHealth(store, s, context.now, paused.has(s.task))));
+      return schedulesPage(context, health);
+    }),
+  );
+
+  routes.post("/schedules/:task/:action", async (c) => {
+    const schedule = schedules().find((s) => s.task === c.req.param("task"));
+    const action = c.req.param("action");
+    if (!schedule || !["run", "pause", "resume"].includes(action)) return c.text("Not found\n", 404);
+    let notice: string;
+    if (action === "run") {
+      const job = await options.jobs.enqueue(schedule.task);
+      notice = `Enqueued job ${job.id} (${schedule.task})`;
+    } else {
+      const changed = await toggle(store, "schedule", schedule.task, action === "pause");
+      notice = `${changed ? (action === "pause" ? "Paused" : "Resumed") : action === "pause" ? "Already paused:" : "Not paused:"} schedule ${schedule.task}`;
+    }
+    return c.redirect(`${prefix}/schedules?${new URLSearchParams({ notice }).toString()}`, 303);
+  });
+
+  routes.post("/queues/:queue/:action", async (c) => {
+    const queue = c.req.param("queue");
+    const action = c.req.param("action");
+    if (!["pause", "resume"].includes(action) || queue === "") return c.text("Not found\n", 404);
+    const changed = await toggle(store, "queue", queue, action === "pause");
+    const notice = `${changed ? (action === "pause" ? "Paused" : "Resumed") : action === "pause" ? "Already paused:" : "Not paused:"} queue ${queue}`;
+    return c.redirect(`${prefix}/?${new URLSearchParams({ notice }).toString()}`, 303);
+  });
+
+  routes.get("/workers", (c) => render(c, "Workers", async (context) => workersPage(context, await store.workers())));
+
+  const metrics = jobsMetrics(store, schedules);
+  routes.get("/metrics", async (c) => {
+    c.header("Content-Type", metrics.registry.contentType);
+    c.header("Cache-Control", "no-store");
+    return c.body(await metrics.scrape());
+  });
 
   routes.get("/jobs", (c) => {
     const filter = filterOf((name) => c.req.query(name));
@@ -200,13 +273,14 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
   if (routes !== app) app.route(prefix, routes);
   app.notFound((c) => c.text("Not found\n", 404));
   app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
     // The details (a store's error can name its host and database) go to the server's log, not the page.
     console.error(`jt dashboard: ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
     return c.text("jt dashboard: internal error (the server's log has the details)\n", 500);
   });
 
   const fetch = async (request: Request) => app.fetch(request);
-  return { fetch, handle: getRequestListener(fetch), close: () => store.close() };
+  return { fetch, metrics: () => metrics.scrape(), handle: getRequestListener(fetch), close: () => store.close() };
 }
 
 function hostOf(origin: string): string | undefined {
@@ -225,6 +299,10 @@ function filterOf(read: (name: string) => string | undefined): JobFilter {
     return value === undefined || value === "" ? undefined : value;
   };
   return { states: state ? [state as JobState] : undefined, queue: text("queue"), task: text("task"), text: text("q") };
+}
+
+function toggle(store: JobStore, kind: PauseKind, name: string, pause: boolean): Promise<boolean> {
+  return pause ? store.pause(kind, name) : store.resume(kind, name);
 }
 
 function act(store: JobStore, action: Action, ids: readonly number[]): Promise<number[]> {

@@ -21,6 +21,8 @@ export interface DashboardOptions {
    * Without it the dashboard answers every request that reaches it: mount it behind your own auth.
    */
   authorize?: (request: Request) => boolean | Promise<boolean>;
+  /** Asks the browser for this user name and password (HTTP basic auth; use it over HTTPS). */
+  basicAuth?: { username: string; password: string };
 }
 
 export interface Dashboard {
@@ -28,6 +30,11 @@ export interface Dashboard {
   fetch(request: Request): Promise<Response>;
   /** Node-style: `app.use("/admin/jobs", jobs.handle)` in Express, or in `http.createServer`. */
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * The jobs' metrics in Prometheus's text format (also served at `<prefix>/metrics`), for a
+   * route of your own: `app.get("/metrics", async (_, res) => res.type("text/plain").send(await jobs.metrics()))`.
+   */
+  metrics(): Promise<string>;
   /** Closes the store connection it opened. */
   close(): Promise<void>;
 }
@@ -43,6 +50,7 @@ export function dashboard(options: DashboardOptions = {}): Dashboard {
   };
   return {
     fetch: async (request) => (await opened()).fetch(request),
+    metrics: async () => (await opened()).metrics(),
     handle: (req, res) => {
       // Express hands a mounted handler the path without its mount point; the dashboard routes the whole one.
       const { originalUrl } = req as IncomingMessage & { originalUrl?: unknown };
@@ -71,5 +79,6 @@ async function open(options: DashboardOptions): Promise<DashboardApp> {
     prefix: options.prefix ?? "",
     readOnly: options.readOnly === true,
     authorize: options.authorize,
+    basicAuth: options.basicAuth,
   });
 }

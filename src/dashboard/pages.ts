@@ -8,12 +8,13 @@ import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { formatTarget } from "../args/brackets.js";
 import { attemptRounds, took, when } from "../jobs/format.js";
-import type { Job, JobFilter, JobState, QueueStats } from "../jobs/store/store.js";
+import type { Job, JobFilter, JobState, QueueStats, ThroughputBucket } from "../jobs/store/store.js";
 import { isRestArg } from "../args/task-arguments.js";
 import type { TaskDefinition } from "../registry/task.js";
 import { fullComment } from "../report/listing.js";
 import { progressText } from "../report/progress.js";
 import { formatDuration } from "../shared/duration.js";
+import { chartStyle } from "./assets.js";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -52,14 +53,37 @@ form.inline { display: inline; } button { cursor: pointer; }
 .notice { padding: .5rem .75rem; border: 1px solid var(--good); margin-bottom: 1rem; }
 .muted { color: var(--muted); } .latency-bad { color: var(--bad); font-weight: 600; }
 progress { width: 14rem; }
+#throughput { min-height: 200px; }
 `;
 
-/** Re-fetches the page every few seconds and swaps its <main>, unless someone is typing in a form. */
+/**
+ * Re-fetches the page every few seconds and swaps its <main>, unless someone is typing in a form;
+ * draws the throughput chart (uPlot) from the JSON the overview carries, again after each swap.
+ */
 const LIVE = `
+let chart;
+function drawChart() {
+  chart?.destroy();
+  chart = undefined;
+  const data = document.getElementById("throughput-data");
+  const box = document.getElementById("throughput");
+  if (!data || !box || !window.uPlot) return;
+  const dark = matchMedia("(prefers-color-scheme: dark)").matches;
+  const axis = { stroke: dark ? "#d1d5db" : "#374151", grid: { stroke: "rgba(127,127,127,.2)" } };
+  chart = new uPlot({
+    width: Math.max(320, box.clientWidth), height: 200,
+    series: [{}, { label: "completed", stroke: "#15803d", fill: "rgba(21,128,61,.12)" }, { label: "failed", stroke: "#b91c1c", fill: "rgba(185,28,28,.12)" }],
+    axes: [axis, { ...axis, label: "jobs per minute" }],
+  }, JSON.parse(data.textContent), box);
+}
+drawChart();
 setInterval(async () => {
   if (document.hidden || document.activeElement?.closest("form")) return;
   const response = await fetch(location.href, { headers: { "x-jt-live": "1" } });
-  if (response.ok && response.headers.get("x-jt-live") === "1") document.querySelector("main").innerHTML = await response.text();
+  if (response.ok && response.headers.get("x-jt-live") === "1") {
+    document.querySelector("main").innerHTML = await response.text();
+    drawChart();
+  }
 }, 3000);
 `;
 
@@ -71,7 +95,7 @@ export function layout(context: PageContext, title: string, body: Html): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · jt jobs</title>
-<style nonce="${context.nonce}">${raw(STYLE)}</style>
+<style nonce="${context.nonce}">${raw(STYLE)}${raw(chartStyle())}</style>
 </head>
 <body>
 <header>
@@ -79,13 +103,21 @@ export function layout(context: PageContext, title: string, body: Html): Html {
   <a href="${p}/">Overview</a>
   <a href="${p}/jobs">Jobs</a>
   <a href="${p}/jobs?state=failed">Failed</a>
+  <a href="${p}/schedules">Schedules</a>
+  <a href="${p}/workers">Workers</a>
   <a href="${p}/tasks">Tasks</a>
   <span class="store">${context.storeName}${context.readOnly ? " · read-only" : ""}</span>
 </header>
 <main>${body}</main>
+<script nonce="${context.nonce}" src="${p}/assets/uplot.js"></script>
 <script nonce="${context.nonce}">${raw(LIVE)}</script>
 </body>
 </html>`;
+}
+
+/** A button that POSTs to `path` (under the prefix) with the CSRF token. */
+export function postButton(context: PageContext, path: string, label: string): Html {
+  return html`<form class="inline" method="post" action="${context.prefix}${path}"><input type="hidden" name="csrf" value="${context.csrf}"><button>${label}</button></form>`;
 }
 
 /** Just the part the live refresh swaps. */
@@ -106,10 +138,39 @@ export interface Overview {
   stats: readonly QueueStats[];
   oldestRunnable: readonly { queue: string; runAt: number }[];
   recentFailures: readonly Job[];
+  pausedQueues: readonly string[];
+  /** The last hour, a bucket a minute. */
+  throughput: { since: number; bucketMs: number; buckets: readonly ThroughputBucket[] };
+}
+
+/** uPlot's data: times (seconds) and the two series, every bucket of the window (zeros included). */
+function chartData(throughput: Overview["throughput"], now: number): [number[], number[], number[]] {
+  const { since, bucketMs, buckets } = throughput;
+  const times: number[] = [];
+  const completed: number[] = [];
+  const failed: number[] = [];
+  for (let at = since; at <= now; at += bucketMs) {
+    const bucket = buckets.find((b) => b.at === at);
+    times.push(at / 1000);
+    completed.push(bucket?.completed ?? 0);
+    failed.push(bucket?.failed ?? 0);
+  }
+  return [times, completed, failed];
 }
 
 export function overviewPage(context: PageContext, overview: Overview): Html {
-  const queues = [...new Set([...overview.stats.map((s) => s.queue), ...overview.oldestRunnable.map((o) => o.queue)])].sort();
+  const queues = [
+    ...new Set([...overview.stats.map((s) => s.queue), ...overview.oldestRunnable.map((o) => o.queue), ...overview.pausedQueues]),
+  ].sort();
+  const paused = (queue: string) => overview.pausedQueues.includes(queue);
+  const control = (queue: string) =>
+    context.readOnly
+      ? ""
+      : paused(queue)
+        ? postButton(context, `/queues/${encodeURIComponent(queue)}/resume`, "Resume")
+        : postButton(context, `/queues/${encodeURIComponent(queue)}/pause`, "Pause");
+  const finished = overview.throughput.buckets.reduce((sum, b) => sum + b.completed, 0);
+  const failedForGood = overview.throughput.buckets.reduce((sum, b) => sum + b.failed, 0);
   const count = (queue: string, state: JobState) => overview.stats.find((s) => s.queue === queue && s.state === state)?.count ?? 0;
   const total = (state: JobState) => overview.stats.filter((s) => s.state === state).reduce((sum, s) => sum + s.count, 0);
   const latency = (queue: string) => {
@@ -126,16 +187,22 @@ ${
   queues.length === 0
     ? html`<p class="muted">No jobs yet.</p>`
     : html`<table id="queues">
-<thead><tr><th>queue</th>${STATES.map((state) => html`<th class="num">${state}</th>`)}<th class="num" title="How long the oldest runnable job has waited">latency</th></tr></thead>
+<thead><tr><th>queue</th>${STATES.map((state) => html`<th class="num">${state}</th>`)}<th class="num" title="How long the oldest runnable job has waited">latency</th><th></th></tr></thead>
 <tbody>${queues.map(
         (queue) =>
-          html`<tr data-queue="${queue}"><td>${jobsLink(context, { queue }, queue)}</td>${STATES.map(
+          html`<tr data-queue="${queue}"${paused(queue) ? raw(' data-paused="1"') : ""}><td>${jobsLink(context, { queue }, queue)}${
+            paused(queue) ? html` <span class="state-running">paused</span>` : ""
+          }</td>${STATES.map(
             (state) => html`<td class="num">${jobsLink(context, { queue, state }, count(queue, state))}</td>`,
-          )}<td class="num">${latency(queue)}</td></tr>`,
+          )}<td class="num">${latency(queue)}</td><td>${control(queue)}</td></tr>`,
       )}</tbody>
-<tfoot><tr><th>all</th>${STATES.map((state) => html`<th class="num">${jobsLink(context, { state }, total(state))}</th>`)}<th></th></tr></tfoot>
+<tfoot><tr><th>all</th>${STATES.map((state) => html`<th class="num">${jobsLink(context, { state }, total(state))}</th>`)}<th></th><th></th></tr></tfoot>
 </table>`
 }
+<h2>Throughput, last hour</h2>
+<p class="muted" id="throughput-totals">${String(finished)} completed, ${String(failedForGood)} failed for good</p>
+<div id="throughput"></div>
+<script type="application/json" id="throughput-data">${raw(JSON.stringify(chartData(overview.throughput, context.now)))}</script>
 <h2>Recent failures</h2>
 ${overview.recentFailures.length === 0 ? html`<p class="muted">None.</p>` : jobsTable(context, overview.recentFailures)}`,
   );

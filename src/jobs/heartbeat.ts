@@ -3,14 +3,16 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { JT_DIST } from "../package-paths.js";
 import type { StoreLocation } from "./store/open.js";
+import type { WorkerBeat } from "./store/store.js";
 
 export class Heartbeat {
   private readonly thread: Worker;
   readonly ready: Promise<void>;
 
-  constructor(location: StoreLocation, workerId: string, leaseMs: number, onError: (message: string) => void) {
+  constructor(location: StoreLocation, worker: Omit<WorkerBeat, "running">, leaseMs: number, onError: (message: string) => void) {
     this.thread = new Worker(join(JT_DIST, "jobs", "heartbeat-thread.js"), {
-      workerData: { location, workerId, leaseMs, intervalMs: Math.max(50, Math.floor(leaseMs / 3)) },
+      // At least every 5 s, so the dashboard sees a worker go within seconds whatever the lease.
+      workerData: { location, worker, leaseMs, intervalMs: Math.max(50, Math.min(5_000, Math.floor(leaseMs / 3))) },
     });
     this.ready = new Promise((resolve, reject) => {
       this.thread.once("error", reject);

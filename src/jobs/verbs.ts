@@ -188,7 +188,11 @@ export const JOBS_VERBS: readonly JobsVerb[] = [
     arguments: [],
     options: [
       option("--port <n>", "the port (0: any free one)", "4000"),
-      option("--host <address>", "the address to listen on (another than 127.0.0.1 needs JT_DASHBOARD_TOKEN)", "127.0.0.1"),
+      option(
+        "--host <address>",
+        "the address to listen on (another than 127.0.0.1 needs JT_DASHBOARD_TOKEN or JT_DASHBOARD_USER and _PASSWORD)",
+        "127.0.0.1",
+      ),
       option("--read-only", "show everything, change nothing"),
       ...COMMON,
     ],

@@ -125,7 +125,14 @@ export class JobWorker {
 
   async run(): Promise<WorkerSummary> {
     const { store, options } = { store: this.options.store, options: this.options };
-    const heartbeat = new Heartbeat(options.location, this.id, options.leaseMs, (message) =>
+    const worker = {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      queues: options.queues ?? null,
+      concurrency: options.concurrency,
+    };
+    const heartbeat = new Heartbeat(options.location, worker, options.leaseMs, (message) =>
       options.log(`jt: heartbeat failed: ${message}`),
     );
     await heartbeat.ready;

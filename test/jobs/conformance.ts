@@ -1107,6 +1107,78 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
       });
     });
 
+    describe("pauses, workers, throughput and a schedule's last job (the dashboard's)", () => {
+      test("a paused queue is not claimed from, by any connection, until resumed; its jobs keep queueing; resuming wakes workers", async () => {
+        const other = await connection();
+        await enqueueOne({ queue: "mail" });
+        expect(await store.pause("queue", "mail")).toBe(true);
+        expect(await other.pause("queue", "mail")).toBe(false);
+        expect(await store.pauses()).toEqual([{ kind: "queue", name: "mail", at: expect.any(Number) }]);
+        await enqueueOne({ queue: "mail" });
+        await enqueueOne({ queue: "default" });
+        const claimed = await other.claim({ workerId: "worker-b", queues: undefined, limit: 10, leaseMs: LONG_LEASE });
+        expect(claimed.map((job) => job.queue)).toEqual(["default"]);
+        expect(await store.claim({ workerId: "worker-a", queues: ["mail"], limit: 10, leaseMs: LONG_LEASE })).toEqual([]);
+        const wake = nextWakeUp(other);
+        expect(await store.resume("queue", "mail")).toBe(true);
+        await wake.fired;
+        wake.stop();
+        expect(await store.resume("queue", "mail")).toBe(false);
+        expect(await other.claim({ workerId: "worker-b", queues: ["mail"], limit: 10, leaseMs: LONG_LEASE })).toHaveLength(2);
+      });
+
+      test("a paused schedule's slot passes without a job and moves the mark (no replay on resume); cronState names the last slot's job", async () => {
+        const schedule = JSON.stringify(["reports:daily", "0 3 * * *", null]);
+        const job = newJob({ task: "reports:daily" });
+        expect(await store.cronState(schedule)).toBeUndefined();
+        expect(await store.enqueueCronSlot(schedule, 1_000_000, job)).toBe(true);
+        const [first] = await store.list({});
+        expect(await store.cronState(schedule)).toEqual({ lastSlot: 1_000_000, lastRun: 1_000_000, lastJob: first!.id });
+        await store.pause("schedule", "reports:daily");
+        expect(await store.enqueueCronSlot(schedule, 2_000_000, job)).toBe(false);
+        expect(await store.list({})).toHaveLength(1);
+        expect(await store.cronState(schedule)).toEqual({ lastSlot: 2_000_000, lastRun: 1_000_000, lastJob: first!.id });
+        await store.resume("schedule", "reports:daily");
+        expect(await store.enqueueCronSlot(schedule, 2_000_000, job)).toBe(false);
+        expect(await store.enqueueCronSlot(schedule, 3_000_000, job)).toBe(true);
+        expect((await store.cronState(schedule))!.lastRun).toBe(3_000_000);
+      });
+
+      test("workers: a heartbeat records one (upserted), it expires without another, a clean stop is recorded", async () => {
+        const beat = { id: "host:1:a", host: "host", pid: 1, queues: ["mail"], concurrency: 4, running: [7, 8] };
+        await store.beatWorker(beat, 50);
+        await store.beatWorker({ ...beat, running: [8] }, 50);
+        await store.beatWorker({ id: "host:2:b", host: "host", pid: 2, queues: null, concurrency: 1, running: [] }, LONG_LEASE);
+        const workers = await store.workers();
+        expect(workers.map((w) => w.id).sort()).toEqual(["host:1:a", "host:2:b"]);
+        const a = workers.find((w) => w.id === "host:1:a")!;
+        expect(a).toMatchObject({ host: "host", pid: 1, queues: ["mail"], concurrency: 4, running: [8], stoppedAt: null });
+        expect(a.expiresAt - a.heartbeatAt).toBe(50);
+        await elapse(60);
+        const now = await store.now();
+        expect((await store.workers()).find((w) => w.id === "host:1:a")!.expiresAt).toBeLessThan(now);
+        await store.stopWorker("host:2:b");
+        const b = (await store.workers()).find((w) => w.id === "host:2:b")!;
+        expect(b.stoppedAt).not.toBeNull();
+        expect(b.queues).toBeNull();
+      });
+
+      test("throughput and finishedSince count the jobs that ended (completed, failed for good) by time, queue and task", async () => {
+        const start = await store.now();
+        await completedJob({ task: "a", queue: "q1" });
+        await completedJob({ task: "a", queue: "q1" });
+        await failedJob({ task: "b", queue: "q2" });
+        const since = start - 1000;
+        const buckets = await store.throughput(since, 3_600_000);
+        expect(buckets).toEqual([{ at: since, completed: 2, failed: 1 }]);
+        expect(await store.throughput((await store.now()) + 1000, 60_000)).toEqual([]);
+        expect(await store.finishedSince(since)).toEqual([
+          { queue: "q1", task: "a", state: "completed", count: 2 },
+          { queue: "q2", task: "b", state: "failed", count: 1 },
+        ]);
+      });
+    });
+
     describe("now", () => {
       test("is epoch milliseconds close to this machine's clock, and does not go back", async () => {
         const a = await store.now();

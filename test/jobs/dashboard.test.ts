@@ -3,7 +3,8 @@
  * mounted in an app's own server. A failed job is found by filtering, retried from its page and
  * seen completed; a filter's jobs are discarded in bulk; pages come in keyset pages; job data is
  * escaped everywhere; actions need the page's CSRF token and are refused read-only; the command
- * refuses a public address without a token. (In a real browser: a later part of issue 15.)
+ * refuses a public address without a token; Prometheus metrics with queue depth, latency,
+ * throughput and schedule lag. (In a real browser: dashboard-browser.test.ts.)
  */
 import { get } from "node:http";
 import { describe, expect, onTestFinished, test } from "vitest";
@@ -36,6 +37,10 @@ const jobs = dashboard({ prefix: "/admin/jobs", authorize: (request) => request.
 const viaFetch = dashboard({ prefix: "/fetched", readOnly: true });
 const server = createServer(async (req, res) => {
   if (req.url.startsWith("/admin/jobs")) return jobs.handle(req, res);
+  if (req.url === "/metrics") {
+    res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+    return res.end(await jobs.metrics());
+  }
   if (req.url.startsWith("/fetched")) {
     const response = await viaFetch.fetch(new Request(\`http://\${req.headers.host}\${req.url}\`));
     res.writeHead(response.status, { "content-type": response.headers.get("content-type") });
@@ -310,5 +315,56 @@ describe("guarding the dashboard", () => {
     expect(fetched.status).toBe(200);
     expect(fetched.html).toContain('<a href="/fetched/jobs/1">1</a>');
     expect(fetched.html).toContain("read-only");
+
+    // Prometheus: at <prefix>/metrics (behind the same authorize), and metrics() for a route of the app's own.
+    expect((await new Browser(base).get("/admin/jobs/metrics")).status).toBe(401);
+    const scraped = await admin.get("/admin/jobs/metrics");
+    expect(scraped.response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    for (const text of [scraped.html, await (await fetch(`${base}/metrics`)).text()]) {
+      expect(text).toContain('# TYPE jt_jobs gauge\njt_jobs{queue="default",state="cancelled"} 1\n');
+      expect(text).toContain("# HELP jt_queue_latency_seconds Age of the oldest runnable job, per queue");
+      expect(text).toContain('jt_workers{state="live"} 0');
+    }
+  }, 60_000);
+});
+
+describe("metrics", () => {
+  test("/metrics: depth and latency per queue, what finished in 5 minutes per queue and task, each schedule's lag and pauses", async () => {
+    const p = app();
+    p.file("tasks/clock.ts", `import { task } from "jobs-and-tasks";\ntask("tick", { cron: "* * * * * *", queue: "clock" }, () => {});\n`);
+    for (const target of ["later[1]", "later[2]", "noise[1]"]) expect((await p.run(["jobs:enqueue", target])).code).toBe(0);
+    await workoff(p, {});
+    expect((await p.run(["jobs:enqueue", "later[3]"])).code).toBe(0);
+    const worker = spawnJt(p.root, ["jobs:work", "--queues", "clock"], { timeoutMs: 60_000 }, { onTestFinished });
+    await worker.waitFor("stderr", /enqueued tick for/, 20_000);
+    const browser = await serve(p, {});
+    // Wait for the tick job to have run (its lag is measured once it has).
+    let text = "";
+    for (let i = 0; i < 50 && !/jt_schedule_finish_lag_seconds\{task="tick"\}/.test(text); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      text = (await browser.get("/metrics")).html;
+    }
+    expect(text).toMatch(/^jt_jobs\{queue="default",state="completed"\} 2$/m);
+    expect(text).toMatch(/^jt_jobs\{queue="default",state="failed"\} 1$/m);
+    expect(text).toMatch(/^jt_jobs\{queue="default",state="queued"\} 1$/m);
+    expect(text).toMatch(/^jt_queue_latency_seconds\{queue="default"\} \d+(\.\d+)?$/m);
+    expect(text).toMatch(/^jt_jobs_finished_5m\{queue="default",task="later",state="completed"\} 2$/m);
+    expect(text).toMatch(/^jt_jobs_finished_5m\{queue="default",task="noise",state="failed"\} 1$/m);
+    expect(text).toMatch(/^jt_schedule_start_lag_seconds\{task="tick"\} \d+(\.\d+)?$/m);
+    expect(text).toMatch(/^jt_schedule_missed\{task="tick"\} 0$/m);
+    expect(text).toMatch(/^jt_schedule_paused\{task="tick"\} 0$/m);
+    expect(text).toMatch(/^jt_workers\{state="live"\} 1$/m);
+
+    const overview = await browser.get("/");
+    const paused = await browser.post("/queues/default/pause", { csrf: csrfOf(overview.html) });
+    expect(paused.headers.get("location")).toBe("/?notice=Paused+queue+default");
+    const schedules = await browser.get("/schedules");
+    expect((await browser.post("/schedules/tick/pause", { csrf: csrfOf(schedules.html) })).headers.get("location")).toBe(
+      "/schedules?notice=Paused+schedule+tick",
+    );
+    expect((await browser.post("/schedules/nope/pause", { csrf: csrfOf(schedules.html) })).status).toBe(404);
+    const after = (await browser.get("/metrics")).html;
+    expect(after).toMatch(/^jt_queue_paused\{queue="default"\} 1$/m);
+    expect(after).toMatch(/^jt_schedule_paused\{task="tick"\} 1$/m);
   }, 60_000);
 });

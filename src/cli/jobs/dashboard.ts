@@ -1,8 +1,9 @@
 /**
  * `jt jobs:dashboard`: serves the dashboard on 127.0.0.1 (port 4000) until Ctrl-C or SIGTERM. It
- * can retry and discard production jobs, so it refuses any other address unless
- * JT_DASHBOARD_TOKEN is set; the token then opens it once (`?token=…`, kept in a cookie) or on
- * every request (`Authorization: Bearer …`).
+ * can retry and discard production jobs, so it refuses any other address without authentication:
+ * JT_DASHBOARD_TOKEN (the token opens it once, `?token=…`, kept in a cookie, or on every request,
+ * `Authorization: Bearer …`) or JT_DASHBOARD_USER and JT_DASHBOARD_PASSWORD (HTTP basic auth).
+ * With both, a request needs both.
  */
 import { timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
@@ -19,9 +20,16 @@ export async function dashboardVerb(context: VerbContext, program: Command): Pro
   if (port > 65535) throw new UsageError(`--port must be at most 65535, not ${port}`);
   const host = flags.host!;
   const token = process.env.JT_DASHBOARD_TOKEN || undefined;
-  if (!isLoopback(host) && token === undefined) {
+  const username = process.env.JT_DASHBOARD_USER || undefined;
+  const password = process.env.JT_DASHBOARD_PASSWORD || undefined;
+  if ((username === undefined) !== (password === undefined)) {
+    throw new UsageError("Set both JT_DASHBOARD_USER and JT_DASHBOARD_PASSWORD for basic auth, or neither");
+  }
+  const basicAuth = username !== undefined && password !== undefined ? { username, password } : undefined;
+  if (!isLoopback(host) && token === undefined && basicAuth === undefined) {
     throw new UsageError(`Refusing to serve the jobs dashboard on ${host} without authentication: it can retry and discard jobs`, [
       "Set JT_DASHBOARD_TOKEN to a long random secret (open the dashboard once with ?token=<it>),",
+      "or JT_DASHBOARD_USER and JT_DASHBOARD_PASSWORD for basic auth (behind HTTPS),",
       "or keep it on 127.0.0.1 (the default) and reach it through an SSH tunnel, or mount dashboard() in your app behind its own auth.",
     ]);
   }
@@ -34,6 +42,7 @@ export async function dashboardVerb(context: VerbContext, program: Command): Pro
     prefix: "",
     readOnly: flags.readOnly === true,
     authorize: token === undefined ? undefined : (request) => hasToken(request, token),
+    basicAuth,
   });
   let bound = port;
   const server = createServer((req, res) => {
@@ -69,7 +78,7 @@ export async function dashboardVerb(context: VerbContext, program: Command): Pro
   bound = typeof address === "object" && address ? address.port : port;
   const shown = host.includes(":") ? `[${host}]` : host;
   context.output.err(
-    `jt: jobs dashboard on http://${shown}:${bound}/ for ${describeLocation(jobs.location)}${flags.readOnly ? ", read-only" : ""}${token ? " (token required)" : ""}; Ctrl-C stops it\n`,
+    `jt: jobs dashboard on http://${shown}:${bound}/ for ${describeLocation(jobs.location)}${flags.readOnly ? ", read-only" : ""}${authNote(token !== undefined, basicAuth !== undefined)}; Ctrl-C stops it\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -80,6 +89,12 @@ export async function dashboardVerb(context: VerbContext, program: Command): Pro
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await app.close();
   return 0;
+}
+
+function authNote(token: boolean, basic: boolean): string {
+  if (token && basic) return " (token and basic auth required)";
+  if (token) return " (token required)";
+  return basic ? " (basic auth required)" : "";
 }
 
 function loopbackHostHeaders(host: string, port: number): Set<string> {

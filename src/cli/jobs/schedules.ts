@@ -1,27 +1,10 @@
-/** Schedules: `jt jobs:cron` (each cron task's last and next run), `jobs:crontab`; and the schedules a worker runs. */
+/** Schedules: `jt jobs:cron` (each cron task's last and next run) and `jobs:crontab`. */
 import type { Command } from "commander";
 import { realpathSync } from "node:fs";
-import { DefinitionError } from "../../errors.js";
-import { crontabLines, nextRun, scheduleKey, shellQuote, validateSchedule, type Schedule } from "../../jobs/clock.js";
+import { crontabLines, nextRun, scheduleKey, shellQuote } from "../../jobs/clock.js";
 import { schedulesJson, schedulesTable } from "../../jobs/format.js";
-import type { TaskCatalog } from "../../jobs/jobs.js";
+import { schedulesOf } from "../../jobs/schedules.js";
 import type { VerbContext } from "./context.js";
-
-const DEFAULT_CATCH_UP_MS = 60_000;
-
-/** The cron schedules of the project's tasks, checked. */
-export function schedulesOf(catalog: TaskCatalog): Schedule[] {
-  const schedules: Schedule[] = [];
-  for (const name of catalog.names()) {
-    const task = catalog.get(name)!;
-    const { cron, tz, catchUpMs } = task.job;
-    if (cron === undefined) continue;
-    const problem = validateSchedule(cron, tz);
-    if (problem) throw new DefinitionError(`Task '${name}' has an invalid cron schedule: ${problem}`);
-    schedules.push({ task: name, cron, tz, catchUpMs: catchUpMs ?? DEFAULT_CATCH_UP_MS });
-  }
-  return schedules.sort((a, b) => (a.task < b.task ? -1 : 1));
-}
 
 export async function cronVerb(context: VerbContext, program: Command): Promise<number> {
   const flags = program.opts<{ json?: true }>();

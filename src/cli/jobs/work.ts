@@ -23,7 +23,7 @@ import { millisecondsFromEnv } from "../../session/session.js";
 import { createTaskRunner } from "../../session/task-runner.js";
 import { tearDown } from "../../session/teardown.js";
 import { integer, type VerbContext } from "./context.js";
-import { schedulesOf } from "./schedules.js";
+import { schedulesOf } from "../../jobs/schedules.js";
 
 /** `--log-format`, checked; undefined when not given. */
 function logFormatFlag(program: Command): LogFormat | undefined {

@@ -89,6 +89,42 @@ export const MIGRATIONS: readonly Migration[] = [
     postgres: (s) =>
       `ALTER TABLE ${s}.jobs ADD COLUMN progress JSONB, ADD COLUMN result JSON, ADD COLUMN started_at TIMESTAMPTZ, ADD COLUMN worker TEXT;`,
   },
+  {
+    version: 5,
+    why: "the dashboard's controls and views: paused queues and schedules (the claim and the clock skip them), the live workers and their heartbeats, the job each cron slot enqueued, and failures by time",
+    sqlite: `CREATE TABLE jt_pauses (kind TEXT NOT NULL, name TEXT NOT NULL, paused_at INTEGER NOT NULL, PRIMARY KEY (kind, name));
+     CREATE TABLE jt_workers (
+       id TEXT PRIMARY KEY,
+       host TEXT NOT NULL,
+       pid INTEGER NOT NULL,
+       queues TEXT,
+       concurrency INTEGER NOT NULL,
+       running TEXT NOT NULL DEFAULT '[]',
+       started_at INTEGER NOT NULL,
+       heartbeat_at INTEGER NOT NULL,
+       expires_at INTEGER NOT NULL,
+       stopped_at INTEGER
+     );
+     ALTER TABLE jt_cron ADD COLUMN last_job INTEGER;
+     CREATE INDEX jt_jobs_failed ON jt_jobs (finished_at) WHERE state = 'failed';`,
+    postgres: (
+      s,
+    ) => `CREATE TABLE ${s}.pauses (kind TEXT NOT NULL, name TEXT NOT NULL, paused_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (kind, name));
+     CREATE TABLE ${s}.workers (
+       id TEXT PRIMARY KEY,
+       host TEXT NOT NULL,
+       pid INTEGER NOT NULL,
+       queues JSONB,
+       concurrency INTEGER NOT NULL,
+       running JSONB NOT NULL DEFAULT '[]',
+       started_at TIMESTAMPTZ NOT NULL,
+       heartbeat_at TIMESTAMPTZ NOT NULL,
+       expires_at TIMESTAMPTZ NOT NULL,
+       stopped_at TIMESTAMPTZ
+     );
+     ALTER TABLE ${s}.cron ADD COLUMN last_job BIGINT;
+     CREATE INDEX jobs_failed ON ${s}.jobs (finished_at) WHERE state = 'failed';`,
+  },
 ];
 
 /** The versions after `applied`, in order. */

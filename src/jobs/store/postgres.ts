@@ -19,7 +19,9 @@ import { pendingMigrations } from "./migrations.js";
 import { retryEligible } from "./sql.js";
 import type {
   ClaimRequest,
+  CronState,
   EnqueueResult,
+  FinishedCount,
   Job,
   JobError,
   JobFilter,
@@ -27,15 +29,22 @@ import type {
   JobState,
   JobStore,
   NewJob,
+  Pause,
+  PauseKind,
   QueueStats,
+  ThroughputBucket,
+  WorkerBeat,
+  WorkerRecord,
 } from "./store.js";
 import {
   byClaimOrder,
   CLAIM_ORDER,
+  DAY_MS,
   heldBy,
   LEASE_EXPIRED,
   listQuery,
   matchInserted,
+  mergeBuckets,
   postgresParams,
   rowToJob,
   selection,
@@ -91,6 +100,8 @@ export class PostgresStore implements JobStore {
   private readonly schema: string;
   private readonly jobs: string;
   private readonly cron: string;
+  private readonly pausesTable: string;
+  private readonly workersTable: string;
   private readonly wake = new EventEmitter().setMaxListeners(0);
   private listener: PG.Client | undefined;
   private listening = false;
@@ -106,6 +117,8 @@ export class PostgresStore implements JobStore {
     this.schema = schema;
     this.jobs = `"${schema}".jobs`;
     this.cron = `"${schema}".cron`;
+    this.pausesTable = `"${schema}".pauses`;
+    this.workersTable = `"${schema}".workers`;
     this.poolSize = options.poolSize ?? 5;
     // allowExitOnIdle: a script whose only work is an enqueue() exits once its last query is done.
     this.pool = new this.driver.Pool({ connectionString, max: this.poolSize, allowExitOnIdle: true });
@@ -291,6 +304,7 @@ export class PostgresStore implements JobStore {
       `WITH next AS (
          SELECT id FROM ${this.jobs}
          WHERE state = 'queued' AND run_at <= now() ${queueFilter}
+           AND queue NOT IN (SELECT name FROM ${this.pausesTable} WHERE kind = 'queue')
          ORDER BY ${CLAIM_ORDER}
          LIMIT $3
          FOR UPDATE SKIP LOCKED
@@ -386,21 +400,26 @@ export class PostgresStore implements JobStore {
   }
 
   async enqueueCronSlot(schedule: string, slot: number, job: NewJob): Promise<boolean> {
-    const inserted = await this.transaction(async (client) => {
+    return this.transaction(async (client) => {
       // Only the transaction that moves the high-water mark forward enqueues the slot's job.
-      const moved = await this.query(
-        `INSERT INTO ${this.cron} (schedule, last_slot, last_enqueued) VALUES ($1, ${AT(2)}, ${AT(2)})
-         ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot, last_enqueued = excluded.last_enqueued
+      const moved = await this.query<{ paused: boolean }>(
+        `INSERT INTO ${this.cron} (schedule, last_slot) VALUES ($1, ${AT(2)})
+         ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot
          WHERE ${this.cron}.last_slot < excluded.last_slot
-         RETURNING schedule`,
-        [schedule, slot],
+         RETURNING EXISTS (SELECT 1 FROM ${this.pausesTable} WHERE kind = 'schedule' AND name = $3) AS paused`,
+        [schedule, slot, job.task],
         client,
       );
-      if (moved.length === 0) return false;
-      await this.enqueue([job], client);
+      // A paused schedule's slot passes (the mark moved) without a job: resuming does not replay it.
+      if (moved.length === 0 || moved[0]!.paused) return false;
+      const [enqueued] = await this.enqueue([job], client);
+      await this.query(
+        `UPDATE ${this.cron} SET last_enqueued = ${AT(2)}, last_job = $3 WHERE schedule = $1`,
+        [schedule, slot, enqueued!.job.id],
+        client,
+      );
       return true;
     });
-    return inserted;
   }
 
   async lastCronSlot(schedule: string): Promise<number | null> {
@@ -421,6 +440,113 @@ export class PostgresStore implements JobStore {
        ON CONFLICT (schedule) DO UPDATE SET last_slot = greatest(${this.cron}.last_slot, excluded.last_slot)`,
       [schedule, slot],
     );
+  }
+
+  async cronState(schedule: string): Promise<CronState | undefined> {
+    const [row] = await this.query<{ last_slot: Date; last_enqueued: Date | null; last_job: string | null }>(
+      `SELECT last_slot, last_enqueued, last_job FROM ${this.cron} WHERE schedule = $1`,
+      [schedule],
+    );
+    return (
+      row && {
+        lastSlot: row.last_slot.getTime(),
+        lastRun: row.last_enqueued?.getTime() ?? null,
+        lastJob: row.last_job === null ? null : Number(row.last_job),
+      }
+    );
+  }
+
+  async pause(kind: PauseKind, name: string): Promise<boolean> {
+    const rows = await this.query(
+      `INSERT INTO ${this.pausesTable} (kind, name, paused_at) VALUES ($1, $2, now()) ON CONFLICT DO NOTHING RETURNING name`,
+      [kind, name],
+    );
+    return rows.length === 1;
+  }
+
+  async resume(kind: PauseKind, name: string): Promise<boolean> {
+    const rows = await this.query(`DELETE FROM ${this.pausesTable} WHERE kind = $1 AND name = $2 RETURNING name`, [kind, name]);
+    if (rows.length === 1 && kind === "queue") await this.notify();
+    return rows.length === 1;
+  }
+
+  async pauses(): Promise<Pause[]> {
+    const rows = await this.query<{ kind: PauseKind; name: string; paused_at: Date }>(
+      `SELECT kind, name, paused_at FROM ${this.pausesTable} ORDER BY kind, name`,
+    );
+    return rows.map((row) => ({ kind: row.kind, name: row.name, at: row.paused_at.getTime() }));
+  }
+
+  async beatWorker(beat: WorkerBeat, ttlMs: number): Promise<void> {
+    await this.query(
+      `INSERT INTO ${this.workersTable} (id, host, pid, queues, concurrency, running, started_at, heartbeat_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now(), now(), now() + $7::double precision * interval '1 millisecond')
+       ON CONFLICT (id) DO UPDATE SET running = excluded.running, heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
+      [
+        beat.id,
+        beat.host,
+        beat.pid,
+        beat.queues === null ? null : JSON.stringify(beat.queues),
+        beat.concurrency,
+        JSON.stringify(beat.running),
+        ttlMs,
+      ],
+    );
+  }
+
+  async stopWorker(id: string): Promise<void> {
+    await this.query(`UPDATE ${this.workersTable} SET stopped_at = now(), expires_at = now(), running = '[]' WHERE id = $1`, [id]);
+  }
+
+  async workers(): Promise<WorkerRecord[]> {
+    const rows = await this.query<{
+      id: string;
+      host: string;
+      pid: number;
+      queues: string[] | null;
+      concurrency: number;
+      running: number[];
+      started_at: Date;
+      heartbeat_at: Date;
+      expires_at: Date;
+      stopped_at: Date | null;
+    }>(
+      `SELECT * FROM ${this.workersTable} WHERE heartbeat_at > now() - $1::double precision * interval '1 millisecond'
+       ORDER BY started_at DESC, id`,
+      [DAY_MS],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      host: row.host,
+      pid: row.pid,
+      queues: row.queues,
+      concurrency: row.concurrency,
+      running: row.running,
+      startedAt: row.started_at.getTime(),
+      heartbeatAt: row.heartbeat_at.getTime(),
+      expiresAt: row.expires_at.getTime(),
+      stoppedAt: row.stopped_at?.getTime() ?? null,
+    }));
+  }
+
+  async throughput(since: number, bucketMs: number): Promise<ThroughputBucket[]> {
+    const count = (state: "completed" | "failed") =>
+      this.query<{ bucket: string; n: string }>(
+        `SELECT floor((extract(epoch FROM finished_at) * 1000 - $1::double precision) / $2::double precision) AS bucket, count(*) AS n FROM ${this.jobs}
+         WHERE state = '${state}' AND finished_at >= ${AT(1)} GROUP BY bucket`,
+        [since, bucketMs],
+      );
+    const [completed, failed] = await Promise.all([count("completed"), count("failed")]);
+    return mergeBuckets(since, bucketMs, completed, failed);
+  }
+
+  async finishedSince(since: number): Promise<FinishedCount[]> {
+    const rows = await this.query<{ queue: string; task: string; state: "completed" | "failed"; count: string }>(
+      `SELECT queue, task, state, count(*) AS count FROM ${this.jobs}
+       WHERE state IN ('completed', 'failed') AND finished_at >= ${AT(1)} GROUP BY queue, task, state ORDER BY state, queue, task`,
+      [since],
+    );
+    return rows.map((row) => ({ queue: row.queue, task: row.task, state: row.state, count: Number(row.count) }));
   }
 
   async get(id: number): Promise<Job | undefined> {
@@ -477,6 +603,9 @@ export class PostgresStore implements JobStore {
   }
 
   async prune(olderThanMs: number): Promise<number> {
+    await this.query(`DELETE FROM ${this.workersTable} WHERE heartbeat_at < now() - $1::double precision * interval '1 millisecond'`, [
+      DAY_MS,
+    ]);
     const rows = await this.query(
       `DELETE FROM ${this.jobs} WHERE state = 'completed' AND finished_at < now() - $1::double precision * interval '1 millisecond' RETURNING id`,
       [olderThanMs],

@@ -11,13 +11,32 @@ import type BetterSqlite3 from "better-sqlite3";
 import { driverFailure, loadDriver, SQLITE_DRIVER } from "./driver.js";
 import { pendingMigrations } from "./migrations.js";
 import { retryEligible } from "./sql.js";
-import type { ClaimRequest, EnqueueResult, Job, JobError, JobFilter, JobProgress, JobStore, NewJob, QueueStats } from "./store.js";
+import type {
+  ClaimRequest,
+  CronState,
+  EnqueueResult,
+  FinishedCount,
+  Job,
+  JobError,
+  JobFilter,
+  JobProgress,
+  JobStore,
+  NewJob,
+  Pause,
+  PauseKind,
+  QueueStats,
+  ThroughputBucket,
+  WorkerBeat,
+  WorkerRecord,
+} from "./store.js";
 import {
   byClaimOrder,
   CLAIM_ORDER,
+  DAY_MS,
   heldBy,
   LEASE_EXPIRED,
   listQuery,
+  mergeBuckets,
   rowToJob,
   selection,
   sqliteParams,
@@ -222,6 +241,7 @@ export class SqliteStore implements JobStore {
       `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, worker = ?, locked_until = ?,
          updated_at = ?, started_at = ?, progress = NULL, result = NULL
        WHERE id IN (SELECT id FROM jt_jobs INDEXED BY jt_jobs_runnable WHERE state = 'queued' AND run_at <= ? ${queueFilter}
+                      AND queue NOT IN (SELECT name FROM jt_pauses WHERE kind = 'queue')
                     ORDER BY ${CLAIM_ORDER} LIMIT ?)
        RETURNING *`,
     );
@@ -320,12 +340,15 @@ export class SqliteStore implements JobStore {
     const inserted = this.write(() => {
       const last = this.sql("SELECT last_slot FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | undefined;
       if (last !== undefined && last >= slot) return false;
+      const paused = this.sql("SELECT 1 FROM jt_pauses WHERE kind = 'schedule' AND name = ?").get(job.task) !== undefined;
+      const jobId = paused ? null : (this.insert(job, this.clock())?.id ?? null);
+      // A paused schedule's slot passes (the mark moves) without a job: resuming does not replay it.
       this.sql(
-        `INSERT INTO jt_cron (schedule, last_slot, last_enqueued) VALUES (?, ?, ?)
-         ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot, last_enqueued = excluded.last_enqueued`,
-      ).run(schedule, slot, slot);
-      this.insert(job, this.clock());
-      return true;
+        `INSERT INTO jt_cron (schedule, last_slot, last_enqueued, last_job) VALUES (@schedule, @slot, @run, @jobId)
+         ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot,
+           last_enqueued = coalesce(excluded.last_enqueued, last_enqueued), last_job = coalesce(excluded.last_job, last_job)`,
+      ).run({ schedule, slot, run: paused ? null : slot, jobId });
+      return !paused;
     });
     if (inserted) this.notify();
     return inserted;
@@ -344,6 +367,104 @@ export class SqliteStore implements JobStore {
       this.sql(
         "INSERT INTO jt_cron (schedule, last_slot) VALUES (?, ?) ON CONFLICT (schedule) DO UPDATE SET last_slot = max(last_slot, excluded.last_slot)",
       ).run(schedule, slot),
+    );
+  }
+
+  async cronState(schedule: string): Promise<CronState | undefined> {
+    const row = this.sql("SELECT last_slot, last_enqueued, last_job FROM jt_cron WHERE schedule = ?").get(schedule) as
+      | { last_slot: number; last_enqueued: number | null; last_job: number | null }
+      | undefined;
+    return row && { lastSlot: row.last_slot, lastRun: row.last_enqueued, lastJob: row.last_job };
+  }
+
+  async pause(kind: PauseKind, name: string): Promise<boolean> {
+    return this.write(
+      () =>
+        this.sql("INSERT INTO jt_pauses (kind, name, paused_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").run(kind, name, this.clock())
+          .changes === 1,
+    );
+  }
+
+  async resume(kind: PauseKind, name: string): Promise<boolean> {
+    const resumed = this.write(() => this.sql("DELETE FROM jt_pauses WHERE kind = ? AND name = ?").run(kind, name).changes === 1);
+    if (resumed && kind === "queue") this.notify();
+    return resumed;
+  }
+
+  async pauses(): Promise<Pause[]> {
+    return this.sql("SELECT kind, name, paused_at AS at FROM jt_pauses ORDER BY kind, name").all() as Pause[];
+  }
+
+  async beatWorker(beat: WorkerBeat, ttlMs: number): Promise<void> {
+    const now = this.clock();
+    this.write(() =>
+      this.sql(
+        `INSERT INTO jt_workers (id, host, pid, queues, concurrency, running, started_at, heartbeat_at, expires_at)
+         VALUES (@id, @host, @pid, @queues, @concurrency, @running, @now, @now, @expires)
+         ON CONFLICT (id) DO UPDATE SET running = excluded.running, heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
+      ).run({
+        id: beat.id,
+        host: beat.host,
+        pid: beat.pid,
+        queues: beat.queues === null ? null : JSON.stringify(beat.queues),
+        concurrency: beat.concurrency,
+        running: JSON.stringify(beat.running),
+        now,
+        expires: now + ttlMs,
+      }),
+    );
+  }
+
+  async stopWorker(id: string): Promise<void> {
+    const now = this.clock();
+    this.write(() => this.sql("UPDATE jt_workers SET stopped_at = ?, expires_at = ?, running = '[]' WHERE id = ?").run(now, now, id));
+  }
+
+  async workers(): Promise<WorkerRecord[]> {
+    const rows = this.sql("SELECT * FROM jt_workers WHERE heartbeat_at > ? ORDER BY started_at DESC, id").all(this.clock() - DAY_MS) as {
+      id: string;
+      host: string;
+      pid: number;
+      queues: string | null;
+      concurrency: number;
+      running: string;
+      started_at: number;
+      heartbeat_at: number;
+      expires_at: number;
+      stopped_at: number | null;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      host: row.host,
+      pid: row.pid,
+      queues: row.queues === null ? null : (JSON.parse(row.queues) as string[]),
+      concurrency: row.concurrency,
+      running: JSON.parse(row.running) as number[],
+      startedAt: row.started_at,
+      heartbeatAt: row.heartbeat_at,
+      expiresAt: row.expires_at,
+      stoppedAt: row.stopped_at,
+    }));
+  }
+
+  async throughput(since: number, bucketMs: number): Promise<ThroughputBucket[]> {
+    // One query per state, each walking its own partial index on finished_at.
+    const count = (state: "completed" | "failed") =>
+      this.sql(
+        `SELECT (finished_at - ?) / ? AS bucket, count(*) AS n FROM jt_jobs INDEXED BY jt_jobs_${state}
+         WHERE state = '${state}' AND finished_at >= ? GROUP BY bucket`,
+      ).all(since, bucketMs, since) as { bucket: number; n: number }[];
+    return mergeBuckets(since, bucketMs, count("completed"), count("failed"));
+  }
+
+  async finishedSince(since: number): Promise<FinishedCount[]> {
+    return (["completed", "failed"] as const).flatMap((state) =>
+      (
+        this.sql(
+          `SELECT queue, task, count(*) AS count FROM jt_jobs INDEXED BY jt_jobs_${state}
+           WHERE state = '${state}' AND finished_at >= ? GROUP BY queue, task ORDER BY queue, task`,
+        ).all(since) as Omit<FinishedCount, "state">[]
+      ).map((row) => ({ ...row, state })),
     );
   }
 
@@ -411,7 +532,10 @@ export class SqliteStore implements JobStore {
 
   async prune(olderThanMs: number): Promise<number> {
     const before = this.clock() - olderThanMs;
-    return this.write(() => this.sql("DELETE FROM jt_jobs WHERE state = 'completed' AND finished_at < ?").run(before).changes);
+    return this.write(() => {
+      this.sql("DELETE FROM jt_workers WHERE heartbeat_at < ?").run(this.clock() - DAY_MS);
+      return this.sql("DELETE FROM jt_jobs WHERE state = 'completed' AND finished_at < ?").run(before).changes;
+    });
   }
 
   async clear(): Promise<number> {

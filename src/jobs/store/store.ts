@@ -104,6 +104,62 @@ export interface QueueStats {
   count: number;
 }
 
+/** What an operator can pause: a queue (no worker claims from it) or a cron schedule (its slots pass without a job). */
+export type PauseKind = "queue" | "schedule";
+
+export interface Pause {
+  kind: PauseKind;
+  /** The queue's name, or the scheduled task's. */
+  name: string;
+  at: number;
+}
+
+/** What a running worker reports of itself on each heartbeat. */
+export interface WorkerBeat {
+  id: string;
+  host: string;
+  pid: number;
+  /** null: every queue. */
+  queues: readonly string[] | null;
+  concurrency: number;
+  /** The ids of the jobs it holds now. */
+  running: readonly number[];
+}
+
+export interface WorkerRecord extends WorkerBeat {
+  startedAt: number;
+  heartbeatAt: number;
+  /** Without a heartbeat by then, the worker is gone. */
+  expiresAt: number;
+  /** When it stopped cleanly (null: running, or died). */
+  stoppedAt: number | null;
+}
+
+/** Jobs that ended in one span of time. */
+export interface ThroughputBucket {
+  /** The span's start. */
+  at: number;
+  completed: number;
+  /** Failed for good (out of attempts). */
+  failed: number;
+}
+
+export interface FinishedCount {
+  queue: string;
+  task: string;
+  state: "completed" | "failed";
+  count: number;
+}
+
+/** A schedule's row in the clock's table. */
+export interface CronState {
+  /** The newest slot enqueued or passed over. */
+  lastSlot: number;
+  /** The newest slot enqueued, and the job it enqueued. */
+  lastRun: number | null;
+  lastJob: number | null;
+}
+
 export interface JobStore {
   /** Creates or updates the schema; safe when several processes start at once. */
   migrate(): Promise<void>;
@@ -147,6 +203,26 @@ export interface JobStore {
   lastCronRun(schedule: string): Promise<number | null>;
   /** Records a schedule's high-water mark without enqueueing (a schedule seen for the first time). */
   markCronSlot(schedule: string, slot: number): Promise<void>;
+
+  /** A schedule's state in the clock's table, or undefined (never seen by a worker). */
+  cronState(schedule: string): Promise<CronState | undefined>;
+
+  /** Pauses a queue or a schedule (kept in the store: every worker, across restarts); false if it was paused already. */
+  pause(kind: PauseKind, name: string): Promise<boolean>;
+  /** Resumes it; false if it was not paused. */
+  resume(kind: PauseKind, name: string): Promise<boolean>;
+  pauses(): Promise<Pause[]>;
+
+  /** Records a worker's heartbeat; without another within `ttlMs` it counts as gone. */
+  beatWorker(beat: WorkerBeat, ttlMs: number): Promise<void>;
+  /** Records that a worker stopped cleanly. */
+  stopWorker(id: string): Promise<void>;
+  /** Workers that beat within the last day (newest first). */
+  workers(): Promise<WorkerRecord[]>;
+  /** Jobs completed and failed for good since `since`, in spans of `bucketMs` (only spans with any). */
+  throughput(since: number, bucketMs: number): Promise<ThroughputBucket[]>;
+  /** Jobs completed and failed for good since `since`, by queue and task (for metrics). */
+  finishedSince(since: number): Promise<FinishedCount[]>;
 
   get(id: number): Promise<Job | undefined>;
   list(filter: JobFilter): Promise<Job[]>;

@@ -4,7 +4,31 @@
  * the `list` filter and the lease-expired error. Each store supplies only its dialect: how it
  * writes a parameter and a list of them, how its driver returns times, JSON and ids.
  */
-import type { EnqueueResult, Job, JobError, JobFilter, JobProgress, JobState } from "./store.js";
+import type { EnqueueResult, Job, JobError, JobFilter, JobProgress, JobState, ThroughputBucket } from "./store.js";
+
+/** Workers that last beat longer ago than this are forgotten (and pruned). */
+export const DAY_MS = 86_400_000;
+
+/** The two states' counts per bucket (bucket = span index from `since`) as one series, oldest first. */
+export function mergeBuckets(
+  since: number,
+  bucketMs: number,
+  completed: readonly { bucket: number | string; n: number | string }[],
+  failed: readonly { bucket: number | string; n: number | string }[],
+): ThroughputBucket[] {
+  const buckets = new Map<number, ThroughputBucket>();
+  const add = (rows: typeof completed, field: "completed" | "failed") => {
+    for (const row of rows) {
+      const index = Math.floor(Number(row.bucket));
+      const bucket = buckets.get(index) ?? { at: since + index * bucketMs, completed: 0, failed: 0 };
+      bucket[field] += Number(row.n);
+      buckets.set(index, bucket);
+    }
+  };
+  add(completed, "completed");
+  add(failed, "failed");
+  return [...buckets.values()].sort((a, b) => a.at - b.at);
+}
 
 /** A jobs row as a driver returns it: SQLite gives epoch ms and JSON text, pg gives Dates, parsed JSON and bigint ids as strings. */
 export interface JobRow<Time, Json, Id = number> {
