@@ -31,8 +31,8 @@ const PAGES = [
   ["jobs, one queue and task", "/jobs?queue=q3&task=task8"],
   ["jobs, page 100 (keyset)", null], // filled in: the before= of the 100th page
   ["jobs, text in args (common)", "/jobs?q=account-12"],
-  ["jobs, text in errors (rare)", "/jobs?q=upstream%20999999"],
-  ["a job", "/jobs/500000"],
+  ["jobs, text in errors (rare)", "RARE"],
+  ["a job", "HALF"],
   ["schedules", "/schedules"],
   ["workers", "/workers"],
   ["metrics", "/metrics"],
@@ -65,7 +65,7 @@ function seedSqlite(file, now) {
             CASE WHEN i % 100 < 95 THEN 'completed' WHEN i % 100 < 98 THEN 'failed' WHEN i % 100 < 99 THEN 'queued' ELSE 'cancelled' END AS state
            FROM n)
      INSERT INTO jt_jobs (task, args, queue, priority, state, run_at, attempts, max_attempts, created_at, updated_at, finished_at, errors, started_at, worker)
-     SELECT 'task' || (i % 20), json_array('account-' || i, i % 97), 'q' || (i % 5), 0, state, at,
+     SELECT 'task' || (i % 20), json_array('account-' || i, '' || (i % 97)), 'q' || (i % 5), 0, state, at,
        CASE WHEN state = 'queued' THEN 0 ELSE 1 END, CASE WHEN state = 'failed' THEN 1 ELSE 3 END, at, at + 100,
        CASE WHEN state IN ('completed', 'failed', 'cancelled') THEN at + 100 END,
        CASE WHEN state = 'failed' THEN json_array(json_object('attempt', 1, 'at', at + 100, 'message', 'timeout talking to upstream ' || i)) ELSE '[]' END,
@@ -85,7 +85,7 @@ async function seedPostgres(schema, now) {
             CASE WHEN i % 100 < 95 THEN 'completed' WHEN i % 100 < 98 THEN 'failed' WHEN i % 100 < 99 THEN 'queued' ELSE 'cancelled' END AS state
            FROM generate_series(1, $1::int) AS i)
      INSERT INTO "${schema}".jobs (task, args, queue, priority, state, run_at, attempts, max_attempts, created_at, updated_at, finished_at, errors, started_at, worker)
-     SELECT 'task' || (i % 20), jsonb_build_array('account-' || i, i % 97), 'q' || (i % 5), 0, state, at,
+     SELECT 'task' || (i % 20), jsonb_build_array('account-' || i, (i % 97)::text), 'q' || (i % 5), 0, state, at,
        CASE WHEN state = 'queued' THEN 0 ELSE 1 END, CASE WHEN state = 'failed' THEN 1 ELSE 3 END, at, at + interval '100 ms',
        CASE WHEN state IN ('completed', 'failed', 'cancelled') THEN at + interval '100 ms' END,
        CASE WHEN state = 'failed' THEN jsonb_build_array(jsonb_build_object('attempt', 1, 'at', extract(epoch FROM at) * 1000 + 100, 'message', 'timeout talking to upstream ' || i)) ELSE '[]' END,
@@ -120,7 +120,7 @@ async function serve(root) {
     });
     child.once("exit", (code) => reject(new Error(`jobs:dashboard exited ${code}: ${err}`)));
   });
-  return { url, stop: () => child.kill("SIGTERM") };
+  return { url, log: () => err, stop: () => child.kill("SIGTERM") };
 }
 
 async function time(url) {
@@ -140,7 +140,7 @@ async function measure(base) {
     pageHundred = /<a rel="next" href="([^"]+)">/.exec(body)[1].replace(/&amp;/g, "&");
   }
   for (const [name, path] of PAGES) {
-    const url = `${base}${path ?? pageHundred}`;
+    const url = `${base}${path === "HALF" ? `/jobs/${Math.floor(JOBS / 2)}` : path === "RARE" ? `/jobs?q=upstream%20${Math.floor(JOBS / 100) * 100 - 4}` : (path ?? pageHundred)}`;
     for (let i = 0; i < 3; i++) await time(url);
     const times = [];
     for (let i = 0; i < 15; i++) times.push((await time(url)).ms);
@@ -169,6 +169,10 @@ for (const store of flags.stores.split(",")) {
   const server = await serve(root);
   try {
     results[store] = await measure(server.url);
+  } catch (error) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    console.error(server.log());
+    throw error;
   } finally {
     server.stop();
     if (schema) await dropSchema(schema);

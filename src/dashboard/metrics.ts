@@ -45,13 +45,19 @@ export interface JobsMetrics {
 export function jobsMetrics(store: JobStore, schedules: () => readonly Schedule[]): JobsMetrics {
   const registry = new Registry();
   // prom-client collects the gauges one after another: they share the snapshot of this scrape
-  // (a registry merged elsewhere, scraped without scrape(), takes one at most every 250 ms).
-  let current: { at: number; snapshot: Promise<Snapshot> } | undefined;
+  // (a registry merged elsewhere, scraped without scrape(), reads at most one per 250 ms).
+  let current: { taken: number | undefined; snapshot: Promise<Snapshot> } | undefined;
   const take = () => {
-    current = { at: Date.now(), snapshot: snapshot(store, schedules()) };
-    return current.snapshot;
+    const taking = { taken: undefined as number | undefined, snapshot: snapshot(store, schedules()) };
+    void taking.snapshot.then(
+      () => (taking.taken = Date.now()),
+      () => (taking.taken = 0),
+    );
+    current = taking;
+    return taking.snapshot;
   };
-  const read = () => (current && Date.now() - current.at <= 250 ? current.snapshot : take());
+  // One being taken is shared; one taken within 250 ms too.
+  const read = () => (current && (current.taken === undefined || Date.now() - current.taken <= 250) ? current.snapshot : take());
   const gauge = (name: string, help: string, labelNames: string[], collect: (g: Gauge, s: Snapshot) => void) =>
     new Gauge({
       name,
