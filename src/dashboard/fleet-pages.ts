@@ -30,6 +30,7 @@ function status(h: ScheduleHealth, now: number): Html {
     return html`<span class="latency-bad" title="No worker's clock has seen this schedule: is jt jobs:work running?">no worker</span>`;
   if (h.missed !== null)
     return html`<span class="latency-bad" data-missed="${new Date(h.missed).toISOString()}">missed ${when(h.missed, now)}</span>`;
+  if (h.lastRun === null) return html`<span class="muted">waiting for its first slot</span>`;
   if (h.lastJob?.state === "failed") return html`<span class="state-failed">last run failed</span>`;
   return html`<span class="state-completed">on time</span>`;
 }

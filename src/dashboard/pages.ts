@@ -72,7 +72,7 @@ function drawChart() {
   const axis = { stroke: dark ? "#d1d5db" : "#374151", grid: { stroke: "rgba(127,127,127,.2)" } };
   chart = new uPlot({
     width: Math.max(320, box.clientWidth), height: 200,
-    series: [{}, { label: "completed", stroke: "#15803d", fill: "rgba(21,128,61,.12)" }, { label: "failed", stroke: "#b91c1c", fill: "rgba(185,28,28,.12)" }],
+    series: [{}, { label: "completed", stroke: "#15803d", fill: "rgba(21,128,61,.12)", points: { show: false } }, { label: "failed", stroke: "#b91c1c", fill: "rgba(185,28,28,.12)", points: { show: false } }],
     axes: [axis, { ...axis, label: "jobs per minute" }],
   }, JSON.parse(data.textContent), box);
 }
@@ -339,6 +339,10 @@ function history(job: Job): Html {
   current.forEach(attempt);
   if (job.state === "completed")
     items.push(html`<li><strong>attempt ${String(job.attempts)}</strong> at ${iso(job.finishedAt)}: completed</li>`);
+  if (job.state === "running")
+    items.push(
+      html`<li><strong>attempt ${String(job.attempts)}</strong> started at ${iso(job.startedAt)}: <span class="state-running">running</span></li>`,
+    );
   if (items.length === 0) return html`<p class="muted">Not run yet.</p>`;
   return html`<ol class="history">${items}</ol>`;
 }
