@@ -52,6 +52,7 @@ const TYPES = [
   "JobsClient",
   "JobState",
   "JobStatus",
+  "PauseTarget",
   "RuleSource",
   "Sh",
   "ShOptions",

@@ -13,9 +13,10 @@ import { getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import type { Jobs } from "../jobs/jobs.js";
 import { describeLocation, type StoreLocation } from "../jobs/store/open.js";
-import type { JobFilter, JobState, JobStore, PauseKind } from "../jobs/store/store.js";
+import type { JobFilter, JobState, JobStore } from "../jobs/store/store.js";
 import { scheduleHealth, schedulesOf } from "../jobs/schedules.js";
 import { isRestArg } from "../args/task-arguments.js";
+import { togglePause } from "../jobs/pauses.js";
 import { EnqueueError } from "../jobs/jobs.js";
 import { ENVIRONMENT } from "../registry/task.js";
 import { chartScript } from "./assets.js";
@@ -157,8 +158,7 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
       const job = await options.jobs.enqueue(schedule.task);
       notice = `Enqueued job ${job.id} (${schedule.task})`;
     } else {
-      const changed = await toggle(store, "schedule", schedule.task, action === "pause");
-      notice = `${changed ? (action === "pause" ? "Paused" : "Resumed") : action === "pause" ? "Already paused:" : "Not paused:"} schedule ${schedule.task}`;
+      notice = await togglePause(store, "schedule", schedule.task, action === "pause");
     }
     return c.redirect(`${prefix}/schedules?${new URLSearchParams({ notice }).toString()}`, 303);
   });
@@ -167,8 +167,7 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
     const queue = c.req.param("queue");
     const action = c.req.param("action");
     if (!["pause", "resume"].includes(action) || queue === "") return c.text("Not found\n", 404);
-    const changed = await toggle(store, "queue", queue, action === "pause");
-    const notice = `${changed ? (action === "pause" ? "Paused" : "Resumed") : action === "pause" ? "Already paused:" : "Not paused:"} queue ${queue}`;
+    const notice = await togglePause(store, "queue", queue, action === "pause");
     return c.redirect(`${prefix}/?${new URLSearchParams({ notice }).toString()}`, 303);
   });
 
@@ -209,7 +208,18 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
       .sort()
       .map((name) => catalog.get(name)!)
       .filter((task) => !task.file && task.name !== ENVIRONMENT);
-    return render(c, "Tasks", (context) => tasksPage(context, tasks));
+    return render(c, "Tasks", async (context) => {
+      const paused = new Set((await store.pauses()).filter((p) => p.kind === "task").map((p) => p.name));
+      return tasksPage(context, tasks, paused);
+    });
+  });
+
+  routes.post("/tasks/:task/:action", async (c) => {
+    const task = options.jobs.catalog.get(c.req.param("task"));
+    const action = c.req.param("action");
+    if (!task || !["pause", "resume"].includes(action)) return c.text("Not found\n", 404);
+    const notice = await togglePause(store, "task", task.name, action === "pause");
+    return c.redirect(`${prefix}/tasks?${new URLSearchParams({ notice }).toString()}`, 303);
   });
 
   routes.post("/tasks/enqueue", async (c) => {
@@ -299,10 +309,6 @@ function filterOf(read: (name: string) => string | undefined): JobFilter {
     return value === undefined || value === "" ? undefined : value;
   };
   return { states: state ? [state as JobState] : undefined, queue: text("queue"), task: text("task"), text: text("q") };
-}
-
-function toggle(store: JobStore, kind: PauseKind, name: string, pause: boolean): Promise<boolean> {
-  return pause ? store.pause(kind, name) : store.resume(kind, name);
 }
 
 function act(store: JobStore, action: Action, ids: readonly number[]): Promise<number[]> {

@@ -352,7 +352,7 @@ export function notFoundPage(context: PageContext, what: string): Html {
 }
 
 /** Every task, with its description and a form that enqueues it with its declared arguments. */
-export function tasksPage(context: PageContext, tasks: readonly TaskDefinition[]): Html {
+export function tasksPage(context: PageContext, tasks: readonly TaskDefinition[], paused: ReadonlySet<string>): Html {
   return main(
     context,
     html`<h1>Tasks</h1>
@@ -365,8 +365,16 @@ ${
         (task) => html`<tr data-task="${task.name}">
 <td><a href="${context.prefix}/jobs?task=${encodeURIComponent(task.name)}">${task.name}</a></td>
 <td>${task.comments.length > 0 ? fullComment(task) : html`<span class="muted">–</span>`}</td>
-<td>${jobSettings(task)}</td>
-${context.readOnly ? "" : html`<td>${enqueueForm(context, task)}</td>`}
+<td>${jobSettings(task)}${paused.has(task.name) ? html` <span class="state-running">paused</span>` : ""}</td>
+${
+  context.readOnly
+    ? ""
+    : html`<td>${enqueueForm(context, task)}${postButton(
+        context,
+        `/tasks/${encodeURIComponent(task.name)}/${paused.has(task.name) ? "resume" : "pause"}`,
+        paused.has(task.name) ? "Resume its jobs" : "Pause its jobs",
+      )}</td>`
+}
 </tr>`,
       )}</tbody>
 </table>`

@@ -14,6 +14,7 @@ import { JT_PACKAGE_ROOT, jtBuild } from "../package-paths.js";
 import { jobStatus, waitForJob } from "./job-status.js";
 import { Jobs } from "./jobs.js";
 import { openStore, storeLocation, type StoreLocation } from "./store/open.js";
+import type { PauseKind } from "./store/store.js";
 
 export interface JobsClient {
   enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob>;
@@ -27,7 +28,28 @@ export interface JobsClient {
    * 30 s), which leaves the job as it is.
    */
   waitFor(id: number, options?: { timeout?: string | number }): Promise<JobStatus>;
+  /**
+   * Pauses a queue, one task's jobs, or a task's cron schedule: `pause({ queue: "mail" })`. The
+   * pause is kept in the store: every worker honours it at its next claim (a schedule: its next
+   * slot passes without a job), on every machine and across restarts; jobs keep queueing. False
+   * when it was paused already.
+   */
+  pause(target: PauseTarget): Promise<boolean>;
+  /** Resumes it (idle workers wake); false when it was not paused. */
+  resume(target: PauseTarget): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** What `pause` and `resume` act on. */
+export type PauseTarget = { queue: string } | { task: string } | { schedule: string };
+
+function pauseOf(target: PauseTarget): [PauseKind, string] {
+  const entries = Object.entries(target ?? {}) as [string, unknown][];
+  const [kind, name] = entries[0] ?? [];
+  if (entries.length !== 1 || !["queue", "task", "schedule"].includes(kind!) || typeof name !== "string" || name === "") {
+    throw new TypeError(`jt: pause and resume take { queue }, { task } or { schedule } with a name, not ${JSON.stringify(target)}`);
+  }
+  return [kind as PauseKind, name];
 }
 
 export interface CreateJobsOptions {
@@ -54,6 +76,14 @@ export function createJobs(options: CreateJobsOptions = {}): JobsClient {
           `jt: waitFor's timeout must be a duration like "30s", "5m" or milliseconds, not ${JSON.stringify(waitOptions.timeout)}`,
         );
       return waitForJob((await jobs()).store, id, timeoutMs);
+    },
+    pause: async (target) => {
+      const [kind, name] = pauseOf(target);
+      return (await jobs()).store.pause(kind, name);
+    },
+    resume: async (target) => {
+      const [kind, name] = pauseOf(target);
+      return (await jobs()).store.resume(kind, name);
     },
     close: async () => {
       if (opened) await (await opened).store.close();

@@ -293,18 +293,22 @@ export interface ScheduleStatus {
   schedule: Schedule;
   lastRun: number | null;
   nextRun: number | null;
+  /** Paused (jobs:cron pause): its slots pass without a job. */
+  paused: boolean;
 }
 
 export function schedulesTable(statuses: readonly ScheduleStatus[], now: number): string {
   if (statuses.length === 0) return "No task has a cron schedule.\n";
   return table(
     ["TASK", "CRON", "TZ", "LAST RUN", "NEXT RUN"],
-    statuses.map(({ schedule, lastRun, nextRun }) => [
+    statuses.map(({ schedule, lastRun, nextRun, paused }) => [
       schedule.task,
       schedule.cron,
       schedule.tz ?? "UTC",
       lastRun === null ? "never" : `${scheduleTime(lastRun, schedule.tz)} (${when(lastRun, now)})`,
-      nextRun === null ? "-" : `${scheduleTime(nextRun, schedule.tz)} (${when(nextRun, now)})`,
+      nextRun === null
+        ? "-"
+        : `${paused ? "paused: " : ""}${scheduleTime(nextRun, schedule.tz)} (${when(nextRun, now)})${paused ? " passes" : ""}`,
     ]),
   );
 }
@@ -312,13 +316,14 @@ export function schedulesTable(statuses: readonly ScheduleStatus[], now: number)
 /** `jobs:cron --json`: each schedule, its zone (null: UTC) and its runs in ISO 8601 with the zone's offset. */
 export function schedulesJson(statuses: readonly ScheduleStatus[]): string {
   return `${JSON.stringify(
-    statuses.map(({ schedule, lastRun, nextRun }) => ({
+    statuses.map(({ schedule, lastRun, nextRun, paused }) => ({
       task: schedule.task,
       cron: schedule.cron,
       tz: schedule.tz ?? null,
       catchUpMs: schedule.catchUpMs,
       lastRun: lastRun === null ? null : scheduleTimeJson(lastRun, schedule.tz),
       nextRun: nextRun === null ? null : scheduleTimeJson(nextRun, schedule.tz),
+      paused,
     })),
     null,
     2,

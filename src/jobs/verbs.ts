@@ -153,6 +153,18 @@ export const JOBS_VERBS: readonly JobsVerb[] = [
     options: [option("--all-failed", "every failed job"), ...COMMON],
   },
   {
+    name: "jobs:pause",
+    description: "Pause queues or a task: no worker claims their jobs (they keep queueing) until resumed; none: list what is paused",
+    arguments: [argument("queues...", "queue names")],
+    options: [option("--task <name>", "pause this task's jobs, whatever their queue"), ...COMMON],
+  },
+  {
+    name: "jobs:resume",
+    description: "Resume paused queues or a task",
+    arguments: [argument("queues...", "queue names")],
+    options: [option("--task <name>", "resume this task's jobs"), ...COMMON],
+  },
+  {
     name: "jobs:stats",
     description: "Count jobs by queue and state",
     arguments: [],
@@ -172,8 +184,8 @@ export const JOBS_VERBS: readonly JobsVerb[] = [
   },
   {
     name: "jobs:cron",
-    description: "List cron schedules with their last and next runs",
-    arguments: [],
+    description: "List cron schedules with their last and next runs; pause or resume one (jobs:cron pause reports:daily)",
+    arguments: [argument("action", "pause or resume"), argument("task", "the scheduled task")],
     options: [JSON_OUTPUT, ...COMMON],
   },
   {

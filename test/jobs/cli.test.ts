@@ -614,7 +614,7 @@ describe.concurrent("jobs:enqueue, jobs:migrate, unknown verbs", { timeout: 60_0
         "jt aborted!\n" +
         "Unknown jobs command 'jobs:lst'\n" +
         "Did you mean?  jobs:list\n" +
-        "The jobs commands: jobs:work, jobs:workoff, jobs:enqueue, jobs:list, jobs:show, jobs:retry, jobs:cancel, jobs:discard, jobs:stats, jobs:prune, jobs:clear, jobs:cron, jobs:crontab, jobs:dashboard, jobs:migrate (see them with `jt jobs`)\n",
+        "The jobs commands: jobs:work, jobs:workoff, jobs:enqueue, jobs:list, jobs:show, jobs:retry, jobs:cancel, jobs:discard, jobs:pause, jobs:resume, jobs:stats, jobs:prune, jobs:clear, jobs:cron, jobs:crontab, jobs:dashboard, jobs:migrate (see them with `jt jobs`)\n",
     });
   });
 

@@ -1127,6 +1127,16 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
         expect(await other.claim({ workerId: "worker-b", queues: ["mail"], limit: 10, leaseMs: LONG_LEASE })).toHaveLength(2);
       });
 
+      test("a paused task's jobs are not claimed, whatever their queue, until resumed", async () => {
+        await enqueueOne({ task: "reports:export", queue: "a" });
+        await enqueueOne({ task: "reports:export", queue: "b" });
+        await enqueueOne({ task: "mail:welcome", queue: "a" });
+        expect(await store.pause("task", "reports:export")).toBe(true);
+        expect((await claim()).map((job) => job.task)).toEqual(["mail:welcome"]);
+        expect(await store.resume("task", "reports:export")).toBe(true);
+        expect((await claim()).map((job) => job.task)).toEqual(["reports:export", "reports:export"]);
+      });
+
       test("a paused schedule's slot passes without a job and moves the mark (no replay on resume); cronState names the last slot's job", async () => {
         const schedule = JSON.stringify(["reports:daily", "0 3 * * *", null]);
         const job = newJob({ task: "reports:daily" });

@@ -241,6 +241,15 @@ describe("the tasks page", () => {
     const later = await browser.post("/tasks/enqueue", { csrf: csrfOf(page.html), task: "later", "arg:n": "1" });
     expect(later.headers.get("location")).toBe("/jobs/2?notice=Enqueued+job+2");
     expect((await browser.post("/tasks/enqueue", { csrf: csrfOf(page.html), task: "nope" })).status).toBe(400);
+
+    // Pausing a task from its row: shown paused, and jt jobs:pause lists it.
+    const paused = await browser.post("/tasks/digest/pause", { csrf: csrfOf(page.html) });
+    expect(paused.headers.get("location")).toBe("/tasks?notice=Paused+task+digest");
+    expect((await browser.get("/tasks")).html).toMatch(
+      /<td>queue mail, 2 attempts <span class="state-running">paused<\/span><\/td>.*Resume its jobs/s,
+    );
+    expect((await p.run(["jobs:pause"])).stdout).toMatch(/^task digest \(paused/);
+    expect((await browser.post("/tasks/nope/pause", { csrf: csrfOf(page.html) })).status).toBe(404);
   }, 60_000);
 });
 

@@ -1,6 +1,6 @@
 /**
  * The built-in `jt jobs:*` verbs: work and workoff (workers), enqueue, and seeing and fixing jobs
- * (list, show, retry, cancel, discard, stats, prune, clear), schedules (cron, crontab) and the
+ * (list, show, retry, cancel, discard, pause, resume, stats, prune, clear), schedules (cron, crontab) and the
  * store's schema (migrate), one module each; this one parses a verb's command line and runs it.
  * Tables for people, --json for scripts.
  */
@@ -17,6 +17,7 @@ import { enqueueVerb } from "./enqueue.js";
 import { clearVerb, fixVerb, pruneVerb } from "./fix.js";
 import { listVerb, showVerb, statsVerb } from "./inspect.js";
 import { migrateVerb } from "./migrate.js";
+import { pauseVerb } from "./pause.js";
 import { cronVerb, crontabVerb } from "./schedules.js";
 import { work } from "./work.js";
 
@@ -32,6 +33,8 @@ const RUNS: Record<string, Verb> = {
   "jobs:retry": (context, program) => fixVerb(context, program, "retry"),
   "jobs:cancel": (context, program) => fixVerb(context, program, "cancel"),
   "jobs:discard": (context, program) => fixVerb(context, program, "discard"),
+  "jobs:pause": (context, program) => pauseVerb(context, program, true),
+  "jobs:resume": (context, program) => pauseVerb(context, program, false),
   "jobs:stats": statsVerb,
   "jobs:prune": pruneVerb,
   "jobs:clear": clearVerb,

@@ -1,21 +1,26 @@
-/** Schedules: `jt jobs:cron` (each cron task's last and next run) and `jobs:crontab`. */
+/** Schedules: `jt jobs:cron` (each cron task's last and next run; `pause`/`resume` one) and `jobs:crontab`. */
 import type { Command } from "commander";
 import { realpathSync } from "node:fs";
 import { crontabLines, nextRun, scheduleKey, shellQuote } from "../../jobs/clock.js";
 import { schedulesJson, schedulesTable } from "../../jobs/format.js";
 import { schedulesOf } from "../../jobs/schedules.js";
+import { cronPauseVerb } from "./pause.js";
 import type { VerbContext } from "./context.js";
 
 export async function cronVerb(context: VerbContext, program: Command): Promise<number> {
   const flags = program.opts<{ json?: true }>();
+  const [action, task] = program.args;
+  if (action !== undefined) return cronPauseVerb(context, action, task);
   return context.withStore(async ({ session, store }) => {
     const schedules = schedulesOf(await session.source.allDefinitions());
     const now = await store.now();
+    const paused = new Set((await store.pauses()).filter((p) => p.kind === "schedule").map((p) => p.name));
     const statuses = await Promise.all(
       schedules.map(async (schedule) => ({
         schedule,
         lastRun: await store.lastCronRun(scheduleKey(schedule)),
         nextRun: nextRun(schedule, now),
+        paused: paused.has(schedule.task),
       })),
     );
     context.output.out(flags.json ? schedulesJson(statuses) : schedulesTable(statuses, now));

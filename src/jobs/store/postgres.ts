@@ -305,6 +305,7 @@ export class PostgresStore implements JobStore {
          SELECT id FROM ${this.jobs}
          WHERE state = 'queued' AND run_at <= now() ${queueFilter}
            AND queue NOT IN (SELECT name FROM ${this.pausesTable} WHERE kind = 'queue')
+           AND task NOT IN (SELECT name FROM ${this.pausesTable} WHERE kind = 'task')
          ORDER BY ${CLAIM_ORDER}
          LIMIT $3
          FOR UPDATE SKIP LOCKED
@@ -466,7 +467,7 @@ export class PostgresStore implements JobStore {
 
   async resume(kind: PauseKind, name: string): Promise<boolean> {
     const rows = await this.query(`DELETE FROM ${this.pausesTable} WHERE kind = $1 AND name = $2 RETURNING name`, [kind, name]);
-    if (rows.length === 1 && kind === "queue") await this.notify();
+    if (rows.length === 1 && kind !== "schedule") await this.notify();
     return rows.length === 1;
   }
 

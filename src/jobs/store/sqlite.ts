@@ -242,6 +242,7 @@ export class SqliteStore implements JobStore {
          updated_at = ?, started_at = ?, progress = NULL, result = NULL
        WHERE id IN (SELECT id FROM jt_jobs INDEXED BY jt_jobs_runnable WHERE state = 'queued' AND run_at <= ? ${queueFilter}
                       AND queue NOT IN (SELECT name FROM jt_pauses WHERE kind = 'queue')
+                      AND task NOT IN (SELECT name FROM jt_pauses WHERE kind = 'task')
                     ORDER BY ${CLAIM_ORDER} LIMIT ?)
        RETURNING *`,
     );
@@ -387,7 +388,7 @@ export class SqliteStore implements JobStore {
 
   async resume(kind: PauseKind, name: string): Promise<boolean> {
     const resumed = this.write(() => this.sql("DELETE FROM jt_pauses WHERE kind = ? AND name = ?").run(kind, name).changes === 1);
-    if (resumed && kind === "queue") this.notify();
+    if (resumed && kind !== "schedule") this.notify();
     return resumed;
   }
 

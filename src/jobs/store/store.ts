@@ -104,12 +104,15 @@ export interface QueueStats {
   count: number;
 }
 
-/** What an operator can pause: a queue (no worker claims from it) or a cron schedule (its slots pass without a job). */
-export type PauseKind = "queue" | "schedule";
+/**
+ * What an operator can pause: a queue or a task (no worker claims its jobs; they keep queueing),
+ * or a cron schedule (its slots pass without a job).
+ */
+export type PauseKind = "queue" | "task" | "schedule";
 
 export interface Pause {
   kind: PauseKind;
-  /** The queue's name, or the scheduled task's. */
+  /** The queue's name, or the task's (paused as jobs, or as a schedule). */
   name: string;
   at: number;
 }
