@@ -28,6 +28,8 @@ export {
   WaitTimedOut,
 } from "./errors.js";
 export { EnqueueError } from "./jobs/jobs.js";
+export { Discard, Snooze } from "./api/job-outcomes.js";
+export type { ErrorMatcher } from "./shared/error-test.js";
 export type {
   App,
   ArgDefaults,

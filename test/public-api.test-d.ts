@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { describe, expectTypeOf, test } from "vitest";
-import { type CommandFailed, enqueue, type TransactionClient } from "../src/index.js";
+import { type CommandFailed, type Discard, enqueue, Snooze, task, type TransactionClient } from "../src/index.js";
 
 describe("enqueue({ db }) takes your pg connection, typed", () => {
   test("a PoolClient, a Client and a Pool are all TransactionClients", () => {
@@ -21,5 +21,20 @@ describe("enqueue({ db }) takes your pg connection, typed", () => {
   test("CommandFailed carries what the command printed", () => {
     expectTypeOf<CommandFailed["exitCode"]>().toEqualTypeOf<number | undefined>();
     expectTypeOf<CommandFailed["stdout"]>().toEqualTypeOf<string>();
+  });
+});
+
+describe("steering a job's retries", () => {
+  test("retry.on and retry.discardOn take an error class, a list of them, or a test; Discard and Snooze are Errors", () => {
+    class Timeout extends Error {}
+    task("a", { retry: { on: Timeout } }, () => {});
+    task("b", { retry: { on: [Timeout, TypeError], discardOn: (error) => error instanceof RangeError } }, () => {});
+    // @ts-expect-error a class name as a string is no matcher
+    task("c", { retry: { on: "Timeout" } }, () => {});
+    // @ts-expect-error a test must answer a boolean
+    task("d", { retry: { discardOn: (error: unknown) => String(error) } }, () => {});
+    task("e", () => new Snooze("5m"));
+    expectTypeOf<Discard>().toExtend<Error>();
+    expectTypeOf<Snooze["waitMs"]>().toEqualTypeOf<number>();
   });
 });

@@ -1,4 +1,5 @@
 /** The types task files see. Everything here is part of jt's public API. */
+import type { ErrorMatcher } from "../shared/error-test.js";
 
 /** `"users..."` declares a rest argument named `users`. */
 export type ArgName<Declared extends string> = Declared extends `${infer Name}...` ? Name : Declared;
@@ -248,8 +249,16 @@ export interface TaskSpec<Names extends readonly string[] = readonly [], Default
   /**
    * As a background job: how many runs in all (the first included; default 5, so `attempts: 1`
    * never retries), and the delay before each retry (default "polynomial", Sidekiq's formula).
+   * `on`: only errors it matches are retried (others fail the job for good); `discardOn`: errors
+   * it matches fail the job for good at once. Each takes an error class, a list of them, or a
+   * function `(error) => boolean`. A task can also throw (or return) `Discard` and `Snooze`.
    */
-  readonly retry?: { readonly attempts?: number; readonly backoff?: "polynomial" | "exponential" | number };
+  readonly retry?: {
+    readonly attempts?: number;
+    readonly backoff?: "polynomial" | "exponential" | number;
+    readonly on?: ErrorMatcher;
+    readonly discardOn?: ErrorMatcher;
+  };
   /** As a background job: abort `ctx.signal` and fail the attempt after this long ("30s", or ms). */
   readonly timeout?: string | number;
   /** Enqueue it on this cron schedule ("0 3 * * *"; a sixth, leading field counts seconds). Workers run the clock. */

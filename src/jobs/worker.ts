@@ -12,6 +12,7 @@ import { Interrupted } from "../errors.js";
 import { JT_OWN_DIRS } from "../package-paths.js";
 import { headline } from "../report/errors.js";
 import type { TaskDefinition } from "../registry/task.js";
+import { Discard, Snooze } from "../api/job-outcomes.js";
 import { retryDelayMs } from "../shared/backoff.js";
 import { dueSlots, scheduleKey, type Schedule } from "./clock.js";
 import { formatDuration } from "../shared/duration.js";
@@ -29,6 +30,11 @@ export interface WorkerOptions {
   location: StoreLocation;
   jobs: Jobs;
   catalog: TaskCatalog;
+  /**
+   * A task's definition as its task file defined it, once loaded (the catalog may come from the
+   * manifest, which cannot hold functions such as retry.on); undefined before.
+   */
+  loadedDefinition?: (name: string) => TaskDefinition | undefined;
   /**
    * Runs one job's task (its target and prerequisites) under `signal`, its `ctx.progress` reports
    * going to `progress`; resolves with what the target returned, rejects when it fails.
@@ -344,6 +350,10 @@ export class JobWorker {
 
   /** A finished action is recorded as completed, even when a shutdown had asked it to stop. */
   private async succeeded(job: Job, label: string, ms: number, value: unknown): Promise<void> {
+    if (value instanceof Snooze || value instanceof Discard) {
+      await this.progress.finish(job);
+      return value instanceof Snooze ? this.snooze(job, label, value) : this.discard(job, label, value);
+    }
     const result = this.resultOf(job, label, value);
     await this.progress.finish(job);
     if (!(await this.complete(job, result))) {
@@ -386,10 +396,78 @@ export class JobWorker {
     if (this.releasing.has(job)) return this.release(job, label);
     const reason = signal.reason instanceof TimedOut ? signal.reason : error;
     const cause = error instanceof Interrupted || (signal.aborted && signal.reason instanceof TimedOut) ? reason : unwrap(error);
+    if (cause instanceof Snooze) return this.snooze(job, label, cause);
+    if (cause instanceof Discard) return this.discard(job, label, cause);
     const own = cause instanceof TimedOut || cause instanceof JobFault || cause instanceof TaskNotDefined;
     const message = own ? cause.message : headline(cause);
     const stack = cause instanceof Error && !(cause instanceof TaskNotDefined) ? userStack(cause) : undefined;
-    await this.recordFailure(job, label, task, this.id, message, stack);
+    // retry.on and retry.discardOn judge the task's own errors (not a timeout or a crash jt reports).
+    const verdict = own ? undefined : this.retryVerdict(job, label, this.options.loadedDefinition?.(job.task) ?? task, cause);
+    if (verdict === "discard")
+      return this.recordFailure(job, label, task, this.id, `Discarded: ${message}`, stack, "retry.discardOn matches its error");
+    await this.recordFailure(
+      job,
+      label,
+      task,
+      this.id,
+      message,
+      stack,
+      verdict === "no-retry" ? "retry.on does not match its error" : undefined,
+    );
+  }
+
+  /** What retry.discardOn and retry.on say of an error; a test that throws says nothing (and is logged). */
+  private retryVerdict(job: Job, label: string, task: TaskDefinition | undefined, error: unknown): "discard" | "no-retry" | undefined {
+    const judge = (name: string, test: ((error: unknown) => boolean) | undefined): boolean | undefined => {
+      if (!test) return undefined;
+      try {
+        return test(error);
+      } catch (thrown) {
+        this.options.log(`jt: ${label}: its ${name} test threw (${headline(thrown)}); retrying as usual`, {
+          event: "job.retry-test-failed",
+          level: "warn",
+          job,
+        });
+        return undefined;
+      }
+    };
+    if (judge("retry.discardOn", task?.job.discardOn) === true) return "discard";
+    if (judge("retry.on", task?.job.retryOn) === false) return "no-retry";
+    return undefined;
+  }
+
+  /** A `Discard` thrown or returned: failed for good now, its reason the attempt's error. */
+  private discard(job: Job, label: string, discard: Discard): Promise<void> {
+    const stack = discard.stack === undefined ? undefined : userStack(discard);
+    return this.recordFailure(
+      job,
+      label,
+      this.options.catalog.get(job.task),
+      this.id,
+      `Discarded: ${discard.reason}`,
+      stack,
+      "discarded by its task",
+    );
+  }
+
+  /** A `Snooze` thrown or returned: queued again for later, the attempt not counted. */
+  private async snooze(job: Job, label: string, snooze: Snooze): Promise<void> {
+    const runAt = await this.persist(`job ${job.id}`, async () => {
+      const at = (await this.options.store.now()) + snooze.waitMs;
+      return (await this.options.store.release(job, this.id, at)) ? at : null;
+    });
+    if (runAt === null) {
+      this.options.log(`jt: ${label} snoozed, but its lease had expired and another worker owns it now`, {
+        event: "job.lost",
+        level: "warn",
+        job,
+      });
+      return;
+    }
+    this.options.log(`jt: ${label} snoozed: runs again in ${formatDuration(snooze.waitMs)} (this run is not counted as an attempt)`, {
+      event: "job.snoozed",
+      job,
+    });
   }
 
   private async recordFailure(
@@ -399,8 +477,10 @@ export class JobWorker {
     workerId: string,
     message: string,
     stack: string | undefined,
+    /** Why it is not retried whatever its attempts (discarded, retry.on). */
+    forGood?: string,
   ): Promise<void> {
-    const canRetry = job.attempts < job.maxAttempts;
+    const canRetry = forGood === undefined && job.attempts < job.maxAttempts;
     const { now, retryAt, recorded } = await this.persist(`job ${job.id}`, async () => {
       const now = await this.options.store.now();
       const retryAt = canRetry ? now + retryDelayMs(task?.job.backoff, job.attempts) : null;
@@ -420,7 +500,8 @@ export class JobWorker {
     }
     if (retryAt === null) {
       this.count("failed");
-      this.options.log(`jt: ${label} failed for good after ${job.attempts} attempt${job.attempts === 1 ? "" : "s"}: ${message}`, {
+      const why = forGood === undefined ? `after ${job.attempts} attempt${job.attempts === 1 ? "" : "s"}` : `(${forGood})`;
+      this.options.log(`jt: ${label} failed for good ${why}: ${message}`, {
         event: "job.failed",
         level: "error",
         job,

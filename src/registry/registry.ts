@@ -5,6 +5,7 @@ import { invalidNameReason, qualify, resolveName, SEPARATOR } from "./names.js";
 import type { SourceLocation } from "./source-location.js";
 import { sourcesFor, type Rule } from "./rules.js";
 import { validateBackoff, type Backoff } from "../shared/backoff.js";
+import { errorTest } from "../shared/error-test.js";
 import { parseDuration } from "../shared/duration.js";
 import type { Action, TaskDefinition, TaskJobSettings } from "./task.js";
 
@@ -322,8 +323,14 @@ function jobSettings(task: string, options: DefineOptions): TaskJobSettings {
     settings.priority = options.priority as number;
   }
   if (options.retry !== undefined) {
-    const retry = options.retry as { attempts?: unknown; backoff?: unknown };
-    if (typeof retry !== "object" || retry === null) throw fail("retry must be { attempts?, backoff? }");
+    const retry = options.retry as { attempts?: unknown; backoff?: unknown; on?: unknown; discardOn?: unknown };
+    if (typeof retry !== "object" || retry === null) throw fail("retry must be { attempts?, backoff?, on?, discardOn? }");
+    for (const key of ["on", "discardOn"] as const) {
+      if (retry[key] === undefined) continue;
+      const test = errorTest(retry[key]);
+      if (!test) throw fail(`retry.${key} must be an error class, a list of them, or a function (error) => boolean`);
+      settings[key === "on" ? "retryOn" : "discardOn"] = test;
+    }
     if (retry.attempts !== undefined) {
       if (!Number.isInteger(retry.attempts) || (retry.attempts as number) < 1)
         throw fail("retry.attempts must be a whole number of at least 1 (1 never retries)");

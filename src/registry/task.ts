@@ -39,6 +39,10 @@ export interface TaskJobSettings {
   /** Runs allowed in all, the first included. */
   attempts?: number;
   backoff?: "polynomial" | "exponential" | number;
+  /** retry.on as one test: only errors it matches are retried (functions: the manifest leaves them out). */
+  retryOn?: (error: unknown) => boolean;
+  /** retry.discardOn as one test: errors it matches fail the job for good at once. */
+  discardOn?: (error: unknown) => boolean;
   timeoutMs?: number;
   cron?: string;
   tz?: string;

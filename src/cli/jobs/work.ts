@@ -104,6 +104,7 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
       location: jobs.location,
       jobs: opened,
       catalog,
+      loadedDefinition: (name) => session.registry.get(name),
       runTask: async (job, signal, reportProgress) => {
         const [result] = await createTaskRunner(session, {
           trace: flags.trace === true,

@@ -369,12 +369,13 @@ export class PostgresStore implements JobStore {
     return rows.length === 1;
   }
 
-  async release(job: Job, workerId: string): Promise<boolean> {
+  async release(job: Job, workerId: string, runAt: number | null = null): Promise<boolean> {
     const rows = await this.query(
-      `UPDATE ${this.jobs} SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = now()
+      `UPDATE ${this.jobs} SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = now(),
+         run_at = coalesce(${AT(4)}, run_at)
        WHERE ${heldBy("$1", "$2", "$3")}
        RETURNING id`,
-      [job.id, workerId, job.attempts],
+      [job.id, workerId, job.attempts, runAt],
     );
     if (rows.length === 1) await this.notify();
     return rows.length === 1;

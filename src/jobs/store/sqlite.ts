@@ -306,14 +306,15 @@ export class SqliteStore implements JobStore {
     return changed === 1;
   }
 
-  async release(job: Job, workerId: string): Promise<boolean> {
+  async release(job: Job, workerId: string, runAt: number | null = null): Promise<boolean> {
     const now = this.clock();
     const changed = this.write(
       () =>
         this.sql(
-          `UPDATE jt_jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = @now
+          `UPDATE jt_jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL, updated_at = @now,
+             run_at = coalesce(@runAt, run_at)
            WHERE ${heldBy("@id", "@workerId", "@attempts")}`,
-        ).run({ id: job.id, workerId, attempts: job.attempts, now }).changes,
+        ).run({ id: job.id, workerId, attempts: job.attempts, now, runAt }).changes,
     );
     if (changed === 1) this.notify();
     return changed === 1;

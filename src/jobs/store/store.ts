@@ -194,8 +194,11 @@ export interface JobStore {
    * `retryAt` is null. False when the worker no longer holds it.
    */
   fail(job: Job, workerId: string, error: JobError, retryAt: number | null): Promise<boolean>;
-  /** Puts a running job back without using up its attempt (a worker shutting down). */
-  release(job: Job, workerId: string): Promise<boolean>;
+  /**
+   * Puts a running job back without using up its attempt: due at once (a worker shutting down),
+   * or at `runAt` (a task's `Snooze`).
+   */
+  release(job: Job, workerId: string, runAt?: number | null): Promise<boolean>;
   /** Puts jobs whose lease expired back in their queue (their attempt counts); returns how many. */
   requeueExpired(): Promise<number>;
   /** Enqueues the job of a cron slot unless one was enqueued for it already (by any worker). */
