@@ -37,4 +37,11 @@ describe("steering a job's retries", () => {
     expectTypeOf<Discard>().toExtend<Error>();
     expectTypeOf<Snooze["waitMs"]>().toEqualTypeOf<number>();
   });
+
+  test("debounce.key names declared args only", () => {
+    task("f", { args: ["account", "version"], debounce: { wait: "1s", key: "account" } }, () => {});
+    task("g", { args: ["account", "version"], debounce: { wait: 500, key: ["account", "version"] } }, () => {});
+    // @ts-expect-error "user" is not one of its args
+    task("h", { args: ["account"], debounce: { wait: "1s", key: "user" } }, () => {});
+  });
 });

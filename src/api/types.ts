@@ -131,7 +131,10 @@ export interface EnqueuedJob {
   readonly args: readonly string[];
   readonly queue: string;
   readonly runAt: Date;
-  /** True when an existing job with the same unique key was returned instead of a new one. */
+  /**
+   * True when an existing job was returned instead of a new one: the live job with the same unique
+   * key, or (a debounced task) the waiting job this enqueue replaced, which now has these args.
+   */
   readonly duplicate: boolean;
 }
 
@@ -267,4 +270,11 @@ export interface TaskSpec<Names extends readonly string[] = readonly [], Default
   readonly tz?: string;
   /** Slots missed while no worker ran are enqueued if they are this recent (default "1m"). */
   readonly catchUp?: string | number;
+  /**
+   * As a background job: an enqueue waits `wait` before it runs, and a new enqueue within that
+   * time replaces the job still waiting (its args win, its wait starts again), so a burst runs
+   * once after it settles. `key`: the args whose values tell bursts apart (default: the task's
+   * jobs are one burst). Unlike `unique`, which keeps the first job, the last one wins.
+   */
+  readonly debounce?: { readonly wait: string | number; readonly key?: ArgName<Names[number]> | readonly ArgName<Names[number]>[] };
 }

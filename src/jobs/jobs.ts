@@ -39,7 +39,7 @@ export class Jobs {
   /** Several jobs in one transaction (all checked first): the fast way to enqueue many. */
   async enqueueMany(requests: readonly { task: string; options?: EnqueueOptions }[]): Promise<EnqueuedJob[]> {
     // The store's clock costs a round trip on PostgreSQL: read it only for a delay ("in 5 minutes").
-    const now = requests.some((r) => r.options?.wait !== undefined) ? await this.store.now() : 0;
+    const now = requests.some((r) => r.options?.wait !== undefined || this.catalog.get(r.task)?.job.debounce) ? await this.store.now() : 0;
     const rows = requests.map(({ task, options = {} }) => this.newJob(task, options, now));
     const connection = requests.find((r) => r.options?.db !== undefined)?.options?.db;
     const results = await this.store.enqueue(rows, connection);
@@ -61,16 +61,29 @@ export class Jobs {
       const takes = names.length === 0 ? "takes no args" : `takes ${names.length} arg${names.length === 1 ? "" : "s"} [${names.join(",")}]`;
       throw new EnqueueError(`Cannot enqueue ${formatTarget(taskName, args)}: '${taskName}' ${takes}, not ${args.length}`);
     }
+    const debounce = task.job.debounce;
+    if (debounce && options.unique !== undefined && options.unique !== false) {
+      throw new EnqueueError(`Cannot enqueue '${taskName}' with unique: it is debounced (a new enqueue replaces the job still waiting)`);
+    }
     return {
       task: taskName,
       args,
       queue: options.queue ?? task.job.queue ?? DEFAULT_QUEUE,
       priority: options.priority ?? task.job.priority ?? 0,
-      runAt: runAtOf(taskName, options, now),
+      runAt: runAtOf(taskName, options, now) ?? (debounce ? now + debounce.waitMs : null),
       maxAttempts: task.job.attempts ?? DEFAULT_ATTEMPTS,
       uniqueKey: options.unique === true ? formatTarget(taskName, args) : typeof options.unique === "string" ? options.unique : null,
+      debounceKey: debounce ? JSON.stringify([taskName, ...debounce.key.map((name) => argValue(task, args, name))]) : null,
     };
   }
+}
+
+/** The value a job will see for a declared arg: given, or its default (a rest arg: every value it collects). */
+function argValue(task: TaskDefinition, args: readonly string[], name: string): string {
+  const names = task.args.names;
+  const rest = names.indexOf(`${name}...`);
+  if (rest !== -1) return args.slice(rest).join(",");
+  return args[names.indexOf(name)] ?? task.args.defaults[name] ?? "";
 }
 
 /**

@@ -25,6 +25,7 @@ export interface DefineOptions {
   cron?: unknown;
   tz?: unknown;
   catchUp?: unknown;
+  debounce?: unknown;
 }
 
 /** Every task defined in this process, and the namespace stack while task files load. */
@@ -359,6 +360,21 @@ function jobSettings(task: string, options: DefineOptions): TaskJobSettings {
     const ms = parseDuration(options.catchUp);
     if (ms === undefined) throw fail('catchUp must be a duration like "1h" or a number of milliseconds');
     settings.catchUpMs = ms;
+  }
+  if (options.debounce !== undefined) {
+    const debounce = options.debounce as { wait?: unknown; key?: unknown };
+    if (typeof debounce !== "object" || debounce === null) throw fail('debounce must be { wait: "5s", key?: "argName" }');
+    const waitMs = parseDuration(debounce.wait);
+    if (waitMs === undefined || waitMs === 0) throw fail('debounce.wait must be a duration like "5s" or a number of milliseconds');
+    const key = debounce.key === undefined ? [] : Array.isArray(debounce.key) ? (debounce.key as unknown[]) : [debounce.key];
+    const declared = (options.args ?? []).map(bareArgName);
+    for (const name of key) {
+      if (typeof name !== "string" || !declared.includes(name))
+        throw fail(
+          `debounce.key names ${JSON.stringify(name)}, which is not one of its args${declared.length > 0 ? ` (${declared.join(", ")})` : ""}`,
+        );
+    }
+    settings.debounce = { waitMs, key: key as string[] };
   }
   return settings;
 }

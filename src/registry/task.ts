@@ -47,4 +47,6 @@ export interface TaskJobSettings {
   cron?: string;
   tz?: string;
   catchUpMs?: number;
+  /** A new enqueue replaces the job still waiting with the same values of these args (none: of the task), due `waitMs` later. */
+  debounce?: { waitMs: number; key: readonly string[] };
 }

@@ -53,7 +53,7 @@ export async function enqueueJob(
   env?: Record<string, string>,
 ): Promise<number> {
   const result = check(await p.run(["jobs:enqueue", target, ...flags], { env }), `jt jobs:enqueue ${target}`);
-  const match = /^(?:Already enqueued|Enqueued) job (\d+): /.exec(result.stdout);
+  const match = /^(?:Already enqueued|Replaced the waiting|Enqueued) job (\d+): /.exec(result.stdout);
   if (!match) throw new Error(`unexpected jobs:enqueue output: ${result.stdout}`);
   return Number(match[1]);
 }

@@ -1127,6 +1127,25 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
         expect(await other.claim({ workerId: "worker-b", queues: ["mail"], limit: 10, leaseMs: LONG_LEASE })).toHaveLength(2);
       });
 
+      test("debounce: an enqueue with the key of a queued job replaces its args and due time; one no longer queued is left alone", async () => {
+        const key = JSON.stringify(["search:reindex", "a"]);
+        const [first] = await store.enqueue([newJob({ task: "search:reindex", args: ["a", "1"], debounceKey: key })]);
+        expect(first!.inserted).toBe(true);
+        const later = (await store.now()) + HOUR;
+        const [second] = await store.enqueue([newJob({ task: "search:reindex", args: ["a", "2"], debounceKey: key, runAt: later })]);
+        expect(second).toMatchObject({ inserted: false, job: { id: first!.job.id, args: ["a", "2"], runAt: later } });
+        const [other] = await store.enqueue([
+          newJob({ task: "search:reindex", args: ["b", "1"], debounceKey: JSON.stringify(["search:reindex", "b"]) }),
+        ]);
+        expect(other!.inserted).toBe(true);
+        expect(await store.list({ task: "search:reindex" })).toHaveLength(2);
+        await store.enqueue([newJob({ task: "search:reindex", args: ["a", "3"], debounceKey: key })]);
+        expect((await claim()).map((job) => job.args.join(" ")).sort()).toEqual(["a 3", "b 1"]);
+        const [fresh] = await store.enqueue([newJob({ task: "search:reindex", args: ["a", "4"], debounceKey: key })]);
+        expect(fresh!.inserted).toBe(true);
+        expect(fresh!.job.id).not.toBe(first!.job.id);
+      });
+
       test("a paused task's jobs are not claimed, whatever their queue, until resumed", async () => {
         await enqueueOne({ task: "reports:export", queue: "a" });
         await enqueueOne({ task: "reports:export", queue: "b" });

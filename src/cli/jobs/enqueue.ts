@@ -28,7 +28,7 @@ export async function enqueueVerb(context: VerbContext, program: Command): Promi
       context.output.out(
         flags.json
           ? `${JSON.stringify(job)}\n`
-          : `${job.duplicate ? "Already enqueued" : "Enqueued"} job ${job.id}: ${word} on queue ${job.queue}, run at ${job.runAt.toISOString()}\n`,
+          : `${job.duplicate ? (jobs.catalog.get(target.name)?.job.debounce ? "Replaced the waiting" : "Already enqueued") : "Enqueued"} job ${job.id}: ${word} on queue ${job.queue}, run at ${job.runAt.toISOString()}\n`,
       );
       return 0;
     } catch (error) {

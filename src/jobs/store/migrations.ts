@@ -126,6 +126,14 @@ export const MIGRATIONS: readonly Migration[] = [
      ALTER TABLE ${s}.cron ADD COLUMN last_job BIGINT;
      CREATE INDEX jobs_failed ON ${s}.jobs (finished_at) WHERE state = 'failed';`,
   },
+  {
+    version: 6,
+    why: "debounced jobs: at most one queued job per debounce key, which a new enqueue replaces",
+    sqlite: `ALTER TABLE jt_jobs ADD COLUMN debounce_key TEXT;
+     CREATE UNIQUE INDEX jt_jobs_debounce ON jt_jobs (debounce_key) WHERE state = 'queued' AND debounce_key IS NOT NULL;`,
+    postgres: (s) => `ALTER TABLE ${s}.jobs ADD COLUMN debounce_key TEXT;
+     CREATE UNIQUE INDEX jobs_debounce ON ${s}.jobs (debounce_key) WHERE state = 'queued' AND debounce_key IS NOT NULL;`,
+  },
 ];
 
 /** The versions after `applied`, in order. */

@@ -237,6 +237,12 @@ export class PostgresStore implements JobStore {
     }
     const client = (connection as Queryable | undefined) ?? this.pool;
     if (jobs.length === 0) return [];
+    if (jobs.some((job) => job.debounceKey)) {
+      // Debounced jobs are upserted one by one beside the rest, in one transaction (the app's, or one of ours).
+      return connection === undefined
+        ? this.transaction((own) => this.enqueueWithDebounced(jobs, own))
+        : this.enqueueWithDebounced(jobs, client);
+    }
     const inserted = await this.insert(jobs, client);
     const { results, missingKeys } = matchInserted(jobs, inserted.map(toJob));
     if (missingKeys.length === 0) return results as EnqueueResult[];
@@ -248,6 +254,32 @@ export class PostgresStore implements JobStore {
     );
     const holders = new Map(existing.map((row) => [row.unique_key!, toJob(row)]));
     return results.map((result, i) => result ?? { job: holders.get(jobs[i]!.uniqueKey!)!, inserted: false });
+  }
+
+  private async enqueueWithDebounced(jobs: readonly NewJob[], client: Queryable): Promise<EnqueueResult[]> {
+    const results: EnqueueResult[] = new Array(jobs.length);
+    const plain = jobs.flatMap((job, i) => (job.debounceKey ? [] : [i]));
+    if (plain.length > 0) {
+      const enqueued = await this.enqueue(
+        plain.map((i) => jobs[i]!),
+        client,
+      );
+      plain.forEach((at, i) => (results[at] = enqueued[i]!));
+    }
+    for (const [i, job] of jobs.entries()) {
+      if (!job.debounceKey) continue;
+      const [row] = await this.query<Row & { inserted: boolean }>(
+        `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, debounce_key, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, now(), now())
+         ON CONFLICT (debounce_key) WHERE state = 'queued' AND debounce_key IS NOT NULL
+         DO UPDATE SET args = excluded.args, queue = excluded.queue, priority = excluded.priority, run_at = excluded.run_at, updated_at = now()
+         RETURNING *, (xmax = 0) AS inserted`,
+        [job.task, JSON.stringify(job.args), job.queue, job.priority, job.runAt, job.maxAttempts, job.debounceKey],
+        client,
+      );
+      results[i] = { job: toJob(row!), inserted: row!.inserted };
+    }
+    return results;
   }
 
   /**

@@ -179,8 +179,8 @@ export class SqliteStore implements JobStore {
   /** Inserts a job unless a live job holds its unique key (then undefined). */
   private insert(job: NewJob, now: number): Row | undefined {
     return this.sql(
-      `INSERT INTO jt_jobs (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)
-       VALUES (@task, @args, @queue, @priority, 'queued', @runAt, @maxAttempts, @uniqueKey, @now, @now)
+      `INSERT INTO jt_jobs (task, args, queue, priority, state, run_at, max_attempts, unique_key, debounce_key, created_at, updated_at)
+       VALUES (@task, @args, @queue, @priority, 'queued', @runAt, @maxAttempts, @uniqueKey, @debounceKey, @now, @now)
        ON CONFLICT DO NOTHING RETURNING *`,
     ).get({
       task: job.task,
@@ -190,6 +190,22 @@ export class SqliteStore implements JobStore {
       runAt: job.runAt ?? now,
       maxAttempts: job.maxAttempts,
       uniqueKey: job.uniqueKey,
+      debounceKey: job.debounceKey ?? null,
+      now,
+    }) as Row | undefined;
+  }
+
+  /** A debounced job: the queued job with its key takes its args and due time, if there is one. */
+  private replaceDebounced(job: NewJob, now: number): Row | undefined {
+    return this.sql(
+      `UPDATE jt_jobs SET args = @args, queue = @queue, priority = @priority, run_at = @runAt, updated_at = @now
+       WHERE debounce_key = @debounceKey AND state = 'queued' RETURNING *`,
+    ).get({
+      args: JSON.stringify(job.args),
+      queue: job.queue,
+      priority: job.priority,
+      runAt: job.runAt ?? now,
+      debounceKey: job.debounceKey,
       now,
     }) as Row | undefined;
   }
@@ -203,6 +219,8 @@ export class SqliteStore implements JobStore {
     const now = this.clock();
     const results = this.write(() =>
       jobs.map((job): EnqueueResult => {
+        const replaced = job.debounceKey ? this.replaceDebounced(job, now) : undefined;
+        if (replaced) return { job: toJob(replaced), inserted: false };
         const row = this.insert(job, now);
         if (row) return { job: toJob(row), inserted: true };
         const existing = this.sql(`SELECT * FROM jt_jobs WHERE unique_key = ? AND state IN ('queued', 'running')`).get(

@@ -70,12 +70,14 @@ export interface NewJob {
   runAt: number | null;
   maxAttempts: number;
   uniqueKey: string | null;
+  /** A queued job with this key is replaced (its args and due time) instead of a new one inserted. */
+  debounceKey?: string | null;
 }
 
 export interface EnqueueResult {
   /** The job inserted, or the live job that already has its unique key. */
   job: Job;
-  /** False when an existing job with the same unique key was returned instead. */
+  /** False when an existing job with the same unique key was returned instead (or, debounced, was replaced). */
   inserted: boolean;
 }
 
