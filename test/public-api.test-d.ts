@@ -44,4 +44,11 @@ describe("steering a job's retries", () => {
     // @ts-expect-error "user" is not one of its args
     task("h", { args: ["account"], debounce: { wait: "1s", key: "user" } }, () => {});
   });
+
+  test("concurrency.key names declared args only", () => {
+    task("i", { args: ["account"], concurrency: { limit: 1, key: "account" } }, () => {});
+    task("j", { concurrency: { limit: 3 } }, () => {});
+    // @ts-expect-error "tenant" is not one of its args
+    task("k", { args: ["account"], concurrency: { limit: 1, key: "tenant" } }, () => {});
+  });
 });

@@ -277,4 +277,11 @@ export interface TaskSpec<Names extends readonly string[] = readonly [], Default
    * jobs are one burst). Unlike `unique`, which keeps the first job, the last one wins.
    */
   readonly debounce?: { readonly wait: string | number; readonly key?: ArgName<Names[number]> | readonly ArgName<Names[number]>[] };
+  /**
+   * As a background job: at most `limit` of its jobs run at once, on every worker of every
+   * machine; with `key`, at most `limit` per value of these args (`key: "accountId"`: one sync per
+   * account at a time). A job over the limit waits in the queue, holding no worker slot and using
+   * no attempt.
+   */
+  readonly concurrency?: { readonly limit: number; readonly key?: ArgName<Names[number]> | readonly ArgName<Names[number]>[] };
 }

@@ -73,9 +73,16 @@ export class Jobs {
       runAt: runAtOf(taskName, options, now) ?? (debounce ? now + debounce.waitMs : null),
       maxAttempts: task.job.attempts ?? DEFAULT_ATTEMPTS,
       uniqueKey: options.unique === true ? formatTarget(taskName, args) : typeof options.unique === "string" ? options.unique : null,
-      debounceKey: debounce ? JSON.stringify([taskName, ...debounce.key.map((name) => argValue(task, args, name))]) : null,
+      debounceKey: debounce ? keyOf(task, args, debounce.key) : null,
+      concurrencyKey: task.job.concurrency ? keyOf(task, args, task.job.concurrency.key) : null,
+      concurrencyLimit: task.job.concurrency?.limit ?? null,
     };
   }
+}
+
+/** A debounce or concurrency key: the task and the values of these args. */
+function keyOf(task: TaskDefinition, args: readonly string[], names: readonly string[]): string {
+  return JSON.stringify([task.name, ...names.map((name) => argValue(task, args, name))]);
 }
 
 /** The value a job will see for a declared arg: given, or its default (a rest arg: every value it collects). */

@@ -26,6 +26,7 @@ export interface DefineOptions {
   tz?: unknown;
   catchUp?: unknown;
   debounce?: unknown;
+  concurrency?: unknown;
 }
 
 /** Every task defined in this process, and the namespace stack while task files load. */
@@ -366,17 +367,29 @@ function jobSettings(task: string, options: DefineOptions): TaskJobSettings {
     if (typeof debounce !== "object" || debounce === null) throw fail('debounce must be { wait: "5s", key?: "argName" }');
     const waitMs = parseDuration(debounce.wait);
     if (waitMs === undefined || waitMs === 0) throw fail('debounce.wait must be a duration like "5s" or a number of milliseconds');
-    const key = debounce.key === undefined ? [] : Array.isArray(debounce.key) ? (debounce.key as unknown[]) : [debounce.key];
-    const declared = (options.args ?? []).map(bareArgName);
-    for (const name of key) {
-      if (typeof name !== "string" || !declared.includes(name))
-        throw fail(
-          `debounce.key names ${JSON.stringify(name)}, which is not one of its args${declared.length > 0 ? ` (${declared.join(", ")})` : ""}`,
-        );
-    }
-    settings.debounce = { waitMs, key: key as string[] };
+    settings.debounce = { waitMs, key: argKey(debounce.key, options, fail, "debounce") };
+  }
+  if (options.concurrency !== undefined) {
+    const concurrency = options.concurrency as { limit?: unknown; key?: unknown };
+    if (typeof concurrency !== "object" || concurrency === null) throw fail('concurrency must be { limit: 1, key?: "argName" }');
+    if (!Number.isInteger(concurrency.limit) || (concurrency.limit as number) < 1)
+      throw fail("concurrency.limit must be a whole number of at least 1");
+    settings.concurrency = { limit: concurrency.limit as number, key: argKey(concurrency.key, options, fail, "concurrency") };
   }
   return settings;
+}
+
+/** A `key` of debounce or concurrency: declared arg names (none: the whole task). */
+function argKey(given: unknown, options: DefineOptions, fail: (what: string) => Error, what: string): string[] {
+  const key = given === undefined ? [] : Array.isArray(given) ? (given as unknown[]) : [given];
+  const declared = (options.args ?? []).map(bareArgName);
+  for (const name of key) {
+    if (typeof name !== "string" || !declared.includes(name))
+      throw fail(
+        `${what}.key names ${JSON.stringify(name)}, which is not one of its args${declared.length > 0 ? ` (${declared.join(", ")})` : ""}`,
+      );
+  }
+  return key as string[];
 }
 
 function sameArgs(a: ArgsSpec, b: ArgsSpec): boolean {

@@ -49,4 +49,6 @@ export interface TaskJobSettings {
   catchUpMs?: number;
   /** A new enqueue replaces the job still waiting with the same values of these args (none: of the task), due `waitMs` later. */
   debounce?: { waitMs: number; key: readonly string[] };
+  /** At most `limit` of its jobs with the same values of these args (none: any) run at once, cluster-wide. */
+  concurrency?: { limit: number; key: readonly string[] };
 }

@@ -1146,6 +1146,32 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
         expect(fresh!.job.id).not.toBe(first!.job.id);
       });
 
+      test("concurrency: no more running jobs of a key than its limit, claim by claim; over the limit they wait, unclaimed", async () => {
+        const one = { task: "accounts:sync", concurrencyKey: JSON.stringify(["accounts:sync", "a"]), concurrencyLimit: 1 };
+        const two = { task: "accounts:sync", concurrencyKey: JSON.stringify(["accounts:sync", "b"]), concurrencyLimit: 2 };
+        await store.enqueue([newJob(one), newJob(one), newJob(two), newJob(two), newJob(two), newJob({ task: "plain" })]);
+        // Jobs 1 and 2 have key a (limit 1), 3 to 5 key b (limit 2), 6 none: one of a, two of b, the plain one.
+        const first = await claim();
+        expect(first.map((job) => job.id).sort()).toEqual([1, 3, 4, 6]);
+        expect(await claim()).toEqual([]);
+        const a = first.find((job) => job.id === 1)!;
+        expect(await store.complete([a], "worker-a")).toEqual([a.id]);
+        expect((await claim()).map((job) => job.id)).toEqual([2]);
+        expect(await claim()).toEqual([]);
+        const b = first.filter((job) => job.id === 3 || job.id === 4);
+        expect(b).toHaveLength(2);
+        expect(await store.fail(b[0]!, "worker-a", jobError(1, "boom", await store.now()), null)).toBe(true);
+        expect((await claim()).map((job) => job.id)).toEqual([5]);
+      });
+
+      test("concurrency: eight connections claiming at once take one job of a limit-1 key between them", async () => {
+        const connections = [store, ...(await Promise.all(Array.from({ length: 7 }, () => connection())))];
+        const key = { task: "accounts:sync", concurrencyKey: JSON.stringify(["accounts:sync", "a"]), concurrencyLimit: 1 };
+        await store.enqueue(Array.from({ length: 20 }, () => newJob(key)));
+        const claimed = await Promise.all(connections.map((on, i) => claim(`worker-${i}`, { limit: 5, on })));
+        expect(claimed.flat()).toHaveLength(1);
+      });
+
       test("a paused task's jobs are not claimed, whatever their queue, until resumed", async () => {
         await enqueueOne({ task: "reports:export", queue: "a" });
         await enqueueOne({ task: "reports:export", queue: "b" });

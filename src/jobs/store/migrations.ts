@@ -134,6 +134,18 @@ export const MIGRATIONS: readonly Migration[] = [
     postgres: (s) => `ALTER TABLE ${s}.jobs ADD COLUMN debounce_key TEXT;
      CREATE UNIQUE INDEX jobs_debounce ON ${s}.jobs (debounce_key) WHERE state = 'queued' AND debounce_key IS NOT NULL;`,
   },
+  {
+    version: 7,
+    why: "concurrency limits: a job's key and limit, and the slot (1..limit) it holds while it runs, unique per key among running jobs, so two workers racing for the last slot cannot both take it",
+    sqlite: `ALTER TABLE jt_jobs ADD COLUMN concurrency_key TEXT;
+     ALTER TABLE jt_jobs ADD COLUMN concurrency_limit INTEGER;
+     ALTER TABLE jt_jobs ADD COLUMN concurrency_slot INTEGER;
+     CREATE UNIQUE INDEX jt_jobs_concurrency ON jt_jobs (concurrency_key, concurrency_slot) WHERE state = 'running' AND concurrency_key IS NOT NULL;`,
+    postgres: (
+      s,
+    ) => `ALTER TABLE ${s}.jobs ADD COLUMN concurrency_key TEXT, ADD COLUMN concurrency_limit INTEGER, ADD COLUMN concurrency_slot INTEGER;
+     CREATE UNIQUE INDEX jobs_concurrency ON ${s}.jobs (concurrency_key, concurrency_slot) WHERE state = 'running' AND concurrency_key IS NOT NULL;`,
+  },
 ];
 
 /** The versions after `applied`, in order. */

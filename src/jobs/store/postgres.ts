@@ -264,17 +264,28 @@ export class PostgresStore implements JobStore {
         plain.map((i) => jobs[i]!),
         client,
       );
-      plain.forEach((at, i) => (results[at] = enqueued[i]!));
+      for (const [i, at] of plain.entries()) results[at] = enqueued[i]!;
     }
     for (const [i, job] of jobs.entries()) {
       if (!job.debounceKey) continue;
       const [row] = await this.query<Row & { inserted: boolean }>(
-        `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, debounce_key, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, now(), now())
+        `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, debounce_key, concurrency_key, concurrency_limit,
+           created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, $8, $9, now(), now())
          ON CONFLICT (debounce_key) WHERE state = 'queued' AND debounce_key IS NOT NULL
          DO UPDATE SET args = excluded.args, queue = excluded.queue, priority = excluded.priority, run_at = excluded.run_at, updated_at = now()
          RETURNING *, (xmax = 0) AS inserted`,
-        [job.task, JSON.stringify(job.args), job.queue, job.priority, job.runAt, job.maxAttempts, job.debounceKey],
+        [
+          job.task,
+          JSON.stringify(job.args),
+          job.queue,
+          job.priority,
+          job.runAt,
+          job.maxAttempts,
+          job.debounceKey,
+          job.concurrencyKey ?? null,
+          job.concurrencyLimit ?? null,
+        ],
         client,
       );
       results[i] = { job: toJob(row!), inserted: row!.inserted };
@@ -289,7 +300,7 @@ export class PostgresStore implements JobStore {
    * Returns the rows inserted (not those a live job's unique key kept out), in no set order.
    */
   private insert(jobs: readonly NewJob[], client: Queryable): Promise<Row[]> {
-    const insert = `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, unique_key, created_at, updated_at)`;
+    const insert = `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, unique_key, concurrency_key, concurrency_limit, created_at, updated_at)`;
     const onConflict = `ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING RETURNING *`;
     const notify = `SELECT inserted.*, pg_notify('${CHANNEL}', '') IS NULL AS notified FROM inserted`;
     const [only] = jobs;
@@ -297,21 +308,32 @@ export class PostgresStore implements JobStore {
       ? this.query<Row>(
           `WITH inserted AS (
                ${insert}
-               VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, now(), now())
+               VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, $8, $9, now(), now())
                ${onConflict}
              )
              ${notify}`,
-          [only!.task, JSON.stringify(only!.args), only!.queue, only!.priority, only!.runAt, only!.maxAttempts, only!.uniqueKey],
+          [
+            only!.task,
+            JSON.stringify(only!.args),
+            only!.queue,
+            only!.priority,
+            only!.runAt,
+            only!.maxAttempts,
+            only!.uniqueKey,
+            only!.concurrencyKey ?? null,
+            only!.concurrencyLimit ?? null,
+          ],
           client,
         )
       : this.query<Row>(
           `WITH incoming AS (
-               SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int[], $5::double precision[], $6::int[], $7::text[])
-                 WITH ORDINALITY AS t(task, args, queue, priority, run_at, max_attempts, unique_key, ord)
+               SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int[], $5::double precision[], $6::int[], $7::text[], $8::text[], $9::int[])
+                 WITH ORDINALITY AS t(task, args, queue, priority, run_at, max_attempts, unique_key, concurrency_key, concurrency_limit, ord)
              ),
              inserted AS (
                ${insert}
-               SELECT task, args, queue, priority, 'queued', coalesce(to_timestamp(run_at / 1000), now()), max_attempts, unique_key, now(), now()
+               SELECT task, args, queue, priority, 'queued', coalesce(to_timestamp(run_at / 1000), now()), max_attempts, unique_key,
+                 concurrency_key, concurrency_limit, now(), now()
                FROM incoming ORDER BY ord
                ${onConflict}
              )
@@ -324,6 +346,8 @@ export class PostgresStore implements JobStore {
             jobs.map((j) => j.runAt),
             jobs.map((j) => j.maxAttempts),
             jobs.map((j) => j.uniqueKey),
+            jobs.map((j) => j.concurrencyKey ?? null),
+            jobs.map((j) => j.concurrencyLimit ?? null),
           ],
           client,
         );
@@ -332,25 +356,58 @@ export class PostgresStore implements JobStore {
   async claim(request: ClaimRequest): Promise<Job[]> {
     const params: unknown[] = [request.workerId, request.leaseMs, request.limit];
     const queueFilter = request.queues === undefined ? "" : `AND queue = ANY($${params.push(request.queues)})`;
-    const rows = await this.query<Row>(
-      `WITH next AS (
-         SELECT id FROM ${this.jobs}
+    const sql = this.claimSql(queueFilter);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.query<Row>(sql, params)).map(toJob).sort(byClaimOrder);
+      } catch (error) {
+        // Another worker took the last slot of a concurrency key at the same instant: this claim
+        // took nothing; the next one sees that slot taken.
+        const { code, constraint } = error as { code?: string; constraint?: string };
+        if (code !== "23505" || constraint !== "jobs_concurrency" || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  /**
+   * One statement: the runnable jobs in claim order (past paused queues and tasks, and past jobs
+   * whose concurrency key is at its limit), locked with SKIP LOCKED; of those, per key, as many as
+   * the limit has free slots, each given the lowest free one. Slots are unique per key among running
+   * jobs (jobs_concurrency), so two claims that raced for the same slot cannot both commit.
+   */
+  private claimSql(queueFilter: string): string {
+    const running = (alias: string, key: string) =>
+      `${this.jobs} AS ${alias} WHERE ${alias}.state = 'running' AND ${alias}.concurrency_key = ${key}`;
+    return `WITH next AS (
+         SELECT id, priority, run_at, concurrency_key, concurrency_limit FROM ${this.jobs} AS q
          WHERE state = 'queued' AND run_at <= now() ${queueFilter}
            AND queue NOT IN (SELECT name FROM ${this.pausesTable} WHERE kind = 'queue')
            AND task NOT IN (SELECT name FROM ${this.pausesTable} WHERE kind = 'task')
+           AND (concurrency_key IS NULL OR (SELECT count(*) FROM ${running("r", "q.concurrency_key")}) < concurrency_limit)
          ORDER BY ${CLAIM_ORDER}
          LIMIT $3
          FOR UPDATE SKIP LOCKED
+       ),
+       ranked AS (
+         SELECT id, concurrency_key, concurrency_limit, row_number() OVER (PARTITION BY concurrency_key ORDER BY ${CLAIM_ORDER}) AS nth
+         FROM next WHERE concurrency_key IS NOT NULL
+       ),
+       granted AS (
+         SELECT id, NULL::integer AS slot FROM next WHERE concurrency_key IS NULL
+         UNION ALL
+         SELECT ranked.id, free.slot FROM ranked
+         JOIN LATERAL (
+           SELECT slot FROM generate_series(1, ranked.concurrency_limit) AS slot
+           WHERE slot NOT IN (SELECT u.concurrency_slot FROM ${running("u", "ranked.concurrency_key")} AND u.concurrency_slot IS NOT NULL)
+           ORDER BY slot OFFSET ranked.nth - 1 LIMIT 1
+         ) AS free ON true
        )
        UPDATE ${this.jobs} AS j
        SET state = 'running', attempts = j.attempts + 1, locked_by = $1, worker = $1,
            locked_until = now() + $2::double precision * interval '1 millisecond', updated_at = now(), started_at = now(),
-           progress = NULL, result = NULL
-       FROM next WHERE j.id = next.id
-       RETURNING j.*`,
-      params,
-    );
-    return rows.map(toJob).sort(byClaimOrder);
+           progress = NULL, result = NULL, concurrency_slot = granted.slot
+       FROM granted WHERE j.id = granted.id
+       RETURNING j.*`;
   }
 
   async renewLeases(workerId: string, jobIds: readonly number[], leaseMs: number): Promise<void> {

@@ -179,8 +179,10 @@ export class SqliteStore implements JobStore {
   /** Inserts a job unless a live job holds its unique key (then undefined). */
   private insert(job: NewJob, now: number): Row | undefined {
     return this.sql(
-      `INSERT INTO jt_jobs (task, args, queue, priority, state, run_at, max_attempts, unique_key, debounce_key, created_at, updated_at)
-       VALUES (@task, @args, @queue, @priority, 'queued', @runAt, @maxAttempts, @uniqueKey, @debounceKey, @now, @now)
+      `INSERT INTO jt_jobs (task, args, queue, priority, state, run_at, max_attempts, unique_key, debounce_key, concurrency_key,
+         concurrency_limit, created_at, updated_at)
+       VALUES (@task, @args, @queue, @priority, 'queued', @runAt, @maxAttempts, @uniqueKey, @debounceKey, @concurrencyKey,
+         @concurrencyLimit, @now, @now)
        ON CONFLICT DO NOTHING RETURNING *`,
     ).get({
       task: job.task,
@@ -191,6 +193,8 @@ export class SqliteStore implements JobStore {
       maxAttempts: job.maxAttempts,
       uniqueKey: job.uniqueKey,
       debounceKey: job.debounceKey ?? null,
+      concurrencyKey: job.concurrencyKey ?? null,
+      concurrencyLimit: job.concurrencyLimit ?? null,
       now,
     }) as Row | undefined;
   }
@@ -252,16 +256,29 @@ export class SqliteStore implements JobStore {
     return rows.map(toJob).sort(byClaimOrder);
   }
 
-  /** The claim (one statement per number of queues); it walks the runnable index, in claim order. */
+  /**
+   * The claim (one statement per number of queues); it walks the runnable index, in claim order,
+   * past paused queues and tasks and past jobs whose concurrency key is at its limit; of the jobs
+   * it finds, it takes per key only as many as the limit leaves room for. (A write transaction is
+   * SQLite's alone: counting the running jobs of a key is enough, no other claim runs meanwhile.)
+   */
   private claimStatement(queueCount: number | undefined): BetterSqlite3.Statement {
     const queueFilter = queueCount === undefined ? "" : `AND queue IN (${Array.from({ length: queueCount }, () => "?").join(", ")})`;
+    const running = (key: string) => `(SELECT count(*) FROM jt_jobs AS r WHERE r.state = 'running' AND r.concurrency_key = ${key})`;
     return this.sql(
       `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, worker = ?, locked_until = ?,
          updated_at = ?, started_at = ?, progress = NULL, result = NULL
-       WHERE id IN (SELECT id FROM jt_jobs INDEXED BY jt_jobs_runnable WHERE state = 'queued' AND run_at <= ? ${queueFilter}
-                      AND queue NOT IN (SELECT name FROM jt_pauses WHERE kind = 'queue')
-                      AND task NOT IN (SELECT name FROM jt_pauses WHERE kind = 'task')
-                    ORDER BY ${CLAIM_ORDER} LIMIT ?)
+       WHERE id IN (
+         SELECT id FROM (
+           SELECT id, concurrency_key AS ckey, concurrency_limit AS climit,
+             row_number() OVER (PARTITION BY concurrency_key ORDER BY ${CLAIM_ORDER}) AS nth
+           FROM (SELECT id, priority, run_at, concurrency_key, concurrency_limit FROM jt_jobs AS q INDEXED BY jt_jobs_runnable
+                 WHERE state = 'queued' AND run_at <= ? ${queueFilter}
+                   AND queue NOT IN (SELECT name FROM jt_pauses WHERE kind = 'queue')
+                   AND task NOT IN (SELECT name FROM jt_pauses WHERE kind = 'task')
+                   AND (concurrency_key IS NULL OR ${running("q.concurrency_key")} < concurrency_limit)
+                 ORDER BY ${CLAIM_ORDER} LIMIT ?))
+         WHERE ckey IS NULL OR nth + ${running("ckey")} <= climit)
        RETURNING *`,
     );
   }

@@ -72,6 +72,9 @@ export interface NewJob {
   uniqueKey: string | null;
   /** A queued job with this key is replaced (its args and due time) instead of a new one inserted. */
   debounceKey?: string | null;
+  /** At most `concurrencyLimit` running jobs share this key (the store enforces it when claiming). */
+  concurrencyKey?: string | null;
+  concurrencyLimit?: number | null;
 }
 
 export interface EnqueueResult {

@@ -1,0 +1,104 @@
+/**
+ * Concurrency limits (issue 16), on both stores, with three worker processes of five slots each:
+ * a ledger of every run's start and end (CLOCK_MONOTONIC, which the processes share) proves that
+ * no two jobs of one account overlap under `concurrency: { limit: 1, key: "account" }`, that a
+ * task-wide limit of 2 is never exceeded, and that jobs over the limit waited without using an
+ * attempt. Bad settings are refused when the task file loads.
+ */
+import { describe, expect, onTestFinished, test } from "vitest";
+import { fileLines, jobsConfig, listJobs, stopWorker } from "../helpers/jobs.js";
+import { eachStore } from "../helpers/postgres.js";
+import { project, type TestProject } from "../helpers/project.js";
+import { spawnJt } from "../helpers/spawn.js";
+
+const TASKS = `import { appendFileSync } from "node:fs";
+import { task } from "jobs-and-tasks";
+
+const now = () => Number(process.hrtime.bigint() / 1000n);
+async function run(label) {
+  const start = now();
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  appendFileSync("ledger.txt", label + " " + start + " " + now() + "\\n");
+}
+task("accounts:sync", { args: ["account", "n"], concurrency: { limit: 1, key: "account" } }, ({ args }) => run("sync:" + args.account));
+task("reports:build", { args: ["n"], concurrency: { limit: 2 } }, () => run("build"));
+task("seed", async ({ enqueue }) => {
+  for (let n = 0; n < 12; n++) for (const account of ["a", "b", "c"]) await enqueue("accounts:sync", { args: [account, n] });
+  for (let n = 0; n < 12; n++) await enqueue("reports:build", { args: [n] });
+});
+`;
+
+const stores = eachStore();
+
+function app(): TestProject {
+  return project({
+    "package.json": `${JSON.stringify({ name: "concurrency-app", private: true, type: "module" })}\n`,
+    "jt.config.json": jobsConfig({ pollInterval: "20ms" }, { environment: undefined }),
+    "tasks/jobs.ts": TASKS,
+  }).installJt();
+}
+
+/** The most runs of one label that overlap in time. */
+function mostAtOnce(runs: readonly { start: number; end: number }[]): number {
+  const edges = runs.flatMap((run) => [
+    { at: run.start, delta: 1 },
+    { at: run.end, delta: -1 },
+  ]);
+  // An end at the same microsecond as a start comes first: the next run may start as one ends.
+  edges.sort((x, y) => x.at - y.at || x.delta - y.delta);
+  let current = 0;
+  let most = 0;
+  for (const edge of edges) {
+    current += edge.delta;
+    most = Math.max(most, current);
+  }
+  return most;
+}
+
+describe.each(Object.keys(stores))("concurrency limits, on %s", (name) => {
+  test("three workers: one sync per account at a time, at most two builds, every job done in one attempt", async () => {
+    const env = stores[name]!();
+    const p = app();
+    expect((await p.run(["seed"], { env })).code).toBe(0);
+    const workers = [0, 1, 2].map(() =>
+      spawnJt(p.root, ["jobs:work", "--concurrency", "5"], { env, timeoutMs: 90_000 }, { onTestFinished }),
+    );
+    for (const worker of workers) await worker.waitFor("stderr", /jt: worker \S+ working/, 30_000);
+    const deadline = Date.now() + 60_000;
+    while (fileLines(p, "ledger.txt").length < 48 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    await Promise.all(workers.map((worker) => stopWorker(worker)));
+
+    const runs = fileLines(p, "ledger.txt").map((line) => {
+      const [label, start, end] = line.split(" ");
+      return { label: label!, start: Number(start), end: Number(end) };
+    });
+    expect(runs).toHaveLength(48);
+    for (const account of ["a", "b", "c"]) {
+      const ofAccount = runs.filter((run) => run.label === `sync:${account}`);
+      expect(ofAccount).toHaveLength(12);
+      expect(mostAtOnce(ofAccount)).toBe(1);
+    }
+    // The accounts ran side by side (the limit is per account, not for the task).
+    expect(mostAtOnce(runs.filter((run) => run.label.startsWith("sync:")))).toBeGreaterThan(1);
+    expect(mostAtOnce(runs.filter((run) => run.label === "build"))).toBeLessThanOrEqual(2);
+    const jobs = await listJobs(p, ["--limit", "100"], env);
+    expect(jobs.filter((job) => job.task !== "seed")).toHaveLength(48);
+    expect(jobs.every((job) => job.state === "completed" && job.attempts === 1)).toBe(true);
+  }, 120_000);
+});
+
+describe("concurrency: bad settings", () => {
+  test("a limit below 1 and a key that is no declared arg are refused with a message", async () => {
+    const p = project({
+      "tasks/a.ts": `import { task } from "jobs-and-tasks";\ntask("a", { args: ["id"], concurrency: { limit: 0 } }, () => {});\n`,
+    }).installJt();
+    const listed = await p.run(["-T"]);
+    expect(listed.code).not.toBe(0);
+    expect(listed.stderr).toContain("Task 'a': concurrency.limit must be a whole number of at least 1");
+    p.file(
+      "tasks/a.ts",
+      `import { task } from "jobs-and-tasks";\ntask("a", { args: ["id"], concurrency: { limit: 1, key: "account" } }, () => {});\n`,
+    );
+    expect((await p.run(["-T"])).stderr).toContain(`Task 'a': concurrency.key names "account", which is not one of its args (id)`);
+  }, 60_000);
+});
