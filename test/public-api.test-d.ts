@@ -51,4 +51,12 @@ describe("steering a job's retries", () => {
     // @ts-expect-error "tenant" is not one of its args
     task("k", { args: ["account"], concurrency: { limit: 1, key: "tenant" } }, () => {});
   });
+
+  test("rateLimit takes max, a period and a key of declared args", () => {
+    task("l", { args: ["account"], rateLimit: { max: 10, per: "1s", key: "account" } }, () => {});
+    // @ts-expect-error per is required
+    task("m", { rateLimit: { max: 10 } }, () => {});
+    // @ts-expect-error "tenant" is not one of its args
+    task("n", { args: ["account"], rateLimit: { max: 1, per: 1000, key: "tenant" } }, () => {});
+  });
 });

@@ -284,4 +284,14 @@ export interface TaskSpec<Names extends readonly string[] = readonly [], Default
    * no attempt.
    */
   readonly concurrency?: { readonly limit: number; readonly key?: ArgName<Names[number]> | readonly ArgName<Names[number]>[] };
+  /**
+   * As a background job: at most `max` of its jobs start in each period of `per` ("1s", "1m"),
+   * on every worker of every machine; with `key`, per value of these args. Jobs over it wait for
+   * the next period in the queue: delayed, not failed, using no attempt.
+   */
+  readonly rateLimit?: {
+    readonly max: number;
+    readonly per: string | number;
+    readonly key?: ArgName<Names[number]> | readonly ArgName<Names[number]>[];
+  };
 }

@@ -76,6 +76,9 @@ export class Jobs {
       debounceKey: debounce ? keyOf(task, args, debounce.key) : null,
       concurrencyKey: task.job.concurrency ? keyOf(task, args, task.job.concurrency.key) : null,
       concurrencyLimit: task.job.concurrency?.limit ?? null,
+      rateKey: task.job.rateLimit ? keyOf(task, args, task.job.rateLimit.key) : null,
+      rateMax: task.job.rateLimit?.max ?? null,
+      ratePerMs: task.job.rateLimit?.perMs ?? null,
     };
   }
 }

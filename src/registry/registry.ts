@@ -27,6 +27,7 @@ export interface DefineOptions {
   catchUp?: unknown;
   debounce?: unknown;
   concurrency?: unknown;
+  rateLimit?: unknown;
 }
 
 /** Every task defined in this process, and the namespace stack while task files load. */
@@ -375,6 +376,14 @@ function jobSettings(task: string, options: DefineOptions): TaskJobSettings {
     if (!Number.isInteger(concurrency.limit) || (concurrency.limit as number) < 1)
       throw fail("concurrency.limit must be a whole number of at least 1");
     settings.concurrency = { limit: concurrency.limit as number, key: argKey(concurrency.key, options, fail, "concurrency") };
+  }
+  if (options.rateLimit !== undefined) {
+    const rate = options.rateLimit as { max?: unknown; per?: unknown; key?: unknown };
+    if (typeof rate !== "object" || rate === null) throw fail('rateLimit must be { max: 10, per: "1s", key?: "argName" }');
+    if (!Number.isInteger(rate.max) || (rate.max as number) < 1) throw fail("rateLimit.max must be a whole number of at least 1");
+    const perMs = parseDuration(rate.per);
+    if (perMs === undefined || perMs < 1) throw fail('rateLimit.per must be a duration like "1s" or "1m", or milliseconds');
+    settings.rateLimit = { max: rate.max as number, perMs, key: argKey(rate.key, options, fail, "rateLimit") };
   }
   return settings;
 }

@@ -51,4 +51,6 @@ export interface TaskJobSettings {
   debounce?: { waitMs: number; key: readonly string[] };
   /** At most `limit` of its jobs with the same values of these args (none: any) run at once, cluster-wide. */
   concurrency?: { limit: number; key: readonly string[] };
+  /** At most `max` of its jobs with the same values of these args start in each window of `perMs`, cluster-wide. */
+  rateLimit?: { max: number; perMs: number; key: readonly string[] };
 }

@@ -1172,6 +1172,25 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
         expect(claimed.flat()).toHaveLength(1);
       });
 
+      test("rate limits: at most max starts of a key per window, claim by claim; the rest wait for the next window", async () => {
+        // A ten-year window: no test runs across its edge.
+        const rated = { task: "mail:send", rateKey: JSON.stringify(["mail:send"]), rateMax: 2, ratePerMs: 10 * 365 * 24 * HOUR };
+        await store.enqueue([newJob(rated), newJob(rated), newJob(rated), newJob({ task: "plain" })]);
+        const first = await claim();
+        expect(first.map((job) => job.id).sort()).toEqual([1, 2, 4]);
+        expect(await store.complete(first, "worker-a")).toHaveLength(3);
+        // Finished, they still count: the window has had its two starts.
+        expect(await claim()).toEqual([]);
+      });
+
+      test("rate limits: eight connections claiming at once start no more than max between them", async () => {
+        const connections = [store, ...(await Promise.all(Array.from({ length: 7 }, () => connection())))];
+        const rated = { task: "mail:send", rateKey: JSON.stringify(["mail:send"]), rateMax: 3, ratePerMs: 10 * 365 * 24 * HOUR };
+        await store.enqueue(Array.from({ length: 20 }, () => newJob(rated)));
+        const claimed = await Promise.all(connections.map((on, i) => claim(`worker-${i}`, { limit: 5, on })));
+        expect(claimed.flat()).toHaveLength(3);
+      });
+
       test("a paused task's jobs are not claimed, whatever their queue, until resumed", async () => {
         await enqueueOne({ task: "reports:export", queue: "a" });
         await enqueueOne({ task: "reports:export", queue: "b" });

@@ -146,6 +146,19 @@ export const MIGRATIONS: readonly Migration[] = [
     ) => `ALTER TABLE ${s}.jobs ADD COLUMN concurrency_key TEXT, ADD COLUMN concurrency_limit INTEGER, ADD COLUMN concurrency_slot INTEGER;
      CREATE UNIQUE INDEX jobs_concurrency ON ${s}.jobs (concurrency_key, concurrency_slot) WHERE state = 'running' AND concurrency_key IS NOT NULL;`,
   },
+  {
+    version: 8,
+    why: "rate limits: a job's key, its limit per window, and the window (start time ÷ period) and slot (1..max) of its last start, unique per key and window, so racing workers cannot start more than the limit in a window",
+    sqlite: `ALTER TABLE jt_jobs ADD COLUMN rate_key TEXT;
+     ALTER TABLE jt_jobs ADD COLUMN rate_max INTEGER;
+     ALTER TABLE jt_jobs ADD COLUMN rate_per_ms INTEGER;
+     ALTER TABLE jt_jobs ADD COLUMN rate_window INTEGER;
+     ALTER TABLE jt_jobs ADD COLUMN rate_slot INTEGER;
+     CREATE UNIQUE INDEX jt_jobs_rate ON jt_jobs (rate_key, rate_window, rate_slot) WHERE rate_key IS NOT NULL;`,
+    postgres: (s) => `ALTER TABLE ${s}.jobs ADD COLUMN rate_key TEXT, ADD COLUMN rate_max INTEGER, ADD COLUMN rate_per_ms BIGINT,
+       ADD COLUMN rate_window BIGINT, ADD COLUMN rate_slot INTEGER;
+     CREATE UNIQUE INDEX jobs_rate ON ${s}.jobs (rate_key, rate_window, rate_slot) WHERE rate_key IS NOT NULL;`,
+  },
 ];
 
 /** The versions after `applied`, in order. */

@@ -270,8 +270,8 @@ export class PostgresStore implements JobStore {
       if (!job.debounceKey) continue;
       const [row] = await this.query<Row & { inserted: boolean }>(
         `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, debounce_key, concurrency_key, concurrency_limit,
-           created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, $8, $9, now(), now())
+           rate_key, rate_max, rate_per_ms, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, $8, $9, $10, $11, $12, now(), now())
          ON CONFLICT (debounce_key) WHERE state = 'queued' AND debounce_key IS NOT NULL
          DO UPDATE SET args = excluded.args, queue = excluded.queue, priority = excluded.priority, run_at = excluded.run_at, updated_at = now()
          RETURNING *, (xmax = 0) AS inserted`,
@@ -285,6 +285,9 @@ export class PostgresStore implements JobStore {
           job.debounceKey,
           job.concurrencyKey ?? null,
           job.concurrencyLimit ?? null,
+          job.rateKey ?? null,
+          job.rateMax ?? null,
+          job.ratePerMs ?? null,
         ],
         client,
       );
@@ -300,7 +303,8 @@ export class PostgresStore implements JobStore {
    * Returns the rows inserted (not those a live job's unique key kept out), in no set order.
    */
   private insert(jobs: readonly NewJob[], client: Queryable): Promise<Row[]> {
-    const insert = `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, unique_key, concurrency_key, concurrency_limit, created_at, updated_at)`;
+    const insert = `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, unique_key, concurrency_key, concurrency_limit,
+      rate_key, rate_max, rate_per_ms, created_at, updated_at)`;
     const onConflict = `ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING RETURNING *`;
     const notify = `SELECT inserted.*, pg_notify('${CHANNEL}', '') IS NULL AS notified FROM inserted`;
     const [only] = jobs;
@@ -308,7 +312,7 @@ export class PostgresStore implements JobStore {
       ? this.query<Row>(
           `WITH inserted AS (
                ${insert}
-               VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, $8, $9, now(), now())
+               VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, $8, $9, $10, $11, $12, now(), now())
                ${onConflict}
              )
              ${notify}`,
@@ -322,18 +326,23 @@ export class PostgresStore implements JobStore {
             only!.uniqueKey,
             only!.concurrencyKey ?? null,
             only!.concurrencyLimit ?? null,
+            only!.rateKey ?? null,
+            only!.rateMax ?? null,
+            only!.ratePerMs ?? null,
           ],
           client,
         )
       : this.query<Row>(
           `WITH incoming AS (
-               SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int[], $5::double precision[], $6::int[], $7::text[], $8::text[], $9::int[])
-                 WITH ORDINALITY AS t(task, args, queue, priority, run_at, max_attempts, unique_key, concurrency_key, concurrency_limit, ord)
+               SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int[], $5::double precision[], $6::int[], $7::text[], $8::text[], $9::int[],
+                 $10::text[], $11::int[], $12::bigint[])
+                 WITH ORDINALITY AS t(task, args, queue, priority, run_at, max_attempts, unique_key, concurrency_key, concurrency_limit,
+                   rate_key, rate_max, rate_per_ms, ord)
              ),
              inserted AS (
                ${insert}
                SELECT task, args, queue, priority, 'queued', coalesce(to_timestamp(run_at / 1000), now()), max_attempts, unique_key,
-                 concurrency_key, concurrency_limit, now(), now()
+                 concurrency_key, concurrency_limit, rate_key, rate_max, rate_per_ms, now(), now()
                FROM incoming ORDER BY ord
                ${onConflict}
              )
@@ -348,6 +357,9 @@ export class PostgresStore implements JobStore {
             jobs.map((j) => j.uniqueKey),
             jobs.map((j) => j.concurrencyKey ?? null),
             jobs.map((j) => j.concurrencyLimit ?? null),
+            jobs.map((j) => j.rateKey ?? null),
+            jobs.map((j) => j.rateMax ?? null),
+            jobs.map((j) => j.ratePerMs ?? null),
           ],
           client,
         );
@@ -361,51 +373,76 @@ export class PostgresStore implements JobStore {
       try {
         return (await this.query<Row>(sql, params)).map(toJob).sort(byClaimOrder);
       } catch (error) {
-        // Another worker took the last slot of a concurrency key at the same instant: this claim
-        // took nothing; the next one sees that slot taken.
+        // Another worker took the same concurrency or rate slot at the same instant: this claim took
+        // nothing; the next one sees that slot taken.
         const { code, constraint } = error as { code?: string; constraint?: string };
-        if (code !== "23505" || constraint !== "jobs_concurrency" || attempt >= 5) throw error;
+        if (code !== "23505" || (constraint !== "jobs_concurrency" && constraint !== "jobs_rate") || attempt >= 5) throw error;
       }
     }
   }
 
   /**
-   * One statement: the runnable jobs in claim order (past paused queues and tasks, and past jobs
-   * whose concurrency key is at its limit), locked with SKIP LOCKED; of those, per key, as many as
-   * the limit has free slots, each given the lowest free one. Slots are unique per key among running
-   * jobs (jobs_concurrency), so two claims that raced for the same slot cannot both commit.
+   * One statement: the runnable jobs in claim order (past paused queues and tasks, past jobs whose
+   * concurrency key is full or whose rate key has used up its window), locked with SKIP LOCKED; of
+   * those, per key, as many as have free slots, each given the lowest free one: a concurrency slot
+   * (1..limit among the key's running jobs) and a rate slot (1..max among the key's starts in this
+   * window). Slots are unique (jobs_concurrency, jobs_rate), so two claims that raced for the same
+   * one cannot both commit.
    */
   private claimSql(queueFilter: string): string {
     const running = (alias: string, key: string) =>
       `${this.jobs} AS ${alias} WHERE ${alias}.state = 'running' AND ${alias}.concurrency_key = ${key}`;
+    const windowOf = (per: string) => `floor(extract(epoch FROM now()) * 1000 / ${per})::bigint`;
     return `WITH next AS (
-         SELECT id, priority, run_at, concurrency_key, concurrency_limit FROM ${this.jobs} AS q
+         SELECT id, priority, run_at, concurrency_key, concurrency_limit, rate_key, rate_max, rate_per_ms FROM ${this.jobs} AS q
          WHERE state = 'queued' AND run_at <= now() ${queueFilter}
            AND queue NOT IN (SELECT name FROM ${this.pausesTable} WHERE kind = 'queue')
            AND task NOT IN (SELECT name FROM ${this.pausesTable} WHERE kind = 'task')
            AND (concurrency_key IS NULL OR (SELECT count(*) FROM ${running("r", "q.concurrency_key")}) < concurrency_limit)
+           AND (rate_key IS NULL OR (SELECT count(*) FROM ${this.jobs} AS s
+                                     WHERE s.rate_key = q.rate_key AND s.rate_window = ${windowOf("q.rate_per_ms")}) < rate_max)
          ORDER BY ${CLAIM_ORDER}
          LIMIT $3
          FOR UPDATE SKIP LOCKED
        ),
-       ranked AS (
+       keyed AS (
          SELECT id, concurrency_key, concurrency_limit, row_number() OVER (PARTITION BY concurrency_key ORDER BY ${CLAIM_ORDER}) AS nth
          FROM next WHERE concurrency_key IS NOT NULL
        ),
-       granted AS (
-         SELECT id, NULL::integer AS slot FROM next WHERE concurrency_key IS NULL
-         UNION ALL
-         SELECT ranked.id, free.slot FROM ranked
+       concurrency_slots AS (
+         SELECT keyed.id, free.slot FROM keyed
          JOIN LATERAL (
-           SELECT slot FROM generate_series(1, ranked.concurrency_limit) AS slot
-           WHERE slot NOT IN (SELECT u.concurrency_slot FROM ${running("u", "ranked.concurrency_key")} AND u.concurrency_slot IS NOT NULL)
-           ORDER BY slot OFFSET ranked.nth - 1 LIMIT 1
+           SELECT slot FROM generate_series(1, keyed.concurrency_limit) AS slot
+           WHERE slot NOT IN (SELECT u.concurrency_slot FROM ${running("u", "keyed.concurrency_key")} AND u.concurrency_slot IS NOT NULL)
+           ORDER BY slot OFFSET keyed.nth - 1 LIMIT 1
          ) AS free ON true
+       ),
+       rated AS (
+         SELECT id, rate_key, rate_max, ${windowOf("rate_per_ms")} AS win,
+           row_number() OVER (PARTITION BY rate_key ORDER BY ${CLAIM_ORDER}) AS nth
+         FROM next WHERE rate_key IS NOT NULL
+       ),
+       rate_slots AS (
+         SELECT rated.id, rated.win, free.slot FROM rated
+         JOIN LATERAL (
+           SELECT slot FROM generate_series(1, rated.rate_max) AS slot
+           WHERE slot NOT IN (SELECT s.rate_slot FROM ${this.jobs} AS s
+                              WHERE s.rate_key = rated.rate_key AND s.rate_window = rated.win AND s.rate_slot IS NOT NULL)
+           ORDER BY slot OFFSET rated.nth - 1 LIMIT 1
+         ) AS free ON true
+       ),
+       granted AS (
+         SELECT next.id, concurrency_slots.slot AS concurrency_slot, rate_slots.win AS rate_window, rate_slots.slot AS rate_slot
+         FROM next
+         LEFT JOIN concurrency_slots ON concurrency_slots.id = next.id
+         LEFT JOIN rate_slots ON rate_slots.id = next.id
+         WHERE (next.concurrency_key IS NULL OR concurrency_slots.slot IS NOT NULL) AND (next.rate_key IS NULL OR rate_slots.slot IS NOT NULL)
        )
        UPDATE ${this.jobs} AS j
        SET state = 'running', attempts = j.attempts + 1, locked_by = $1, worker = $1,
            locked_until = now() + $2::double precision * interval '1 millisecond', updated_at = now(), started_at = now(),
-           progress = NULL, result = NULL, concurrency_slot = granted.slot
+           progress = NULL, result = NULL, concurrency_slot = granted.concurrency_slot,
+           rate_window = granted.rate_window, rate_slot = granted.rate_slot
        FROM granted WHERE j.id = granted.id
        RETURNING j.*`;
   }

@@ -180,9 +180,9 @@ export class SqliteStore implements JobStore {
   private insert(job: NewJob, now: number): Row | undefined {
     return this.sql(
       `INSERT INTO jt_jobs (task, args, queue, priority, state, run_at, max_attempts, unique_key, debounce_key, concurrency_key,
-         concurrency_limit, created_at, updated_at)
+         concurrency_limit, rate_key, rate_max, rate_per_ms, created_at, updated_at)
        VALUES (@task, @args, @queue, @priority, 'queued', @runAt, @maxAttempts, @uniqueKey, @debounceKey, @concurrencyKey,
-         @concurrencyLimit, @now, @now)
+         @concurrencyLimit, @rateKey, @rateMax, @ratePerMs, @now, @now)
        ON CONFLICT DO NOTHING RETURNING *`,
     ).get({
       task: job.task,
@@ -195,6 +195,9 @@ export class SqliteStore implements JobStore {
       debounceKey: job.debounceKey ?? null,
       concurrencyKey: job.concurrencyKey ?? null,
       concurrencyLimit: job.concurrencyLimit ?? null,
+      rateKey: job.rateKey ?? null,
+      rateMax: job.rateMax ?? null,
+      ratePerMs: job.ratePerMs ?? null,
       now,
     }) as Row | undefined;
   }
@@ -242,43 +245,47 @@ export class SqliteStore implements JobStore {
     const queues = request.queues;
     const rows = this.write(
       () =>
-        this.claimStatement(queues?.length).all(
-          request.workerId,
-          request.workerId,
-          now + request.leaseMs,
+        this.claimStatement(queues !== undefined).all({
+          workerId: request.workerId,
+          lockedUntil: now + request.leaseMs,
           now,
-          now,
-          now,
-          ...(queues ?? []),
-          request.limit,
-        ) as Row[],
+          queues: queues === undefined ? null : JSON.stringify(queues),
+          limit: request.limit,
+        }) as Row[],
     );
     return rows.map(toJob).sort(byClaimOrder);
   }
 
   /**
-   * The claim (one statement per number of queues); it walks the runnable index, in claim order,
-   * past paused queues and tasks and past jobs whose concurrency key is at its limit; of the jobs
-   * it finds, it takes per key only as many as the limit leaves room for. (A write transaction is
-   * SQLite's alone: counting the running jobs of a key is enough, no other claim runs meanwhile.)
+   * The claim (one statement with a queue list, one without); it walks the runnable index, in
+   * claim order, past paused queues and tasks and past jobs whose concurrency key is full or whose
+   * rate key has used up its window; of the jobs it finds, it takes per key only as many as the
+   * limit leaves room for, and records each start's rate window. (A write transaction is SQLite's
+   * alone: counting is enough, no other claim runs meanwhile.)
    */
-  private claimStatement(queueCount: number | undefined): BetterSqlite3.Statement {
-    const queueFilter = queueCount === undefined ? "" : `AND queue IN (${Array.from({ length: queueCount }, () => "?").join(", ")})`;
+  private claimStatement(withQueues: boolean): BetterSqlite3.Statement {
+    const queueFilter = withQueues ? "AND queue IN (SELECT value FROM json_each(@queues))" : "";
     const running = (key: string) => `(SELECT count(*) FROM jt_jobs AS r WHERE r.state = 'running' AND r.concurrency_key = ${key})`;
+    const started = (key: string, per: string) =>
+      `(SELECT count(*) FROM jt_jobs AS s WHERE s.rate_key = ${key} AND s.rate_window = CAST(@now / ${per} AS INTEGER))`;
     return this.sql(
-      `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, worker = ?, locked_until = ?,
-         updated_at = ?, started_at = ?, progress = NULL, result = NULL
+      `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = @workerId, worker = @workerId,
+         locked_until = @lockedUntil, updated_at = @now, started_at = @now, progress = NULL, result = NULL,
+         rate_window = CASE WHEN rate_key IS NULL THEN NULL ELSE CAST(@now / rate_per_ms AS INTEGER) END
        WHERE id IN (
          SELECT id FROM (
-           SELECT id, concurrency_key AS ckey, concurrency_limit AS climit,
-             row_number() OVER (PARTITION BY concurrency_key ORDER BY ${CLAIM_ORDER}) AS nth
-           FROM (SELECT id, priority, run_at, concurrency_key, concurrency_limit FROM jt_jobs AS q INDEXED BY jt_jobs_runnable
-                 WHERE state = 'queued' AND run_at <= ? ${queueFilter}
+           SELECT id, concurrency_key AS ckey, concurrency_limit AS climit, rate_key AS rkey, rate_max AS rmax, rate_per_ms AS rper,
+             row_number() OVER (PARTITION BY concurrency_key ORDER BY ${CLAIM_ORDER}) AS nth,
+             row_number() OVER (PARTITION BY rate_key ORDER BY ${CLAIM_ORDER}) AS rnth
+           FROM (SELECT id, priority, run_at, concurrency_key, concurrency_limit, rate_key, rate_max, rate_per_ms
+                 FROM jt_jobs AS q INDEXED BY jt_jobs_runnable
+                 WHERE state = 'queued' AND run_at <= @now ${queueFilter}
                    AND queue NOT IN (SELECT name FROM jt_pauses WHERE kind = 'queue')
                    AND task NOT IN (SELECT name FROM jt_pauses WHERE kind = 'task')
                    AND (concurrency_key IS NULL OR ${running("q.concurrency_key")} < concurrency_limit)
-                 ORDER BY ${CLAIM_ORDER} LIMIT ?))
-         WHERE ckey IS NULL OR nth + ${running("ckey")} <= climit)
+                   AND (rate_key IS NULL OR ${started("q.rate_key", "q.rate_per_ms")} < rate_max)
+                 ORDER BY ${CLAIM_ORDER} LIMIT @limit))
+         WHERE (ckey IS NULL OR nth + ${running("ckey")} <= climit) AND (rkey IS NULL OR rnth + ${started("rkey", "rper")} <= rmax))
        RETURNING *`,
     );
   }

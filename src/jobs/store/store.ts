@@ -75,6 +75,10 @@ export interface NewJob {
   /** At most `concurrencyLimit` running jobs share this key (the store enforces it when claiming). */
   concurrencyKey?: string | null;
   concurrencyLimit?: number | null;
+  /** At most `rateMax` jobs of this key start in each window of `ratePerMs` (enforced when claiming). */
+  rateKey?: string | null;
+  rateMax?: number | null;
+  ratePerMs?: number | null;
 }
 
 export interface EnqueueResult {

@@ -1,9 +1,11 @@
 /**
- * Concurrency limits (issue 16), on both stores, with three worker processes of five slots each:
- * a ledger of every run's start and end (CLOCK_MONOTONIC, which the processes share) proves that
- * no two jobs of one account overlap under `concurrency: { limit: 1, key: "account" }`, that a
- * task-wide limit of 2 is never exceeded, and that jobs over the limit waited without using an
- * attempt. Bad settings are refused when the task file loads.
+ * Concurrency and rate limits (issue 16), on both stores, with three worker processes of five
+ * slots each. Concurrency: a ledger of every run's start and end (CLOCK_MONOTONIC, which the
+ * processes share) proves that no two jobs of one account overlap under `concurrency: { limit: 1,
+ * key: "account" }` and that a task-wide limit of 2 is never exceeded. Rate: no window of the
+ * period holds more starts than `max` (from the store's own start times, the clock the windows are
+ * cut from), and the jobs take as many windows as the rate says. Jobs over a limit waited without
+ * using an attempt. Bad settings are refused when the task file loads.
  */
 import { describe, expect, onTestFinished, test } from "vitest";
 import { fileLines, jobsConfig, listJobs, stopWorker } from "../helpers/jobs.js";
@@ -22,6 +24,10 @@ async function run(label) {
 }
 task("accounts:sync", { args: ["account", "n"], concurrency: { limit: 1, key: "account" } }, ({ args }) => run("sync:" + args.account));
 task("reports:build", { args: ["n"], concurrency: { limit: 2 } }, () => run("build"));
+task("mail:send", { args: ["n"], rateLimit: { max: 5, per: "400ms" } }, () => {});
+task("seed-mail", async ({ enqueue }) => {
+  for (let n = 0; n < 30; n++) await enqueue("mail:send", { args: [n] });
+});
 task("seed", async ({ enqueue }) => {
   for (let n = 0; n < 12; n++) for (const account of ["a", "b", "c"]) await enqueue("accounts:sync", { args: [account, n] });
   for (let n = 0; n < 12; n++) await enqueue("reports:build", { args: [n] });
@@ -87,8 +93,36 @@ describe.each(Object.keys(stores))("concurrency limits, on %s", (name) => {
   }, 120_000);
 });
 
-describe("concurrency: bad settings", () => {
-  test("a limit below 1 and a key that is no declared arg are refused with a message", async () => {
+describe.each(Object.keys(stores))("rate limits, on %s", (name) => {
+  test("three workers: at most 5 starts in each 400 ms window, 30 jobs over at least 6 windows, each in one attempt", async () => {
+    const env = stores[name]!();
+    const p = app();
+    const workers = [0, 1, 2].map(() =>
+      spawnJt(p.root, ["jobs:work", "--concurrency", "5"], { env, timeoutMs: 90_000 }, { onTestFinished }),
+    );
+    for (const worker of workers) await worker.waitFor("stderr", /jt: worker \S+ working/, 30_000);
+    expect((await p.run(["seed-mail"], { env })).code).toBe(0);
+    const deadline = Date.now() + 30_000;
+    let jobs = await listJobs(p, ["--task", "mail:send", "--limit", "100"], env);
+    while (jobs.some((job) => job.state !== "completed") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      jobs = await listJobs(p, ["--task", "mail:send", "--limit", "100"], env);
+    }
+    await Promise.all(workers.map((worker) => stopWorker(worker)));
+    expect(jobs).toHaveLength(30);
+    expect(jobs.every((job) => job.state === "completed" && job.attempts === 1)).toBe(true);
+    const perWindow = new Map<number, number>();
+    for (const job of jobs) {
+      const window = Math.floor(job.startedAt! / 400);
+      perWindow.set(window, (perWindow.get(window) ?? 0) + 1);
+    }
+    expect(Math.max(...perWindow.values())).toBe(5);
+    expect(perWindow.size).toBeGreaterThanOrEqual(6);
+  }, 120_000);
+});
+
+describe("limits: bad settings", () => {
+  test("a limit below 1, a key that is no declared arg and a period that is no duration are refused with a message", async () => {
     const p = project({
       "tasks/a.ts": `import { task } from "jobs-and-tasks";\ntask("a", { args: ["id"], concurrency: { limit: 0 } }, () => {});\n`,
     }).installJt();
@@ -100,5 +134,7 @@ describe("concurrency: bad settings", () => {
       `import { task } from "jobs-and-tasks";\ntask("a", { args: ["id"], concurrency: { limit: 1, key: "account" } }, () => {});\n`,
     );
     expect((await p.run(["-T"])).stderr).toContain(`Task 'a': concurrency.key names "account", which is not one of its args (id)`);
+    p.file("tasks/a.ts", `import { task } from "jobs-and-tasks";\ntask("a", { rateLimit: { max: 5, per: "often" } }, () => {});\n`);
+    expect((await p.run(["-T"])).stderr).toContain(`Task 'a': rateLimit.per must be a duration like "1s" or "1m", or milliseconds`);
   }, 60_000);
 });
