@@ -88,6 +88,8 @@ const CASES: Record<string, Case> = {
     setup: [["jobs:enqueue", "mail:welcome[hal]"]],
     shows: /"queue": "mail",\n\s+"state": "queued",\n\s+"count": 1/,
   },
+  "jobs:pause": { command: ["jobs:pause", "mail"], options: ["--trace"], shows: /^Paused queue mail$/m },
+  "jobs:resume": { command: ["jobs:resume"], options: ["--task", "mail:welcome"], shows: /^Not paused: task mail:welcome$/m },
   "jobs:prune": { command: ["jobs:prune"], options: ["--older-than", "1d"], shows: /^Pruned 0 completed jobs$/m },
   "jobs:clear": { command: ["jobs:clear"], options: ["-y"], setup: [["jobs:enqueue", "mail:welcome[ida]"]], shows: /^Deleted 1 job\b/m },
   "jobs:cron": { command: ["jobs:cron"], options: ["--json"], shows: /^\[\]$/m },

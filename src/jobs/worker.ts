@@ -97,7 +97,15 @@ export class JobWorker {
   private stopping = false;
   /** Once stopping: when outcome writes stop waiting for a store outage to end. */
   private giveUpWritesAt = Infinity;
-  private wake: () => void = () => {};
+  /**
+   * Ends the current sleep, or, while the loop is awake (claiming), the next one before it starts:
+   * a job that ends during a claim that found its key full must not leave the loop asleep for a
+   * whole poll interval.
+   */
+  private wake: () => void = () => {
+    this.wokenEarly = true;
+  };
+  private wokenEarly = false;
   private readonly summary: WorkerSummary = { completed: 0, failed: 0, released: 0 };
 
   private readonly progress: ProgressWriter;
@@ -224,12 +232,19 @@ export class JobWorker {
 
   /** Waits until woken (an enqueue, a finished job, a stop) or the poll interval passes. */
   private sleep(): Promise<void> {
+    if (this.wokenEarly) {
+      this.wokenEarly = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.pollMs);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wake = () => {
+          this.wokenEarly = true;
+        };
         resolve();
-      }
+      };
+      const timer = setTimeout(done, this.options.pollMs);
       this.wake = done;
     });
   }

@@ -384,23 +384,31 @@ export class PostgresStore implements JobStore {
   /**
    * One statement: the runnable jobs in claim order (past paused queues and tasks, past jobs whose
    * concurrency key is full or whose rate key has used up its window), locked with SKIP LOCKED; of
-   * those, per key, as many as have free slots, each given the lowest free one: a concurrency slot
-   * (1..limit among the key's running jobs) and a rate slot (1..max among the key's starts in this
-   * window). Slots are unique (jobs_concurrency, jobs_rate), so two claims that raced for the same
-   * one cannot both commit.
+   * those, per key, as many as have free slots: a concurrency slot (the lowest free of 1..limit
+   * among the key's running jobs) and a rate slot (the next of 1..max among the key's starts in
+   * this period). Slots are unique (jobs_concurrency, jobs_rate), so two claims that raced for the
+   * same one cannot both commit.
    */
   private claimSql(queueFilter: string): string {
     const running = (alias: string, key: string) =>
       `${this.jobs} AS ${alias} WHERE ${alias}.state = 'running' AND ${alias}.concurrency_key = ${key}`;
     const windowOf = (per: string) => `floor(extract(epoch FROM now()) * 1000 / ${per})::bigint`;
-    return `WITH next AS (
+    // Starts take a period's slots in turn (a start is never undone): the next is after the highest, an index lookup.
+    const lastRateSlot = (key: string, window: string) =>
+      `coalesce((SELECT max(s.rate_slot) FROM ${this.jobs} AS s WHERE s.rate_key = ${key} AND s.rate_window = ${window}), 0)`;
+    // The full keys, once (a hashed set): the claim walks past their queued jobs at the cost of a lookup each.
+    return `WITH full_keys AS (
+         SELECT concurrency_key FROM ${this.jobs}
+         WHERE state = 'running' AND concurrency_key IS NOT NULL
+         GROUP BY concurrency_key HAVING count(*) >= min(concurrency_limit)
+       ),
+       next AS (
          SELECT id, priority, run_at, concurrency_key, concurrency_limit, rate_key, rate_max, rate_per_ms FROM ${this.jobs} AS q
          WHERE state = 'queued' AND run_at <= now() ${queueFilter}
            AND queue NOT IN (SELECT name FROM ${this.pausesTable} WHERE kind = 'queue')
            AND task NOT IN (SELECT name FROM ${this.pausesTable} WHERE kind = 'task')
-           AND (concurrency_key IS NULL OR (SELECT count(*) FROM ${running("r", "q.concurrency_key")}) < concurrency_limit)
-           AND (rate_key IS NULL OR (SELECT count(*) FROM ${this.jobs} AS s
-                                     WHERE s.rate_key = q.rate_key AND s.rate_window = ${windowOf("q.rate_per_ms")}) < rate_max)
+           AND (concurrency_key IS NULL OR concurrency_key NOT IN (SELECT concurrency_key FROM full_keys))
+           AND (rate_key IS NULL OR ${lastRateSlot("q.rate_key", windowOf("q.rate_per_ms"))} < rate_max)
          ORDER BY ${CLAIM_ORDER}
          LIMIT $3
          FOR UPDATE SKIP LOCKED
@@ -423,13 +431,8 @@ export class PostgresStore implements JobStore {
          FROM next WHERE rate_key IS NOT NULL
        ),
        rate_slots AS (
-         SELECT rated.id, rated.win, free.slot FROM rated
-         JOIN LATERAL (
-           SELECT slot FROM generate_series(1, rated.rate_max) AS slot
-           WHERE slot NOT IN (SELECT s.rate_slot FROM ${this.jobs} AS s
-                              WHERE s.rate_key = rated.rate_key AND s.rate_window = rated.win AND s.rate_slot IS NOT NULL)
-           ORDER BY slot OFFSET rated.nth - 1 LIMIT 1
-         ) AS free ON true
+         SELECT id, win, slot FROM (SELECT id, win, rate_max, ${lastRateSlot("rated.rate_key", "rated.win")} + nth AS slot FROM rated) AS next_slots
+         WHERE slot <= rate_max
        ),
        granted AS (
          SELECT next.id, concurrency_slots.slot AS concurrency_slot, rate_slots.win AS rate_window, rate_slots.slot AS rate_slot

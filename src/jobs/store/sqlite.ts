@@ -259,22 +259,26 @@ export class SqliteStore implements JobStore {
   /**
    * The claim (one statement with a queue list, one without); it walks the runnable index, in
    * claim order, past paused queues and tasks and past jobs whose concurrency key is full or whose
-   * rate key has used up its window; of the jobs it finds, it takes per key only as many as the
-   * limit leaves room for, and records each start's rate window. (A write transaction is SQLite's
-   * alone: counting is enough, no other claim runs meanwhile.)
+   * rate key has used up its period; of the jobs it finds, it takes per key only as many as the
+   * limit leaves room for, and gives each start its rate period and slot. (A write transaction is
+   * SQLite's alone: no other claim runs meanwhile, so counting and the highest slot are exact.)
    */
   private claimStatement(withQueues: boolean): BetterSqlite3.Statement {
     const queueFilter = withQueues ? "AND queue IN (SELECT value FROM json_each(@queues))" : "";
     const running = (key: string) => `(SELECT count(*) FROM jt_jobs AS r WHERE r.state = 'running' AND r.concurrency_key = ${key})`;
-    const started = (key: string, per: string) =>
-      `(SELECT count(*) FROM jt_jobs AS s WHERE s.rate_key = ${key} AND s.rate_window = CAST(@now / ${per} AS INTEGER))`;
+    const window = (per: string) => `CAST(@now / ${per} AS INTEGER)`;
+    // Starts take a period's slots in turn (a start is never undone): the next is after the highest, an index lookup.
+    const lastRateSlot = (key: string, per: string) =>
+      `coalesce((SELECT max(s.rate_slot) FROM jt_jobs AS s WHERE s.rate_key = ${key} AND s.rate_window = ${window(per)}), 0)`;
     return this.sql(
       `UPDATE jt_jobs SET state = 'running', attempts = attempts + 1, locked_by = @workerId, worker = @workerId,
          locked_until = @lockedUntil, updated_at = @now, started_at = @now, progress = NULL, result = NULL,
-         rate_window = CASE WHEN rate_key IS NULL THEN NULL ELSE CAST(@now / rate_per_ms AS INTEGER) END
-       WHERE id IN (
-         SELECT id FROM (
+         rate_window = granted.win, rate_slot = granted.rslot
+       FROM (
+         SELECT id, CASE WHEN rkey IS NULL THEN NULL ELSE ${window("rper")} END AS win, CASE WHEN rkey IS NULL THEN NULL ELSE last + rnth END AS rslot
+         FROM (
            SELECT id, concurrency_key AS ckey, concurrency_limit AS climit, rate_key AS rkey, rate_max AS rmax, rate_per_ms AS rper,
+             CASE WHEN rate_key IS NULL THEN 0 ELSE ${lastRateSlot("rate_key", "rate_per_ms")} END AS last,
              row_number() OVER (PARTITION BY concurrency_key ORDER BY ${CLAIM_ORDER}) AS nth,
              row_number() OVER (PARTITION BY rate_key ORDER BY ${CLAIM_ORDER}) AS rnth
            FROM (SELECT id, priority, run_at, concurrency_key, concurrency_limit, rate_key, rate_max, rate_per_ms
@@ -283,9 +287,11 @@ export class SqliteStore implements JobStore {
                    AND queue NOT IN (SELECT name FROM jt_pauses WHERE kind = 'queue')
                    AND task NOT IN (SELECT name FROM jt_pauses WHERE kind = 'task')
                    AND (concurrency_key IS NULL OR ${running("q.concurrency_key")} < concurrency_limit)
-                   AND (rate_key IS NULL OR ${started("q.rate_key", "q.rate_per_ms")} < rate_max)
+                   AND (rate_key IS NULL OR ${lastRateSlot("q.rate_key", "q.rate_per_ms")} < rate_max)
                  ORDER BY ${CLAIM_ORDER} LIMIT @limit))
-         WHERE (ckey IS NULL OR nth + ${running("ckey")} <= climit) AND (rkey IS NULL OR rnth + ${started("rkey", "rper")} <= rmax))
+         WHERE (ckey IS NULL OR nth + ${running("ckey")} <= climit) AND (rkey IS NULL OR last + rnth <= rmax)
+       ) AS granted
+       WHERE jt_jobs.id = granted.id
        RETURNING *`,
     );
   }
