@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import type { JobJson } from "../../src/jobs/format.js";
 import type { Job } from "../../src/jobs/store/store.js";
 import type { RunningJt } from "./spawn.js";
-import type { RunResult, TestProject } from "./project.js";
+import { project, type RunResult, type TestProject } from "./project.js";
 
 export type { Job, JobJson };
 
@@ -38,6 +38,23 @@ export function fromJson(job: JobJson): Job {
 /** A jt.config.json with an environment and job settings fast enough for tests (lease 1s, poll 100ms). */
 export function jobsConfig(jobs: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
   return `${JSON.stringify({ environment: "./app/env.ts", jobs: { lease: "1s", pollInterval: "100ms", ...jobs }, ...extra }, null, 2)}\n`;
+}
+
+/**
+ * A project of jobs tasks, jt installed: `tasks/jobs.ts`, fast job settings (`jobs` overrides
+ * them), no environment, and any other files.
+ */
+export function jobsProject(
+  name: string,
+  tasks: string,
+  options: { jobs?: Record<string, unknown>; files?: Record<string, string> } = {},
+): TestProject {
+  return project({
+    "package.json": `${JSON.stringify({ name, private: true, type: "module" })}\n`,
+    "jt.config.json": jobsConfig(options.jobs ?? {}, { environment: undefined }),
+    "tasks/jobs.ts": tasks,
+    ...options.files,
+  }).installJt();
 }
 
 function check(result: RunResult, what: string): RunResult {

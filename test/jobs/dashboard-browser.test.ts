@@ -10,9 +10,9 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, onTestFinished, test } from "vitest";
 import { closeBrowser, openPage, type OpenPage } from "../helpers/browser.js";
-import { enqueueJob, jobsConfig, showJob } from "../helpers/jobs.js";
+import { enqueueJob, jobsProject, showJob } from "../helpers/jobs.js";
 import { eachStore } from "../helpers/postgres.js";
-import { project, type TestProject } from "../helpers/project.js";
+import type { TestProject } from "../helpers/project.js";
 import { spawnJt } from "../helpers/spawn.js";
 
 const XSS_ARG = `<script>alert("arg")</script>`;
@@ -42,13 +42,9 @@ const screenshots = process.env.JT_SCREENSHOTS;
 
 afterAll(closeBrowser);
 
+// A short lease: workers beat every ~100 ms and are gone 1.3 s after their last beat.
 function app(): TestProject {
-  return project({
-    "package.json": `${JSON.stringify({ name: "dashboard-app", private: true, type: "module" })}\n`,
-    // A short lease: workers beat every ~100 ms and are gone 1.3 s after their last beat.
-    "jt.config.json": jobsConfig({ lease: "300ms" }, { environment: undefined }),
-    "tasks/jobs.ts": TASKS,
-  }).installJt();
+  return jobsProject("dashboard-app", TASKS, { jobs: { lease: "300ms" } });
 }
 
 async function serve(p: TestProject, env: Record<string, string>, args: string[] = []): Promise<string> {

@@ -5,9 +5,9 @@
  * `unique` on a debounced task, and a key that names no declared arg, are refused.
  */
 import { describe, expect, onTestFinished, test } from "vitest";
-import { enqueueJob, fileLines, jobsConfig, listJobs, showJob } from "../helpers/jobs.js";
+import { enqueueJob, fileLines, jobsProject, listJobs, showJob } from "../helpers/jobs.js";
 import { eachStore } from "../helpers/postgres.js";
-import { project, type TestProject } from "../helpers/project.js";
+import type { TestProject } from "../helpers/project.js";
 import { spawnJt } from "../helpers/spawn.js";
 
 const TASKS = `import { appendFileSync } from "node:fs";
@@ -36,12 +36,7 @@ await jobs.close();
 const stores = eachStore();
 
 function app(): TestProject {
-  return project({
-    "package.json": `${JSON.stringify({ name: "debounce-app", private: true, type: "module" })}\n`,
-    "jt.config.json": jobsConfig({}, { environment: undefined }),
-    "tasks/jobs.ts": TASKS,
-    "burst.mjs": BURST,
-  }).installJt();
+  return jobsProject("debounce-app", TASKS, { files: { "burst.mjs": BURST } });
 }
 
 describe.each(Object.keys(stores))("debounce, on %s", (name) => {

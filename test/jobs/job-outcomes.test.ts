@@ -6,7 +6,7 @@
  * nothing (and says so). Bad settings are refused when the task file loads.
  */
 import { describe, expect, test } from "vitest";
-import { enqueueJob, fileLines, jobsConfig, showJob } from "../helpers/jobs.js";
+import { enqueueJob, fileLines, jobsProject, showJob } from "../helpers/jobs.js";
 import { eachStore } from "../helpers/postgres.js";
 import { project, type TestProject } from "../helpers/project.js";
 
@@ -56,11 +56,7 @@ task("odd-test", { retry: { attempts: 2, backoff: 0, on: () => { throw new Error
 const stores = eachStore();
 
 function app(): TestProject {
-  return project({
-    "package.json": `${JSON.stringify({ name: "outcomes-app", private: true, type: "module" })}\n`,
-    "jt.config.json": jobsConfig({}, { environment: undefined }),
-    "tasks/jobs.ts": TASKS,
-  }).installJt();
+  return jobsProject("outcomes-app", TASKS);
 }
 
 describe.each(Object.keys(stores))("Discard, Snooze, retry.on and retry.discardOn, on %s", (name) => {

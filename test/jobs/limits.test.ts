@@ -8,7 +8,7 @@
  * using an attempt. Bad settings are refused when the task file loads.
  */
 import { describe, expect, onTestFinished, test } from "vitest";
-import { fileLines, jobsConfig, listJobs, stopWorker } from "../helpers/jobs.js";
+import { fileLines, jobsProject, listJobs, stopWorker } from "../helpers/jobs.js";
 import { eachStore } from "../helpers/postgres.js";
 import { project, type TestProject } from "../helpers/project.js";
 import { spawnJt } from "../helpers/spawn.js";
@@ -37,11 +37,7 @@ task("seed", async ({ enqueue }) => {
 const stores = eachStore();
 
 function app(): TestProject {
-  return project({
-    "package.json": `${JSON.stringify({ name: "concurrency-app", private: true, type: "module" })}\n`,
-    "jt.config.json": jobsConfig({ pollInterval: "20ms" }, { environment: undefined }),
-    "tasks/jobs.ts": TASKS,
-  }).installJt();
+  return jobsProject("concurrency-app", TASKS, { jobs: { pollInterval: "20ms" } });
 }
 
 /** The most runs of one label that overlap in time. */

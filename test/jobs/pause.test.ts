@@ -6,9 +6,9 @@
  * in dashboard-browser.test.ts.
  */
 import { describe, expect, onTestFinished, test } from "vitest";
-import { enqueueJob, jobsConfig, showJob } from "../helpers/jobs.js";
+import { enqueueJob, jobsProject, showJob } from "../helpers/jobs.js";
 import { eachStore } from "../helpers/postgres.js";
-import { project, type TestProject } from "../helpers/project.js";
+import type { TestProject } from "../helpers/project.js";
 import { spawnJt } from "../helpers/spawn.js";
 
 const TASKS = `import { task } from "jobs-and-tasks";
@@ -31,12 +31,7 @@ await jobs.close();
 const stores = eachStore();
 
 function app(): TestProject {
-  return project({
-    "package.json": `${JSON.stringify({ name: "pause-app", private: true, type: "module" })}\n`,
-    "jt.config.json": jobsConfig({}, { environment: undefined }),
-    "tasks/jobs.ts": TASKS,
-    "app.mjs": APP,
-  }).installJt();
+  return jobsProject("pause-app", TASKS, { files: { "app.mjs": APP } });
 }
 
 describe.each(Object.keys(stores))("pausing, on %s", (name) => {
