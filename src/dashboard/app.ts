@@ -14,9 +14,9 @@ import { HTTPException } from "hono/http-exception";
 import type { Jobs } from "../jobs/jobs.js";
 import { describeLocation, type StoreLocation } from "../jobs/store/open.js";
 import type { JobFilter, JobState, JobStore } from "../jobs/store/store.js";
-import { scheduleHealth, schedulesOf } from "../jobs/schedules.js";
+import { schedulesHealth, schedulesOf } from "../jobs/schedules.js";
 import { isRestArg } from "../args/task-arguments.js";
-import { togglePause } from "../jobs/pauses.js";
+import { pausedNames, togglePause } from "../jobs/pauses.js";
 import { EnqueueError } from "../jobs/jobs.js";
 import { ENVIRONMENT } from "../registry/task.js";
 import { chartScript } from "./assets.js";
@@ -128,7 +128,7 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
         stats,
         oldestRunnable,
         recentFailures,
-        pausedQueues: pauses.filter((p) => p.kind === "queue").map((p) => p.name),
+        pausedQueues: [...pausedNames(pauses, "queue")],
         throughput: { since, bucketMs: BUCKET_MS, buckets },
       });
     }),
@@ -143,9 +143,7 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
   const schedules = () => schedulesOf(options.jobs.catalog);
   routes.get("/schedules", (c) =>
     render(c, "Schedules", async (context) => {
-      const paused = new Set((await store.pauses()).filter((p) => p.kind === "schedule").map((p) => p.name));
-      const health = await Promise.all(schedules().map((s) => scheduleHealth(store, s, context.now, paused.has(s.task))));
-      return schedulesPage(context, health);
+      return schedulesPage(context, await schedulesHealth(store, schedules(), context.now));
     }),
   );
 
@@ -209,8 +207,7 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
       .map((name) => catalog.get(name)!)
       .filter((task) => !task.file && task.name !== ENVIRONMENT);
     return render(c, "Tasks", async (context) => {
-      const paused = new Set((await store.pauses()).filter((p) => p.kind === "task").map((p) => p.name));
-      return tasksPage(context, tasks, paused);
+      return tasksPage(context, tasks, pausedNames(await store.pauses(), "task"));
     });
   });
 

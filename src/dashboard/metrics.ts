@@ -5,7 +5,8 @@
  */
 import { Gauge, Registry } from "prom-client";
 import type { Schedule } from "../jobs/clock.js";
-import { scheduleHealth, type ScheduleHealth } from "../jobs/schedules.js";
+import { pausedNames } from "../jobs/pauses.js";
+import { type ScheduleHealth, schedulesHealth } from "../jobs/schedules.js";
 import type { FinishedCount, JobStore, Pause, QueueStats, WorkerRecord } from "../jobs/store/store.js";
 
 const WINDOW_MS = 5 * 60_000;
@@ -29,9 +30,7 @@ export async function snapshot(store: JobStore, schedules: readonly Schedule[]):
     store.pauses(),
     store.workers(),
   ]);
-  const paused = new Set(pauses.filter((p) => p.kind === "schedule").map((p) => p.name));
-  const health = await Promise.all(schedules.map((s) => scheduleHealth(store, s, now, paused.has(s.task))));
-  return { now, stats, oldest, finished, schedules: health, pauses, workers };
+  return { now, stats, oldest, finished, schedules: await schedulesHealth(store, schedules, now, pauses), pauses, workers };
 }
 
 export interface JobsMetrics {
@@ -88,7 +87,7 @@ export function jobsMetrics(store: JobStore, schedules: () => readonly Schedule[
     },
   );
   gauge("jt_queue_paused", "1 while a queue is paused", ["queue"], (g, s) => {
-    for (const pause of s.pauses.filter((p) => p.kind === "queue")) g.set({ queue: pause.name }, 1);
+    for (const queue of pausedNames(s.pauses, "queue")) g.set({ queue }, 1);
   });
   gauge("jt_schedule_start_lag_seconds", "How late the last run of a schedule started after its slot", ["task"], (g, s) => {
     for (const h of s.schedules) if (h.startLagMs !== null) g.set({ task: h.schedule.task }, h.startLagMs / 1000);

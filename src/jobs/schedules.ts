@@ -6,7 +6,8 @@
 import { DefinitionError } from "../errors.js";
 import { LATE_TICK_MS, nextRun, previousRun, scheduleKey, validateSchedule, type Schedule } from "./clock.js";
 import type { TaskCatalog } from "./jobs.js";
-import type { Job, JobStore } from "./store/store.js";
+import { pausedNames } from "./pauses.js";
+import type { Job, JobStore, Pause } from "./store/store.js";
 
 const DEFAULT_CATCH_UP_MS = 60_000;
 
@@ -40,7 +41,18 @@ export interface ScheduleHealth {
   missed: number | null;
 }
 
-export async function scheduleHealth(store: JobStore, schedule: Schedule, now: number, paused: boolean): Promise<ScheduleHealth> {
+/** How each schedule is doing at `now`; `pauses` when the caller has read them already. */
+export async function schedulesHealth(
+  store: JobStore,
+  schedules: readonly Schedule[],
+  now: number,
+  pauses?: readonly Pause[],
+): Promise<ScheduleHealth[]> {
+  const paused = pausedNames(pauses ?? (await store.pauses()), "schedule");
+  return Promise.all(schedules.map((s) => scheduleHealth(store, s, now, paused.has(s.task))));
+}
+
+async function scheduleHealth(store: JobStore, schedule: Schedule, now: number, paused: boolean): Promise<ScheduleHealth> {
   const state = await store.cronState(scheduleKey(schedule));
   const lastRun = state?.lastRun ?? null;
   const lastJob = state?.lastJob == null ? undefined : await store.get(state.lastJob);

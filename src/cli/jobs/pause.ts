@@ -49,8 +49,8 @@ async function pausesText(store: JobStore): Promise<string> {
 }
 
 function knownTask(catalog: TaskCatalog, name: string, as: "task" | "schedule"): void {
-  if (as === "schedule" && !schedulesOf(catalog).some((s) => s.task === name)) {
-    const scheduled = schedulesOf(catalog).map((s) => s.task);
+  const scheduled = as === "schedule" ? schedulesOf(catalog).map((s) => s.task) : [];
+  if (as === "schedule" && !scheduled.includes(name)) {
     throw new UsageError(`No cron schedule on task '${name}'`, [
       scheduled.length > 0 ? `The scheduled tasks: ${scheduled.join(", ")}` : "No task has a cron schedule.",
     ]);

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { realpathSync } from "node:fs";
 import { crontabLines, nextRun, scheduleKey, shellQuote } from "../../jobs/clock.js";
 import { schedulesJson, schedulesTable } from "../../jobs/format.js";
+import { pausedNames } from "../../jobs/pauses.js";
 import { schedulesOf } from "../../jobs/schedules.js";
 import { cronPauseVerb } from "./pause.js";
 import type { VerbContext } from "./context.js";
@@ -14,7 +15,7 @@ export async function cronVerb(context: VerbContext, program: Command): Promise<
   return context.withStore(async ({ session, store }) => {
     const schedules = schedulesOf(await session.source.allDefinitions());
     const now = await store.now();
-    const paused = new Set((await store.pauses()).filter((p) => p.kind === "schedule").map((p) => p.name));
+    const paused = pausedNames(await store.pauses(), "schedule");
     const statuses = await Promise.all(
       schedules.map(async (schedule) => ({
         schedule,

@@ -77,6 +77,17 @@ function isDroppedConnection(error: unknown): boolean {
   );
 }
 
+/** A job's limits, in the order of the columns concurrency_key, concurrency_limit, rate_key, rate_max, rate_per_ms. */
+function limitValues(job: NewJob): (string | number | null)[] {
+  return [job.concurrencyKey ?? null, job.concurrencyLimit ?? null, job.rateKey ?? null, job.rateMax ?? null, job.ratePerMs ?? null];
+}
+
+/** The limits of many jobs as one array per column (for unnest). */
+function limitsByColumn(jobs: readonly NewJob[]): (string | number | null)[][] {
+  const rows = jobs.map(limitValues);
+  return rows[0]!.map((_, column) => rows.map((row) => row[column] ?? null));
+}
+
 /** Epoch ms as a timestamptz parameter. */
 const AT = (index: number) => `to_timestamp($${index}::double precision / 1000)`;
 
@@ -275,20 +286,7 @@ export class PostgresStore implements JobStore {
          ON CONFLICT (debounce_key) WHERE state = 'queued' AND debounce_key IS NOT NULL
          DO UPDATE SET args = excluded.args, queue = excluded.queue, priority = excluded.priority, run_at = excluded.run_at, updated_at = now()
          RETURNING *, (xmax = 0) AS inserted`,
-        [
-          job.task,
-          JSON.stringify(job.args),
-          job.queue,
-          job.priority,
-          job.runAt,
-          job.maxAttempts,
-          job.debounceKey,
-          job.concurrencyKey ?? null,
-          job.concurrencyLimit ?? null,
-          job.rateKey ?? null,
-          job.rateMax ?? null,
-          job.ratePerMs ?? null,
-        ],
+        [job.task, JSON.stringify(job.args), job.queue, job.priority, job.runAt, job.maxAttempts, job.debounceKey, ...limitValues(job)],
         client,
       );
       results[i] = { job: toJob(row!), inserted: row!.inserted };
@@ -324,11 +322,7 @@ export class PostgresStore implements JobStore {
             only!.runAt,
             only!.maxAttempts,
             only!.uniqueKey,
-            only!.concurrencyKey ?? null,
-            only!.concurrencyLimit ?? null,
-            only!.rateKey ?? null,
-            only!.rateMax ?? null,
-            only!.ratePerMs ?? null,
+            ...limitValues(only!),
           ],
           client,
         )
@@ -355,11 +349,8 @@ export class PostgresStore implements JobStore {
             jobs.map((j) => j.runAt),
             jobs.map((j) => j.maxAttempts),
             jobs.map((j) => j.uniqueKey),
-            jobs.map((j) => j.concurrencyKey ?? null),
-            jobs.map((j) => j.concurrencyLimit ?? null),
-            jobs.map((j) => j.rateKey ?? null),
-            jobs.map((j) => j.rateMax ?? null),
-            jobs.map((j) => j.ratePerMs ?? null),
+            // One array per limit column, in limitValues' order.
+            ...limitsByColumn(jobs),
           ],
           client,
         );
