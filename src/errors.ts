@@ -151,3 +151,22 @@ export function messageOf(thrown: unknown): string {
     return String(thrown);
   }
 }
+
+/**
+ * A job hook threw (or broke its contract, as an `aroundEnqueue` that never calls `enqueue()`):
+ * the enqueue or the job's run fails with this. Its message names the hook and where it is
+ * defined; `cause` is what the hook threw.
+ */
+export class JobHookFailed extends JtError {
+  readonly exitCode = ExitCode.taskFailed;
+  constructor(
+    /** `beforeEnqueue`, `aroundPerform`, … */
+    readonly hook: string,
+    message: string,
+    cause: unknown,
+  ) {
+    super(message, [], { cause });
+    // Where the hook threw, not where jt caught it.
+    if (cause instanceof Error && cause.stack) this.stack = `${this.name}: ${message}${cause.stack.slice(cause.stack.indexOf("\n"))}`;
+  }
+}

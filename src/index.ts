@@ -11,6 +11,7 @@
  */
 export { clearTask, desc, directory, file, multitask, namespace, rule, task, taskDefined } from "./api/dsl.js";
 export { defineEnvironment } from "./api/environment.js";
+export { defineJobHooks } from "./api/job-hooks.js";
 export { createJobs, enqueue, type CreateJobsOptions, type JobsClient, type PauseTarget } from "./jobs/app-jobs.js";
 export { dashboard, type Dashboard, type DashboardOptions } from "./dashboard/mount.js";
 // The errors app and task code can meet, for `instanceof`: a failed enqueue, a failed `sh` command,
@@ -21,6 +22,7 @@ export {
   ConcurrentFailures,
   DefinitionError,
   Interrupted,
+  JobHookFailed,
   JtError,
   NotConfirmed,
   TaskFailure,
@@ -37,10 +39,14 @@ export type {
   EnvironmentContext,
   EnvironmentDefinition,
   EnqueuedJob,
+  EnqueueingJob,
   EnqueueOptions,
+  JobHooks,
   JobProgress,
   JobState,
   JobStatus,
+  PerformHooks,
+  PerformingJob,
   RuleSource,
   Sh,
   ShOptions,

@@ -1,6 +1,16 @@
 import type pg from "pg";
 import { describe, expectTypeOf, test } from "vitest";
-import { type CommandFailed, type Discard, enqueue, Snooze, task, type TransactionClient } from "../src/index.js";
+import {
+  type CommandFailed,
+  type Discard,
+  defineJobHooks,
+  enqueue,
+  type JobHookFailed,
+  type JobHooks,
+  Snooze,
+  task,
+  type TransactionClient,
+} from "../src/index.js";
 
 describe("enqueue({ db }) takes your pg connection, typed", () => {
   test("a PoolClient, a Client and a Pool are all TransactionClients", () => {
@@ -58,5 +68,57 @@ describe("steering a job's retries", () => {
     task("m", { rateLimit: { max: 10 } }, () => {});
     // @ts-expect-error "tenant" is not one of its args
     task("n", { args: ["account"], rateLimit: { max: 1, per: 1000, key: "tenant" } }, () => {});
+  });
+});
+
+describe("job hooks", () => {
+  test("a task's perform hooks see its own ctx, typed by its args; enqueue hooks are not a task's", () => {
+    task(
+      "hooked",
+      {
+        args: ["account"],
+        defaults: { account: "all" },
+        hooks: {
+          beforePerform(job, ctx) {
+            expectTypeOf(ctx.args.account).toEqualTypeOf<string>();
+            expectTypeOf(job.meta).toEqualTypeOf<Readonly<Record<string, string>>>();
+            expectTypeOf(job.attempt).toEqualTypeOf<number>();
+          },
+          aroundPerform: (_job, _ctx, perform) => perform(),
+        },
+      },
+      () => {},
+    );
+    // @ts-expect-error an undeclared arg
+    task("hooked2", { args: ["account"], hooks: { beforePerform: (_job, ctx) => ctx.args.user } }, () => {});
+    // @ts-expect-error enqueue hooks go in the project's hooks module
+    task("hooked3", { hooks: { beforeEnqueue: () => {} } }, () => {});
+  });
+
+  test("defineJobHooks takes sets of hooks; an enqueue hook can set meta, not args", () => {
+    const sets = defineJobHooks(
+      {
+        name: "tenants",
+        beforeEnqueue(job) {
+          job.meta.tenant = "acme";
+          // @ts-expect-error args are the caller's
+          job.args.push("x");
+        },
+        aroundEnqueue: async (_job, enqueue) => {
+          const enqueued = await enqueue();
+          expectTypeOf(enqueued.meta).toEqualTypeOf<Readonly<Record<string, string>>>();
+          return enqueued;
+        },
+      },
+      { aroundPerform: async (_job, ctx, perform) => (ctx.signal.aborted ? undefined : perform()) },
+    );
+    expectTypeOf(sets).toEqualTypeOf<readonly JobHooks[]>();
+    defineJobHooks({
+      beforeEnqueue(job) {
+        // @ts-expect-error meta holds strings
+        job.meta.count = 1;
+      },
+    });
+    expectTypeOf<JobHookFailed["hook"]>().toEqualTypeOf<string>();
   });
 });

@@ -136,6 +136,68 @@ export interface EnqueuedJob {
    * key, or (a debounced task) the waiting job this enqueue replaced, which now has these args.
    */
   readonly duplicate: boolean;
+  /** What enqueue hooks attached to it (see `JobHooks`). */
+  readonly meta: Readonly<Record<string, string>>;
+}
+
+/** A job about to be enqueued, as enqueue hooks see it: checked, not written yet. */
+export interface EnqueueingJob {
+  readonly task: string;
+  readonly args: readonly string[];
+  readonly queue: string;
+  readonly priority: number;
+  /** When it is due; undefined for now. */
+  readonly runAt: Date | undefined;
+  /**
+   * Strings the job carries to its perform hooks, on any worker (a trace context, a tenant id):
+   * set them here (`job.meta.tenant = "acme"`). Values must be strings.
+   */
+  readonly meta: Record<string, string>;
+}
+
+/** A job a worker is running, as perform hooks see it. */
+export interface PerformingJob {
+  readonly id: number;
+  readonly task: string;
+  readonly args: readonly string[];
+  readonly queue: string;
+  /** This run's number (the first is 1), and how many it may have. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** What enqueue hooks attached to it. */
+  readonly meta: Readonly<Record<string, string>>;
+}
+
+/** The perform hooks a task may declare (`hooks` in its spec); `ctx` is its own, typed by its args. */
+export interface PerformHooks<Ctx = TaskContext> {
+  /** Before the task's actions, after its prerequisites (`ctx.app` is booted when it depends on `environment`). Throwing fails the run. */
+  beforePerform?(job: PerformingJob, ctx: Ctx): unknown;
+  /**
+   * Around the task's actions: call `perform()` (once) and return what it resolves with, or let
+   * its error go on. It sees the task's error as thrown; a hook that catches it and returns makes
+   * the run succeed. Not calling `perform()` skips the actions.
+   */
+  aroundPerform?(job: PerformingJob, ctx: Ctx, perform: () => Promise<unknown>): unknown;
+  /** After the actions ended without an error, with what they returned. Throwing fails the run. */
+  afterPerform?(job: PerformingJob, ctx: Ctx, result: unknown): unknown;
+}
+
+/**
+ * Middleware around enqueueing and running jobs, in the project's hooks module (`jobs.hooks` in
+ * the config: `export default defineJobHooks(tracing, tenants)`). Each set is a layer: the first
+ * wraps the rest, and a task's own `hooks` are the innermost. A hook that throws is reported as
+ * that hook's failure: an enqueue hook's fails the enqueue (nothing is written unless the job
+ * was, as for `afterEnqueue`), a perform hook's fails the job's run, which is retried as usual.
+ */
+export interface JobHooks extends PerformHooks {
+  /** Named in the report of a failure of one of its hooks. */
+  readonly name?: string;
+  /** Before the job is written. Throwing refuses it (and every job of an `enqueueMany`). */
+  beforeEnqueue?(job: EnqueueingJob): unknown;
+  /** Around writing it: call `enqueue()` once and return its job. */
+  aroundEnqueue?(job: EnqueueingJob, enqueue: () => Promise<EnqueuedJob>): Promise<EnqueuedJob>;
+  /** After it is written (with the `db` option: in your transaction, not committed yet). */
+  afterEnqueue?(job: EnqueuedJob): unknown;
 }
 
 export type JobState = "queued" | "running" | "completed" | "failed" | "cancelled";
@@ -294,4 +356,9 @@ export interface TaskSpec<Names extends readonly string[] = readonly [], Default
     readonly per: string | number;
     readonly key?: ArgName<Names[number]> | readonly ArgName<Names[number]>[];
   };
+  /**
+   * As a background job: hooks around its run, inside the project's (see `JobHooks`). Enqueue
+   * hooks are the project's only: app code enqueues without loading task files.
+   */
+  readonly hooks?: PerformHooks<TaskContext<TaskArgs<Names, Defaults>>>;
 }

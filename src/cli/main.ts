@@ -93,7 +93,7 @@ async function execute(invocation: Invocation, output: Output): Promise<number> 
     ]);
   }
 
-  const jobs = new ProjectJobs(session.project, () => session.source.allDefinitions());
+  const jobs = new ProjectJobs(session.project, () => session.source.allDefinitions(), importModule);
   const controller = new AbortController();
   const log = (line: string) => output.err(`${line}\n`);
   const traceLine = invocation.traceOutput === "stdout" ? (line: string) => output.out(`${line}\n`) : log;

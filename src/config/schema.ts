@@ -40,6 +40,17 @@ export interface JobsConfig {
   pruneAfter?: string | number;
   /** The worker's log: "text" (timestamped lines, default) or "json" (one object per line, for log drains). */
   logFormat?: "text" | "json";
+  /**
+   * The module whose default export is the project's job hooks (`defineJobHooks(...)`), relative
+   * to the root: they run around every enqueue (app code, tasks, the CLI) and every job's run.
+   */
+  hooks?: string;
+  /**
+   * Spans for enqueues and job runs, the trace context carried in the job: `true` needs
+   * `@opentelemetry/api` installed in the app, `false` turns it off; by default it is on when the
+   * app has `@opentelemetry/api`.
+   */
+  openTelemetry?: boolean;
 }
 
 /** The config after validation and defaults. */
@@ -61,6 +72,10 @@ export interface ResolvedJobsConfig {
   shutdownTimeoutMs: number;
   pruneAfterMs: number;
   logFormat: "text" | "json";
+  /** As configured (relative to the root). */
+  hooks: string | undefined;
+  /** Undefined: on when the app has `@opentelemetry/api`. */
+  openTelemetry: boolean | undefined;
 }
 
 type Check = (value: unknown) => string | undefined;
@@ -88,6 +103,8 @@ const JOBS_KEYS: Record<keyof JobsConfig, Check> = {
   shutdownTimeout: isDurationValue,
   pruneAfter: isDurationValue,
   logFormat: (value) => (value === "text" || value === "json" ? undefined : '"text" or "json"'),
+  hooks: isPath,
+  openTelemetry: (value) => (typeof value === "boolean" ? undefined : "true or false"),
 };
 
 const KEYS: Record<keyof UserConfig, Check> = {
@@ -126,6 +143,8 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
       shutdownTimeoutMs: parseDuration(jobs.shutdownTimeout ?? "25s")!,
       pruneAfterMs: parseDuration(jobs.pruneAfter ?? "7d")!,
       logFormat: jobs.logFormat ?? "text",
+      hooks: jobs.hooks,
+      openTelemetry: jobs.openTelemetry,
     },
   };
 }

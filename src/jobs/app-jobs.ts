@@ -5,12 +5,14 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { EnqueuedJob, EnqueueOptions, JobStatus } from "../api/types.js";
 import { parseDuration } from "../shared/duration.js";
 import { readManifest, registryFromManifest, type Manifest } from "../cache/manifest.js";
 import { findProjectRoot } from "../config/root.js";
 import { freshManifest } from "../load/fresh-manifest.js";
 import { JT_PACKAGE_ROOT, jtBuild } from "../package-paths.js";
+import { projectHookSets } from "./hooks-module.js";
 import { jobStatus, waitForJob } from "./job-status.js";
 import { Jobs } from "./jobs.js";
 import { openStore, storeLocation, type StoreLocation } from "./store/open.js";
@@ -99,7 +101,18 @@ export async function openProjectJobs(options: CreateJobsOptions): Promise<{ job
   }
   const manifest = currentManifest(root);
   const location = storeLocation(options.store ?? manifest.config.jobs.store, root);
-  return { jobs: new Jobs(await openStore(location), registryFromManifest(manifest)), location };
+  const hooks = () => projectHookSets({ root, config: manifest.config.jobs, importModule: importAppModule });
+  return { jobs: new Jobs(await openStore(location), registryFromManifest(manifest), hooks), location };
+}
+
+/**
+ * The hooks module, in app code: TypeScript through tsx's scoped `tsImport` (the app's own
+ * loaders stay as they are), JavaScript as it is.
+ */
+async function importAppModule(file: string): Promise<unknown> {
+  if (!/\.[cm]?tsx?$/.test(file)) return import(pathToFileURL(file).href);
+  const { tsImport } = await import("tsx/esm/api");
+  return tsImport(pathToFileURL(file).href, import.meta.url);
 }
 
 function currentManifest(root: string): Manifest {

@@ -8,7 +8,8 @@ import { isRestArg } from "../args/task-arguments.js";
 import type { TaskDefinition } from "../registry/task.js";
 import { closeMatches } from "../shared/suggest.js";
 import { parseDuration } from "../shared/duration.js";
-import type { EnqueuedJob, EnqueueOptions } from "../api/types.js";
+import type { EnqueuedJob, EnqueueingJob, EnqueueOptions } from "../api/types.js";
+import { enqueueThroughHooks, type HookSet } from "./hooks.js";
 import type { Job, JobStore, NewJob } from "./store/store.js";
 
 export const DEFAULT_QUEUE = "default";
@@ -26,10 +27,23 @@ export class EnqueueError extends Error {
 }
 
 export class Jobs {
+  private hooks: Promise<readonly HookSet[]> | undefined;
+
   constructor(
     readonly store: JobStore,
     readonly catalog: TaskCatalog,
+    /** Loads the project's hook sets (once, on first use). */
+    private readonly loadHooks: () => Promise<readonly HookSet[]> = async () => [],
   ) {}
+
+  /** The project's hook sets, outermost first. */
+  hookSets(): Promise<readonly HookSet[]> {
+    this.hooks ??= this.loadHooks().catch((error: unknown) => {
+      this.hooks = undefined;
+      throw error;
+    });
+    return this.hooks;
+  }
 
   async enqueue(task: string, options: EnqueueOptions = {}): Promise<EnqueuedJob> {
     const [job] = await this.enqueueMany([{ task, options }]);
@@ -42,8 +56,14 @@ export class Jobs {
     const now = requests.some((r) => r.options?.wait !== undefined || this.catalog.get(r.task)?.job.debounce) ? await this.store.now() : 0;
     const rows = requests.map(({ task, options = {} }) => this.newJob(task, options, now));
     const connection = requests.find((r) => r.options?.db !== undefined)?.options?.db;
-    const results = await this.store.enqueue(rows, connection);
-    return results.map(({ job, inserted }) => enqueued(job, !inserted));
+    const write = async () => (await this.store.enqueue(rows, connection)).map(({ job, inserted }) => enqueued(job, !inserted));
+    const sets = await this.hookSets();
+    if (sets.length === 0) return write();
+    const drafts = rows.map((row) => draftOf(row));
+    return enqueueThroughHooks(sets, drafts, () => {
+      for (const [i, row] of rows.entries()) row.meta = checkedMeta(row.task, drafts[i]!.meta);
+      return write();
+    });
   }
 
   /** Checks the invocation against the task's definition and builds its row. */
@@ -151,5 +171,32 @@ function runAtOf(task: string, options: EnqueueOptions, now: number): number | n
 }
 
 function enqueued(job: Job, duplicate: boolean): EnqueuedJob {
-  return { id: job.id, task: job.task, args: job.args, queue: job.queue, runAt: new Date(job.runAt), duplicate };
+  return { id: job.id, task: job.task, args: job.args, queue: job.queue, runAt: new Date(job.runAt), duplicate, meta: job.meta };
+}
+
+/** A job's row as enqueue hooks see it, its meta theirs to fill. */
+function draftOf(row: NewJob): EnqueueingJob {
+  return {
+    task: row.task,
+    args: [...row.args],
+    queue: row.queue,
+    priority: row.priority,
+    runAt: row.runAt === null ? undefined : new Date(row.runAt),
+    meta: {},
+  };
+}
+
+/** What hooks put in a job's meta, checked: string values, as the job carries them. */
+function checkedMeta(task: string, meta: unknown): Record<string, string> {
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta))
+    throw new EnqueueError(
+      `Cannot enqueue '${task}': an enqueue hook replaced its meta with ${Array.isArray(meta) ? "an array" : String(meta)}`,
+    );
+  for (const [key, value] of Object.entries(meta)) {
+    if (typeof value !== "string")
+      throw new EnqueueError(
+        `Cannot enqueue '${task}': meta.${key} is ${typeof value}; a job's meta holds strings (String() it, or JSON.stringify)`,
+      );
+  }
+  return { ...(meta as Record<string, string>) };
 }

@@ -8,7 +8,7 @@
 import { wellFormed } from "../shared/well-formed.js";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import { Interrupted } from "../errors.js";
+import { Interrupted, JobHookFailed } from "../errors.js";
 import { JT_OWN_DIRS } from "../package-paths.js";
 import { headline } from "../report/errors.js";
 import type { TaskDefinition } from "../registry/task.js";
@@ -414,7 +414,7 @@ export class JobWorker {
     if (cause instanceof Snooze) return this.snooze(job, label, cause);
     if (cause instanceof Discard) return this.discard(job, label, cause);
     const own = cause instanceof TimedOut || cause instanceof JobFault || cause instanceof TaskNotDefined;
-    const message = own ? cause.message : headline(cause);
+    const message = own || cause instanceof JobHookFailed ? cause.message : headline(cause);
     const stack = cause instanceof Error && !(cause instanceof TaskNotDefined) ? userStack(cause) : undefined;
     // retry.on and retry.discardOn judge the task's own errors (not a timeout or a crash jt reports).
     const verdict = own ? undefined : this.retryVerdict(job, label, this.options.loadedDefinition?.(job.task) ?? task, cause);

@@ -7,7 +7,7 @@ import { sourcesFor, type Rule } from "./rules.js";
 import { validateBackoff, type Backoff } from "../shared/backoff.js";
 import { errorTest } from "../shared/error-test.js";
 import { parseDuration } from "../shared/duration.js";
-import type { Action, TaskDefinition, TaskJobSettings } from "./task.js";
+import type { Action, TaskDefinition, TaskJobSettings, TaskPerformHooks } from "./task.js";
 
 export interface DefineOptions {
   deps?: readonly string[] | undefined;
@@ -28,6 +28,7 @@ export interface DefineOptions {
   debounce?: unknown;
   concurrency?: unknown;
   rateLimit?: unknown;
+  hooks?: unknown;
 }
 
 /** Every task defined in this process, and the namespace stack while task files load. */
@@ -385,7 +386,31 @@ function jobSettings(task: string, options: DefineOptions): TaskJobSettings {
     if (perMs === undefined || perMs < 1) throw fail('rateLimit.per must be a duration like "1s" or "1m", or milliseconds');
     settings.rateLimit = { max: rate.max as number, perMs, key: argKey(rate.key, options, fail, "rateLimit") };
   }
+  if (options.hooks !== undefined) settings.hooks = performHooks(options.hooks, fail);
   return settings;
+}
+
+const PERFORM_HOOKS = ["beforePerform", "aroundPerform", "afterPerform"] as const;
+
+/** A task's `hooks`: perform hooks only (app code enqueues without loading task files, so enqueue hooks are the project's). */
+function performHooks(given: unknown, fail: (what: string) => Error): TaskPerformHooks {
+  if (typeof given !== "object" || given === null || Array.isArray(given))
+    throw fail("hooks must be an object of { beforePerform?, aroundPerform?, afterPerform? }");
+  const hooks: Record<string, unknown> = {};
+  for (const [key, hook] of Object.entries(given)) {
+    if (hook === undefined) continue;
+    if (!(PERFORM_HOOKS as readonly string[]).includes(key)) {
+      const enqueueHook = /Enqueue$/.test(key);
+      throw fail(
+        enqueueHook
+          ? `hooks.${key}: a task has perform hooks only; enqueue hooks go in the project's hooks module (jobs.hooks in the config), since app code enqueues without loading task files`
+          : `hooks has no '${key}' (a task's hooks are ${PERFORM_HOOKS.join(", ")})`,
+      );
+    }
+    if (typeof hook !== "function") throw fail(`hooks.${key} must be a function`);
+    hooks[key] = hook;
+  }
+  return hooks as TaskPerformHooks;
 }
 
 /** A `key` of debounce or concurrency: declared arg names (none: the whole task). */

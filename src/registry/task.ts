@@ -53,4 +53,13 @@ export interface TaskJobSettings {
   concurrency?: { limit: number; key: readonly string[] };
   /** At most `max` of its jobs with the same values of these args start in each window of `perMs`, cluster-wide. */
   rateLimit?: { max: number; perMs: number; key: readonly string[] };
+  /** Its perform hooks (functions: the manifest leaves them out). */
+  hooks?: TaskPerformHooks;
+}
+
+/** A task's perform hooks as the registry keeps them (the public `PerformHooks`, its ctx untyped). */
+export interface TaskPerformHooks {
+  beforePerform?(job: unknown, ctx: unknown): unknown;
+  aroundPerform?(job: unknown, ctx: unknown, perform: () => Promise<unknown>): unknown;
+  afterPerform?(job: unknown, ctx: unknown, result: unknown): unknown;
 }

@@ -76,7 +76,7 @@ export class Environment {
 }
 
 /** The default export of an ES module (also as tsx compiles it to CommonJS), or a CommonJS module's exports. */
-function defaultExport(module: unknown): unknown {
+export function defaultExport(module: unknown): unknown {
   if (!module || typeof module !== "object") return module;
   const isEsModule =
     (module as { __esModule?: unknown }).__esModule === true || Object.prototype.toString.call(module) === "[object Module]";

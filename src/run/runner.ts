@@ -66,6 +66,11 @@ export interface RunOptions {
   actions?: { started(task: string): void; ended(task: string, outcome: "finished" | "failed"): void } | undefined;
   /** `ctx.enqueue`: into the project's job store. */
   enqueue: (task: string, options?: EnqueueOptions) => Promise<EnqueuedJob>;
+  /**
+   * Wraps the actions of each target (not its prerequisites): a job's perform hooks. `perform`
+   * runs them and resolves with what they returned; what `around` resolves with is the result.
+   */
+  aroundTarget?: (task: TaskDefinition, ctx: TaskContext, perform: () => Promise<unknown>) => Promise<unknown>;
 }
 
 /** Rake's timestamps: a file's mtime (missing: later than anything), a directory never newer, a task now. */
@@ -106,6 +111,8 @@ export class Runner implements WalkHost {
   private readonly acting = new Set<string>();
   /** What each task's actions returned (the last value other than undefined): a job's result. */
   private readonly results = new Map<TaskDefinition, unknown>();
+  /** The targets of `run` (what `aroundTarget` wraps), not tasks planned by ctx.invoke. */
+  private targets = new Set<PlannedTask>();
   /** The concurrent walk and its action slots, made on first use: a worker makes a Runner per job. */
   private concurrentWalk: ConcurrentWalk | undefined;
 
@@ -130,6 +137,7 @@ export class Runner implements WalkHost {
     await this.options.load(targets);
     const top: Scope = { signal: this.options.signal, lines: false, concurrent: false, waiter: undefined };
     const planned = plan(targets, this.options.tasks);
+    this.targets = new Set(planned.roots);
     try {
       await this.confirmThenExecute(planned, top);
     } catch (error) {
@@ -221,7 +229,8 @@ export class Runner implements WalkHost {
   private async runActions(planned: PlannedTask, scope: Scope, lease: Lease | undefined): Promise<void> {
     const { task } = planned;
     this.lastStarted = planned;
-    if (task.actions.length === 0) return;
+    const around = this.targets.has(planned) ? this.options.aroundTarget : undefined;
+    if (task.actions.length === 0 && !around) return;
     let outcome: "finished" | "failed" | undefined;
     try {
       const ctx = this.contextFor(planned, scope, lease);
@@ -230,16 +239,24 @@ export class Runner implements WalkHost {
       this.acting.add(task.name);
       this.options.actions?.started(task.name);
       outcome = "failed";
-      for (const action of task.actions) {
-        this.stopIfStopped(scope.signal);
-        // The registry (a layer below the public API) stores actions as taking what it cannot name.
-        const run = () => (action as (ctx: TaskContext) => unknown)(ctx);
-        try {
+      const perform = async () => {
+        for (const action of task.actions) {
+          this.stopIfStopped(scope.signal);
+          // The registry (a layer below the public API) stores actions as taking what it cannot name.
+          const run = () => (action as (ctx: TaskContext) => unknown)(ctx);
           const value = await this.untilSettledOrGraceOver(label ? runLabelled(label, run) : run(), scope.signal);
           if (value !== undefined) this.results.set(task, value);
-        } catch (error) {
-          throw this.failureOf(error, planned, scope.signal);
         }
+        return this.results.get(task);
+      };
+      try {
+        if (around) {
+          const value = await around(task, ctx, perform);
+          if (value === undefined) this.results.delete(task);
+          else this.results.set(task, value);
+        } else await perform();
+      } catch (error) {
+        throw this.failureOf(error, planned, scope.signal);
       }
       outcome = "finished";
     } finally {

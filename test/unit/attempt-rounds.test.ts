@@ -26,6 +26,7 @@ function job(state: JobState, attempts: number, errorAttempts: number[]): Job {
     worker: null,
     progress: null,
     result: null,
+    meta: {},
   };
 }
 const shape = (j: Job) => {

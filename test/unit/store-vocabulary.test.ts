@@ -28,6 +28,7 @@ const job = (id: number, uniqueKey: string | null = null): Job => ({
   worker: null,
   progress: null,
   result: null,
+  meta: {},
 });
 
 describe("matchInserted: the rows one INSERT … RETURNING gave back, matched to the requests", () => {

@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors.js";
 import { ProjectJobs } from "../../jobs/project-jobs.js";
+import { importModule } from "../../load/loader.js";
 import { JOBS_VERBS, jobsVerb, jobsVerbLines, type JobsVerb } from "../../jobs/verbs.js";
 import type { Output } from "../../report/output.js";
 import { openSession } from "../../session/session.js";
@@ -100,7 +101,7 @@ export async function runJobsCommand(verb: string, words: readonly string[], out
     output,
     async open() {
       const session = await openSession({ env, directory: options.directory, silent: false }, output);
-      return { session, jobs: new ProjectJobs(session.project, () => session.source.allDefinitions()) };
+      return { session, jobs: new ProjectJobs(session.project, () => session.source.allDefinitions(), importModule) };
     },
     async withStore(use) {
       const { session, jobs } = await this.open();

@@ -2,6 +2,8 @@
 import type { Command } from "commander";
 import { ExitCode, exitCodeOf, UsageError } from "../../errors.js";
 import { exitNow } from "../../jobs/job-faults.js";
+import { performThroughHooks } from "../../jobs/hooks.js";
+import type { PerformingJob } from "../../api/types.js";
 import { JobOutput } from "../../jobs/job-output.js";
 import { describeLocation } from "../../jobs/store/open.js";
 import type { Job } from "../../jobs/store/store.js";
@@ -59,6 +61,19 @@ export async function work(context: VerbContext, program: Command, untilEmpty: b
   }
 }
 
+/** A job as its perform hooks see it. */
+function performingJob(job: Job): PerformingJob {
+  return {
+    id: job.id,
+    task: job.task,
+    args: [...job.args],
+    queue: job.queue,
+    attempt: job.attempts,
+    maxAttempts: job.maxAttempts,
+    meta: Object.freeze({ ...job.meta }),
+  };
+}
+
 /** The worker itself, in the executor process. */
 async function execute(context: VerbContext, program: Command, untilEmpty: boolean): Promise<number> {
   const flags = program.opts<{ queues: string; concurrency?: string; prefetch?: string; trace?: true; quiet?: true }>();
@@ -76,6 +91,8 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
           .filter(Boolean);
   const opened = await jobs.get();
   const catalog = await session.source.allDefinitions();
+  // Loaded before the first claim: a hooks module that does not load stops the worker, not its jobs.
+  const projectHooks = await opened.hookSets();
   const logFormat = flagFormat ?? config.logFormat;
   // From here on, what the process writes is the jobs' output, in the worker's log.
   const jobOutput = new JobOutput(concurrency);
@@ -124,6 +141,10 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
           finishedRunSucceeds: true,
           enqueue: (task, options) => opened.enqueue(task, options),
           progress: (_task, update) => reportProgress(update),
+          aroundTarget: (task, ctx, perform) => {
+            const sets = task.job.hooks ? [...projectHooks, { hooks: task.job.hooks, source: `task ${task.name}` }] : projectHooks;
+            return sets.length === 0 ? perform() : performThroughHooks(sets, performingJob(job), ctx, perform);
+          },
         }).run([{ name: job.task, values: job.args }]);
         return result;
       },

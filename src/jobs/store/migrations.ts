@@ -159,6 +159,12 @@ export const MIGRATIONS: readonly Migration[] = [
        ADD COLUMN rate_window BIGINT, ADD COLUMN rate_slot INTEGER;
      CREATE UNIQUE INDEX jobs_rate ON ${s}.jobs (rate_key, rate_window, rate_slot) WHERE rate_key IS NOT NULL;`,
   },
+  {
+    version: 9,
+    why: "job metadata: what enqueue hooks attach to a job (a trace context, a tenant), read back by perform hooks",
+    sqlite: "ALTER TABLE jt_jobs ADD COLUMN meta TEXT;",
+    postgres: (s) => `ALTER TABLE ${s}.jobs ADD COLUMN meta JSONB;`,
+  },
 ];
 
 /** The versions after `applied`, in order. */

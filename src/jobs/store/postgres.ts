@@ -43,6 +43,7 @@ import {
   heldBy,
   LEASE_EXPIRED,
   listQuery,
+  metaJson,
   matchInserted,
   mergeBuckets,
   postgresParams,
@@ -77,12 +78,19 @@ function isDroppedConnection(error: unknown): boolean {
   );
 }
 
-/** A job's limits, in the order of the columns concurrency_key, concurrency_limit, rate_key, rate_max, rate_per_ms. */
+/** A job's limits and metadata, in the order of the columns concurrency_key, concurrency_limit, rate_key, rate_max, rate_per_ms, meta. */
 function limitValues(job: NewJob): (string | number | null)[] {
-  return [job.concurrencyKey ?? null, job.concurrencyLimit ?? null, job.rateKey ?? null, job.rateMax ?? null, job.ratePerMs ?? null];
+  return [
+    job.concurrencyKey ?? null,
+    job.concurrencyLimit ?? null,
+    job.rateKey ?? null,
+    job.rateMax ?? null,
+    job.ratePerMs ?? null,
+    metaJson(job),
+  ];
 }
 
-/** The limits of many jobs as one array per column (for unnest). */
+/** The limits and metadata of many jobs as one array per column (for unnest). */
 function limitsByColumn(jobs: readonly NewJob[]): (string | number | null)[][] {
   const rows = jobs.map(limitValues);
   return rows[0]!.map((_, column) => rows.map((row) => row[column] ?? null));
@@ -281,10 +289,11 @@ export class PostgresStore implements JobStore {
       if (!job.debounceKey) continue;
       const [row] = await this.query<Row & { inserted: boolean }>(
         `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, debounce_key, concurrency_key, concurrency_limit,
-           rate_key, rate_max, rate_per_ms, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, $8, $9, $10, $11, $12, now(), now())
+           rate_key, rate_max, rate_per_ms, meta, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, $8, $9, $10, $11, $12, $13, now(), now())
          ON CONFLICT (debounce_key) WHERE state = 'queued' AND debounce_key IS NOT NULL
-         DO UPDATE SET args = excluded.args, queue = excluded.queue, priority = excluded.priority, run_at = excluded.run_at, updated_at = now()
+         DO UPDATE SET args = excluded.args, queue = excluded.queue, priority = excluded.priority, run_at = excluded.run_at,
+           meta = excluded.meta, updated_at = now()
          RETURNING *, (xmax = 0) AS inserted`,
         [job.task, JSON.stringify(job.args), job.queue, job.priority, job.runAt, job.maxAttempts, job.debounceKey, ...limitValues(job)],
         client,
@@ -302,7 +311,7 @@ export class PostgresStore implements JobStore {
    */
   private insert(jobs: readonly NewJob[], client: Queryable): Promise<Row[]> {
     const insert = `INSERT INTO ${this.jobs} (task, args, queue, priority, state, run_at, max_attempts, unique_key, concurrency_key, concurrency_limit,
-      rate_key, rate_max, rate_per_ms, created_at, updated_at)`;
+      rate_key, rate_max, rate_per_ms, meta, created_at, updated_at)`;
     const onConflict = `ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING RETURNING *`;
     const notify = `SELECT inserted.*, pg_notify('${CHANNEL}', '') IS NULL AS notified FROM inserted`;
     const [only] = jobs;
@@ -310,7 +319,7 @@ export class PostgresStore implements JobStore {
       ? this.query<Row>(
           `WITH inserted AS (
                ${insert}
-               VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, $8, $9, $10, $11, $12, now(), now())
+               VALUES ($1, $2, $3, $4, 'queued', coalesce(${AT(5)}, now()), $6, $7, $8, $9, $10, $11, $12, $13, now(), now())
                ${onConflict}
              )
              ${notify}`,
@@ -329,14 +338,14 @@ export class PostgresStore implements JobStore {
       : this.query<Row>(
           `WITH incoming AS (
                SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::int[], $5::double precision[], $6::int[], $7::text[], $8::text[], $9::int[],
-                 $10::text[], $11::int[], $12::bigint[])
+                 $10::text[], $11::int[], $12::bigint[], $13::jsonb[])
                  WITH ORDINALITY AS t(task, args, queue, priority, run_at, max_attempts, unique_key, concurrency_key, concurrency_limit,
-                   rate_key, rate_max, rate_per_ms, ord)
+                   rate_key, rate_max, rate_per_ms, meta, ord)
              ),
              inserted AS (
                ${insert}
                SELECT task, args, queue, priority, 'queued', coalesce(to_timestamp(run_at / 1000), now()), max_attempts, unique_key,
-                 concurrency_key, concurrency_limit, rate_key, rate_max, rate_per_ms, now(), now()
+                 concurrency_key, concurrency_limit, rate_key, rate_max, rate_per_ms, meta, now(), now()
                FROM incoming ORDER BY ord
                ${onConflict}
              )

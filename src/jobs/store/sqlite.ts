@@ -36,6 +36,7 @@ import {
   heldBy,
   LEASE_EXPIRED,
   listQuery,
+  metaJson,
   mergeBuckets,
   rowToJob,
   selection,
@@ -180,9 +181,9 @@ export class SqliteStore implements JobStore {
   private insert(job: NewJob, now: number): Row | undefined {
     return this.sql(
       `INSERT INTO jt_jobs (task, args, queue, priority, state, run_at, max_attempts, unique_key, debounce_key, concurrency_key,
-         concurrency_limit, rate_key, rate_max, rate_per_ms, created_at, updated_at)
+         concurrency_limit, rate_key, rate_max, rate_per_ms, meta, created_at, updated_at)
        VALUES (@task, @args, @queue, @priority, 'queued', @runAt, @maxAttempts, @uniqueKey, @debounceKey, @concurrencyKey,
-         @concurrencyLimit, @rateKey, @rateMax, @ratePerMs, @now, @now)
+         @concurrencyLimit, @rateKey, @rateMax, @ratePerMs, @meta, @now, @now)
        ON CONFLICT DO NOTHING RETURNING *`,
     ).get({
       task: job.task,
@@ -198,6 +199,7 @@ export class SqliteStore implements JobStore {
       rateKey: job.rateKey ?? null,
       rateMax: job.rateMax ?? null,
       ratePerMs: job.ratePerMs ?? null,
+      meta: metaJson(job),
       now,
     }) as Row | undefined;
   }
@@ -205,10 +207,11 @@ export class SqliteStore implements JobStore {
   /** A debounced job: the queued job with its key takes its args and due time, if there is one. */
   private replaceDebounced(job: NewJob, now: number): Row | undefined {
     return this.sql(
-      `UPDATE jt_jobs SET args = @args, queue = @queue, priority = @priority, run_at = @runAt, updated_at = @now
+      `UPDATE jt_jobs SET args = @args, queue = @queue, priority = @priority, run_at = @runAt, meta = @meta, updated_at = @now
        WHERE debounce_key = @debounceKey AND state = 'queued' RETURNING *`,
     ).get({
       args: JSON.stringify(job.args),
+      meta: metaJson(job),
       queue: job.queue,
       priority: job.priority,
       runAt: job.runAt ?? now,

@@ -60,6 +60,8 @@ export interface Job {
   progress: JobProgress | null;
   /** What its task returned (JSON), once completed; null when it returned nothing. */
   result: unknown;
+  /** What enqueue hooks attached to it (a trace context, a tenant): string values by name. */
+  meta: Record<string, string>;
 }
 
 export interface NewJob {
@@ -79,6 +81,8 @@ export interface NewJob {
   rateKey?: string | null;
   rateMax?: number | null;
   ratePerMs?: number | null;
+  /** What enqueue hooks attached (stored as JSON; none when empty). */
+  meta?: Readonly<Record<string, string>> | null;
 }
 
 export interface EnqueueResult {

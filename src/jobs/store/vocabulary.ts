@@ -4,7 +4,7 @@
  * the `list` filter and the lease-expired error. Each store supplies only its dialect: how it
  * writes a parameter and a list of them, how its driver returns times, JSON and ids.
  */
-import type { EnqueueResult, Job, JobError, JobFilter, JobProgress, JobState, ThroughputBucket } from "./store.js";
+import type { EnqueueResult, Job, JobError, JobFilter, JobProgress, JobState, NewJob, ThroughputBucket } from "./store.js";
 
 /** Workers that last beat longer ago than this are forgotten (and pruned). */
 export const DAY_MS = 86_400_000;
@@ -52,6 +52,7 @@ export interface JobRow<Time, Json, Id = number> {
   worker: string | null;
   progress: Json | null;
   result: Json | null;
+  meta: Json | null;
 }
 
 export interface RowCodec<Time, Json, Id> {
@@ -83,7 +84,13 @@ export function rowToJob<Time, Json, Id>(row: JobRow<Time, Json, Id>, codec: Row
     worker: row.worker,
     progress: row.progress === null ? null : codec.json<JobProgress>(row.progress),
     result: row.result === null ? null : codec.json<unknown>(row.result),
+    meta: row.meta === null || row.meta === undefined ? {} : codec.json<Record<string, string>>(row.meta),
   };
+}
+
+/** A new job's metadata as its column holds it: JSON, or null when there is none. */
+export function metaJson(job: NewJob): string | null {
+  return job.meta && Object.keys(job.meta).length > 0 ? JSON.stringify(job.meta) : null;
 }
 
 /** The order workers take jobs in (the claims' ORDER BY, and how claimed rows are returned). */
