@@ -12,7 +12,7 @@
 export { clearTask, desc, directory, file, multitask, namespace, rule, task, taskDefined } from "./api/dsl.js";
 export { defineEnvironment } from "./api/environment.js";
 export { defineJobHooks } from "./api/job-hooks.js";
-export { createJobs, enqueue, type CreateJobsOptions, type JobsClient, type PauseTarget } from "./jobs/app-jobs.js";
+export { createJobs, enqueue, type CreateJobsOptions, type JobsClient, type PauseTarget, type ScheduleInfo } from "./jobs/app-jobs.js";
 export { dashboard, type Dashboard, type DashboardOptions } from "./dashboard/mount.js";
 // The errors app and task code can meet, for `instanceof`: a failed enqueue, a failed `sh` command,
 // and what `ctx.invoke` / `ctx.execute` reject with (a failed task, several from a multitask, an

@@ -92,7 +92,11 @@ const CASES: Record<string, Case> = {
   "jobs:resume": { command: ["jobs:resume"], options: ["--task", "mail:welcome"], shows: /^Not paused: task mail:welcome$/m },
   "jobs:prune": { command: ["jobs:prune"], options: ["--older-than", "1d"], shows: /^Pruned 0 completed jobs$/m },
   "jobs:clear": { command: ["jobs:clear"], options: ["-y"], setup: [["jobs:enqueue", "mail:welcome[ida]"]], shows: /^Deleted 1 job\b/m },
-  "jobs:cron": { command: ["jobs:cron"], options: ["--json"], shows: /^\[\]$/m },
+  "jobs:cron": {
+    command: ["jobs:cron", "add", "nightly-welcome", "mail:welcome[ops]", "0 2 * * *"],
+    options: ["--tz", "Europe/Paris"],
+    shows: /^Added schedule nightly-welcome: mail:welcome\[ops\] on "0 2 \* \* \*" \(Europe\/Paris\), made at run time$/m,
+  },
   "jobs:crontab": { command: ["jobs:crontab"], options: ["--trace"], shows: /^# No task has a cron schedule\.$/m },
   // A server runs until stopped: a public address without a token shows the options parsed, and exits.
   "jobs:dashboard": {

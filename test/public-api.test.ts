@@ -63,6 +63,7 @@ const TYPES = [
   "PerformHooks",
   "PerformingJob",
   "RuleSource",
+  "ScheduleInfo",
   "Sh",
   "ShOptions",
   "ShResult",

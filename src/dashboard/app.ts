@@ -4,6 +4,7 @@
  * echo, SameSite=Strict, and a matching Origin when the browser sends one), read-only mode, and
  * a Content-Security-Policy that runs only the page's own script.
  */
+import { formatTarget } from "../args/brackets.js";
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
@@ -14,7 +15,7 @@ import { HTTPException } from "hono/http-exception";
 import type { Jobs } from "../jobs/jobs.js";
 import { describeLocation, type StoreLocation } from "../jobs/store/open.js";
 import type { JobFilter, JobState, JobStore } from "../jobs/store/store.js";
-import { schedulesHealth, schedulesOf } from "../jobs/schedules.js";
+import { effectiveSchedules, schedulesHealth } from "../jobs/schedules.js";
 import { isRestArg } from "../args/task-arguments.js";
 import { pausedNames, togglePause } from "../jobs/pauses.js";
 import { EnqueueError } from "../jobs/jobs.js";
@@ -140,23 +141,23 @@ export function createDashboardApp(options: DashboardAppOptions): DashboardApp {
     return c.body(chartScript());
   });
 
-  const schedules = () => schedulesOf(options.jobs.catalog);
+  const schedules = async () => effectiveSchedules(options.jobs.catalog, await store.storedSchedules()).schedules;
   routes.get("/schedules", (c) =>
     render(c, "Schedules", async (context) => {
-      return schedulesPage(context, await schedulesHealth(store, schedules(), context.now));
+      return schedulesPage(context, await schedulesHealth(store, await schedules(), context.now));
     }),
   );
 
-  routes.post("/schedules/:task/:action", async (c) => {
-    const schedule = schedules().find((s) => s.task === c.req.param("task"));
+  routes.post("/schedules/:name/:action", async (c) => {
+    const schedule = (await schedules()).find((s) => s.name === c.req.param("name"));
     const action = c.req.param("action");
     if (!schedule || !["run", "pause", "resume"].includes(action)) return c.text("Not found\n", 404);
     let notice: string;
     if (action === "run") {
-      const job = await options.jobs.enqueue(schedule.task);
-      notice = `Enqueued job ${job.id} (${schedule.task})`;
+      const job = await options.jobs.enqueue(schedule.task, { args: [...schedule.args] });
+      notice = `Enqueued job ${job.id} (${formatTarget(schedule.task, schedule.args)})`;
     } else {
-      notice = await togglePause(store, "schedule", schedule.task, action === "pause");
+      notice = await togglePause(store, "schedule", schedule.name, action === "pause");
     }
     return c.redirect(`${prefix}/schedules?${new URLSearchParams({ notice }).toString()}`, 303);
   });

@@ -5,6 +5,7 @@
  */
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import { formatTarget } from "../args/brackets.js";
 import { when } from "../jobs/format.js";
 import type { ScheduleHealth } from "../jobs/schedules.js";
 import type { WorkerRecord } from "../jobs/store/store.js";
@@ -43,13 +44,16 @@ ${
   schedules.length === 0
     ? html`<p class="muted">No task has a cron schedule.</p>`
     : html`<table id="schedules">
-<thead><tr><th>task</th><th>cron</th><th>status</th><th>last slot</th><th>last run</th><th class="num" title="How late the last run started after its slot">start lag</th><th class="num" title="How long after its slot the last run finished">finish lag</th><th>next slot</th>${context.readOnly ? "" : html`<th></th>`}</tr></thead>
+<thead><tr><th>schedule</th><th>cron</th><th>status</th><th>last slot</th><th>last run</th><th class="num" title="How late the last run started after its slot">start lag</th><th class="num" title="How long after its slot the last run finished">finish lag</th><th>next slot</th>${context.readOnly ? "" : html`<th></th>`}</tr></thead>
 <tbody>${schedules.map((h) => {
-        const task = encodeURIComponent(h.schedule.task);
+        const task = encodeURIComponent(h.schedule.name);
         const job = h.lastJob;
-        return html`<tr data-schedule="${h.schedule.task}">
-<td>${h.schedule.task}</td>
-<td><code>${h.schedule.cron}</code>${h.schedule.tz ? html` <span class="muted">${h.schedule.tz}</span>` : ""}</td>
+        const { schedule } = h;
+        return html`<tr data-schedule="${schedule.name}">
+<td>${schedule.name}${schedule.source === "runtime" ? html` <span class="muted">runs ${formatTarget(schedule.task, schedule.args)}, made at run time</span>` : ""}</td>
+<td><code>${schedule.cron}</code>${schedule.tz ? html` <span class="muted">${schedule.tz}</span>` : ""}${
+          schedule.code ? html` <span class="muted">overrides <code>${schedule.code.cron}</code> of the task</span>` : ""
+        }</td>
 <td>${status(h, context.now)}</td>
 <td>${at(h.lastRun, context.now, h.schedule.tz)}</td>
 <td>${job ? html`<a href="${context.prefix}/jobs/${String(job.id)}">job ${String(job.id)}</a> <span class="state-${job.state}">${job.state}</span>` : html`<span class="muted">–</span>`}</td>

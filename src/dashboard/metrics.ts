@@ -4,9 +4,8 @@
  * lag, pauses and workers. Read from the store on each scrape, once for all the gauges.
  */
 import { Gauge, Registry } from "prom-client";
-import type { Schedule } from "../jobs/clock.js";
 import { pausedNames } from "../jobs/pauses.js";
-import { type ScheduleHealth, schedulesHealth } from "../jobs/schedules.js";
+import { type ProjectSchedule, type ScheduleHealth, schedulesHealth } from "../jobs/schedules.js";
 import type { FinishedCount, JobStore, Pause, QueueStats, WorkerRecord } from "../jobs/store/store.js";
 
 const WINDOW_MS = 5 * 60_000;
@@ -21,16 +20,17 @@ interface Snapshot {
   workers: WorkerRecord[];
 }
 
-export async function snapshot(store: JobStore, schedules: readonly Schedule[]): Promise<Snapshot> {
+export async function snapshot(store: JobStore, schedules: () => Promise<readonly ProjectSchedule[]>): Promise<Snapshot> {
   const now = await store.now();
-  const [stats, oldest, finished, pauses, workers] = await Promise.all([
+  const [stats, oldest, finished, pauses, workers, scheduled] = await Promise.all([
     store.stats(),
     store.oldestRunnable(),
     store.finishedSince(now - WINDOW_MS),
     store.pauses(),
     store.workers(),
+    schedules(),
   ]);
-  return { now, stats, oldest, finished, schedules: await schedulesHealth(store, schedules, now, pauses), pauses, workers };
+  return { now, stats, oldest, finished, schedules: await schedulesHealth(store, scheduled, now, pauses), pauses, workers };
 }
 
 export interface JobsMetrics {
@@ -41,13 +41,13 @@ export interface JobsMetrics {
 }
 
 /** Gauges that read one snapshot of the store per scrape. */
-export function jobsMetrics(store: JobStore, schedules: () => readonly Schedule[]): JobsMetrics {
+export function jobsMetrics(store: JobStore, schedules: () => Promise<readonly ProjectSchedule[]>): JobsMetrics {
   const registry = new Registry();
   // prom-client collects the gauges one after another: they share the snapshot of this scrape
   // (a registry merged elsewhere, scraped without scrape(), reads at most one per 250 ms).
   let current: { taken: number | undefined; snapshot: Promise<Snapshot> } | undefined;
   const take = () => {
-    const taking = { taken: undefined as number | undefined, snapshot: snapshot(store, schedules()) };
+    const taking = { taken: undefined as number | undefined, snapshot: snapshot(store, schedules) };
     void taking.snapshot.then(
       () => (taking.taken = Date.now()),
       () => (taking.taken = 0),
@@ -89,17 +89,17 @@ export function jobsMetrics(store: JobStore, schedules: () => readonly Schedule[
   gauge("jt_queue_paused", "1 while a queue is paused", ["queue"], (g, s) => {
     for (const queue of pausedNames(s.pauses, "queue")) g.set({ queue }, 1);
   });
-  gauge("jt_schedule_start_lag_seconds", "How late the last run of a schedule started after its slot", ["task"], (g, s) => {
-    for (const h of s.schedules) if (h.startLagMs !== null) g.set({ task: h.schedule.task }, h.startLagMs / 1000);
+  gauge("jt_schedule_start_lag_seconds", "How late the last run of a schedule started after its slot", ["schedule"], (g, s) => {
+    for (const h of s.schedules) if (h.startLagMs !== null) g.set({ schedule: h.schedule.name }, h.startLagMs / 1000);
   });
-  gauge("jt_schedule_finish_lag_seconds", "How long after its slot the last run of a schedule finished", ["task"], (g, s) => {
-    for (const h of s.schedules) if (h.finishLagMs !== null) g.set({ task: h.schedule.task }, h.finishLagMs / 1000);
+  gauge("jt_schedule_finish_lag_seconds", "How long after its slot the last run of a schedule finished", ["schedule"], (g, s) => {
+    for (const h of s.schedules) if (h.finishLagMs !== null) g.set({ schedule: h.schedule.name }, h.finishLagMs / 1000);
   });
-  gauge("jt_schedule_missed", "1 when a schedule's latest due slot passed without a job", ["task"], (g, s) => {
-    for (const h of s.schedules) g.set({ task: h.schedule.task }, h.missed === null ? 0 : 1);
+  gauge("jt_schedule_missed", "1 when a schedule's latest due slot passed without a job", ["schedule"], (g, s) => {
+    for (const h of s.schedules) g.set({ schedule: h.schedule.name }, h.missed === null ? 0 : 1);
   });
-  gauge("jt_schedule_paused", "1 while a schedule is paused", ["task"], (g, s) => {
-    for (const h of s.schedules) g.set({ task: h.schedule.task }, h.paused ? 1 : 0);
+  gauge("jt_schedule_paused", "1 while a schedule is paused", ["schedule"], (g, s) => {
+    for (const h of s.schedules) g.set({ schedule: h.schedule.name }, h.paused ? 1 : 0);
   });
   gauge("jt_workers", "Workers that beat in the last day, live or gone", ["state"], (g, s) => {
     const live = s.workers.filter((w) => w.stoppedAt === null && w.expiresAt > s.now).length;

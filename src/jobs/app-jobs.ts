@@ -14,6 +14,8 @@ import { freshManifest } from "../load/fresh-manifest.js";
 import { JT_PACKAGE_ROOT, jtBuild } from "../package-paths.js";
 import { projectHookSets } from "./hooks-module.js";
 import { jobStatus, waitForJob } from "./job-status.js";
+import { projectSchedules, putSchedule, removeSchedule } from "./runtime-schedules.js";
+import type { ProjectSchedule } from "./schedules.js";
 import { Jobs } from "./jobs.js";
 import { openStore, storeLocation, type StoreLocation } from "./store/open.js";
 import type { PauseKind } from "./store/store.js";
@@ -39,7 +41,47 @@ export interface JobsClient {
   pause(target: PauseTarget): Promise<boolean>;
   /** Resumes it (idle workers wake); false when it was not paused. */
   resume(target: PauseTarget): Promise<boolean>;
+  /** The schedules workers run: the task files' (with any override), and those made at run time. */
+  schedules(): Promise<ScheduleInfo[]>;
+  /**
+   * Makes or changes a schedule, kept in the store until removed (deploys do not touch it):
+   * `setSchedule("export:acme", { task: "reports:export", args: ["acme"], cron: "0 2 * * *" })`,
+   * one per tenant; or, named by a scheduled task, overrides that task's cron (`{ cron }` only).
+   * Every worker runs it from its next tick, each slot exactly once across them. The task and
+   * args are checked as `enqueue` checks them; a bad cron or time zone throws.
+   */
+  setSchedule(
+    name: string,
+    schedule: { task?: string; args?: readonly (string | number | boolean)[]; cron: string; tz?: string },
+  ): Promise<ScheduleInfo>;
+  /** Removes a schedule made at run time, or a task's override (its own cron applies again); throws when there is none. */
+  removeSchedule(name: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A schedule as workers run it. */
+export interface ScheduleInfo {
+  readonly name: string;
+  readonly task: string;
+  readonly args: readonly string[];
+  readonly cron: string;
+  /** Undefined: UTC. */
+  readonly tz: string | undefined;
+  /** `code`: its task file's; `override`: that, its cron set at run time (`code` holds the task file's); `runtime`: made at run time. */
+  readonly source: "code" | "override" | "runtime";
+  readonly code?: { readonly cron: string; readonly tz: string | undefined };
+}
+
+function scheduleInfo(s: ProjectSchedule): ScheduleInfo {
+  return {
+    name: s.name,
+    task: s.task,
+    args: [...s.args],
+    cron: s.cron,
+    tz: s.tz,
+    source: s.source,
+    ...(s.code ? { code: { ...s.code } } : {}),
+  };
 }
 
 /** What `pause` and `resume` act on. */
@@ -86,6 +128,11 @@ export function createJobs(options: CreateJobsOptions = {}): JobsClient {
     resume: async (target) => {
       const [kind, name] = pauseOf(target);
       return (await jobs()).store.resume(kind, name);
+    },
+    schedules: async () => (await projectSchedules(await jobs())).schedules.map(scheduleInfo),
+    setSchedule: async (name, schedule) => scheduleInfo(await putSchedule(await jobs(), name, schedule, "set")),
+    removeSchedule: async (name) => {
+      await removeSchedule(await jobs(), name);
     },
     close: async () => {
       if (opened) await (await opened).store.close();

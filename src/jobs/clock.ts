@@ -46,8 +46,10 @@ function fields(cron: string): string[] {
  * time zone is a new schedule (seen for the first time, it does not fire for past slots).
  * Whitespace in the expression is normalised, so reformatting it is not a change.
  */
-export function scheduleKey(s: Schedule): string {
-  return JSON.stringify([s.task, fields(s.cron).join(" "), s.tz ?? null]);
+export function scheduleKey(s: Schedule & { source?: string; name?: string; args?: readonly string[] }): string {
+  const timing = [fields(s.cron).join(" "), s.tz ?? null];
+  // A schedule made at run time is also told apart by its name and args (many per task: one per tenant).
+  return JSON.stringify(s.source === "runtime" ? ["runtime", s.name, s.task, s.args ?? [], ...timing] : [s.task, ...timing]);
 }
 
 /** Why the schedule is invalid (bad expression, unknown time zone, never fires), or undefined. */

@@ -1,8 +1,8 @@
 /** How jobs are shown to people (tables, details) and to scripts (--json). Pure. */
 import { formatTarget } from "../args/brackets.js";
-import type { Schedule } from "./clock.js";
 import { formatDuration } from "../shared/duration.js";
 import { progressText } from "../report/progress.js";
+import type { ProjectSchedule } from "./schedules.js";
 import type { Job, JobError, JobProgress, QueueStats } from "./store/store.js";
 
 /** Free text (a task's args, an error) is cut to this on every output: one huge argument must not pad every row. */
@@ -290,7 +290,7 @@ export function scheduleTimeJson(ms: number, zone: string | undefined): string {
 }
 
 export interface ScheduleStatus {
-  schedule: Schedule;
+  schedule: ProjectSchedule;
   lastRun: number | null;
   nextRun: number | null;
   /** Paused (jobs:cron pause): its slots pass without a job. */
@@ -298,13 +298,19 @@ export interface ScheduleStatus {
 }
 
 export function schedulesTable(statuses: readonly ScheduleStatus[], now: number): string {
-  if (statuses.length === 0) return "No task has a cron schedule.\n";
+  if (statuses.length === 0) return "No task has a cron schedule, and none was added (jt jobs:cron add).\n";
   return table(
-    ["TASK", "CRON", "TZ", "LAST RUN", "NEXT RUN"],
+    ["SCHEDULE", "RUNS", "CRON", "TZ", "FROM", "LAST RUN", "NEXT RUN"],
     statuses.map(({ schedule, lastRun, nextRun, paused }) => [
-      schedule.task,
+      schedule.name,
+      formatTarget(schedule.task, schedule.args),
       schedule.cron,
       schedule.tz ?? "UTC",
+      schedule.source === "code"
+        ? "task file"
+        : schedule.source === "runtime"
+          ? "run time"
+          : `override of ${schedule.code!.cron}${schedule.code!.tz ? ` (${schedule.code!.tz})` : ""}`,
       lastRun === null ? "never" : `${scheduleTime(lastRun, schedule.tz)} (${when(lastRun, now)})`,
       nextRun === null
         ? "-"
@@ -317,9 +323,14 @@ export function schedulesTable(statuses: readonly ScheduleStatus[], now: number)
 export function schedulesJson(statuses: readonly ScheduleStatus[]): string {
   return `${JSON.stringify(
     statuses.map(({ schedule, lastRun, nextRun, paused }) => ({
+      name: schedule.name,
       task: schedule.task,
+      args: schedule.args,
       cron: schedule.cron,
       tz: schedule.tz ?? null,
+      /** "code" (its task file), "override" (its cron set at run time; `code` is the task file's), "runtime". */
+      source: schedule.source,
+      code: schedule.code ? { cron: schedule.code.cron, tz: schedule.code.tz ?? null } : null,
       catchUpMs: schedule.catchUpMs,
       lastRun: lastRun === null ? null : scheduleTimeJson(lastRun, schedule.tz),
       nextRun: nextRun === null ? null : scheduleTimeJson(nextRun, schedule.tz),

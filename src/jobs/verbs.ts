@@ -184,9 +184,14 @@ export const JOBS_VERBS: readonly JobsVerb[] = [
   },
   {
     name: "jobs:cron",
-    description: "List cron schedules with their last and next runs; pause or resume one (jobs:cron pause reports:daily)",
-    arguments: [argument("action", "pause or resume"), argument("task", "the scheduled task")],
-    options: [JSON_OUTPUT, ...COMMON],
+    description:
+      'List cron schedules (last and next runs, where each comes from); add, set, remove, test, pause or resume one (jobs:cron set reports:daily "0 4 * * *")',
+    arguments: [
+      argument("action", "add, set, remove, test, pause or resume (none: list them)"),
+      argument("name", "the schedule: a scheduled task's name, or one made with add"),
+      argument("words...", "add: 'task[args]' and the cron expression; set: the cron expression"),
+    ],
+    options: [option("--tz <zone>", "add and set: the cron's time zone (default UTC)"), JSON_OUTPUT, ...COMMON],
   },
   {
     name: "jobs:crontab",

@@ -14,7 +14,9 @@ import { headline } from "../report/errors.js";
 import type { TaskDefinition } from "../registry/task.js";
 import { Discard, Snooze } from "../api/job-outcomes.js";
 import { retryDelayMs } from "../shared/backoff.js";
-import { dueSlots, scheduleKey, type Schedule } from "./clock.js";
+import { formatTarget } from "../args/brackets.js";
+import { dueSlots, scheduleKey } from "./clock.js";
+import type { ProjectSchedule } from "./schedules.js";
 import { formatDuration } from "../shared/duration.js";
 import { Heartbeat } from "./heartbeat.js";
 import { runAsJob } from "./job-context.js";
@@ -49,8 +51,8 @@ export interface WorkerOptions {
   pollMs: number;
   shutdownTimeoutMs: number;
   pruneAfterMs: number;
-  /** Cron schedules to run the clock for. */
-  schedules: readonly Schedule[];
+  /** The cron schedules to run the clock for, read again at each tick (run-time ones change); undefined: no clock. */
+  schedules: (() => Promise<readonly ProjectSchedule[]>) | undefined;
   /** Stop when nothing is left to run (jt jobs:workoff) instead of waiting for more. */
   untilEmpty: boolean;
   /** jt's lines, with what each is about (its event and job) for the JSON log. */
@@ -647,29 +649,44 @@ export class JobWorker {
     reap();
     prune();
     const timers = [setInterval(reap, Math.max(100, Math.min(5000, Math.floor(leaseMs / 2)))), setInterval(prune, 3_600_000)];
-    if (schedules.length > 0) {
+    if (schedules) {
       tick();
       timers.push(setInterval(tick, 1000));
     }
     return { stop: () => timers.forEach(clearInterval) };
   }
 
+  /** Schedules whose slot could not be enqueued (logged once each, not every second). */
+  private readonly brokenSchedules = new Set<string>();
+
   private async clockTick(): Promise<void> {
-    const { store, schedules, jobs } = this.options;
+    const { store, jobs, log } = this.options;
+    const schedules = (await this.options.schedules?.()) ?? [];
     const now = await store.now();
     for (const schedule of schedules) {
       const key = scheduleKey(schedule);
-      const { enqueue, mark } = dueSlots(schedule, await store.lastCronSlot(key), now);
-      for (const slot of enqueue) {
-        // Due at its slot: jobs:list shows which slot each cron job is for.
-        const job = { ...jobs.newJob(schedule.task, {}, now), runAt: slot };
-        if (await store.enqueueCronSlot(key, slot, job)) {
-          this.options.log(
-            `jt: cron ${schedule.cron}${schedule.tz ? ` (${schedule.tz})` : ""}: enqueued ${schedule.task} for ${new Date(slot).toISOString()}`,
-          );
+      try {
+        const { enqueue, mark } = dueSlots(schedule, await store.lastCronSlot(key), now);
+        for (const slot of enqueue) {
+          // Due at its slot: jobs:list shows which slot each cron job is for.
+          const job = { ...jobs.newJob(schedule.task, { args: [...schedule.args] }, now), runAt: slot };
+          if (await store.enqueueCronSlot(key, slot, job, schedule.name)) {
+            const named = schedule.source === "runtime" ? ` (schedule ${schedule.name})` : "";
+            log(
+              `jt: cron ${schedule.cron}${schedule.tz ? ` (${schedule.tz})` : ""}${named}: enqueued ${formatTarget(schedule.task, schedule.args)} for ${new Date(slot).toISOString()}`,
+            );
+          }
         }
+        if (mark !== null) await store.markCronSlot(key, mark);
+        this.brokenSchedules.delete(key);
+      } catch (error) {
+        if (this.brokenSchedules.has(key)) continue;
+        this.brokenSchedules.add(key);
+        log(`jt: cron schedule ${schedule.name}: could not enqueue its slot: ${(error as Error).message}`, {
+          event: "cron.failed",
+          level: "error",
+        });
       }
-      if (mark !== null) await store.markCronSlot(key, mark);
     }
   }
 }

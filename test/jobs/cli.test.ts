@@ -144,6 +144,7 @@ describe.concurrent("jobs:list, jobs:show, jobs:stats", { timeout: 60_000 }, () 
       runAt: utc,
       attempts: 0,
       maxAttempts: 5,
+      meta: {},
       lockedBy: null,
       lockedUntil: null,
       uniqueKey: null,
@@ -580,7 +581,7 @@ describe.concurrent("jobs:enqueue, jobs:migrate, unknown verbs", { timeout: 60_0
     expect(await run(["jobs:enqueue", "mailer[bob]", "--at", "2030-01-02T03:04:05Z", "--json"], env)).toEqual({
       code: 0,
       signal: null,
-      stdout: `${JSON.stringify({ id: 2, task: "mailer", args: ["bob"], queue: "mail", runAt: "2030-01-02T03:04:05.000Z", duplicate: false })}\n`,
+      stdout: `${JSON.stringify({ id: 2, task: "mailer", args: ["bob"], queue: "mail", runAt: "2030-01-02T03:04:05.000Z", duplicate: false, meta: {} })}\n`,
       stderr: "",
     });
     const moved = await run(["jobs:enqueue", "greet[cid]", "--queue", "urgent", "--priority", "-5"], env);
@@ -648,11 +649,35 @@ describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }
     const result = await run(["jobs:cron"], store("cron-fresh").env);
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(cells(result.stdout)).toEqual([
-      ["TASK", "CRON", "TZ", "LAST RUN", "NEXT RUN"],
-      ["cleanup", "0 */15 * * * *", "UTC", "never", expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:(00|15|30|45) UTC \((now|in .+)\)$/)],
+      ["SCHEDULE", "RUNS", "CRON", "TZ", "FROM", "LAST RUN", "NEXT RUN"],
+      [
+        "cleanup",
+        "cleanup",
+        "0 */15 * * * *",
+        "UTC",
+        "task file",
+        "never",
+        expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:(00|15|30|45) UTC \((now|in .+)\)$/),
+      ],
       // The README's "03:00 Paris time", in Paris time with its offset (+01:00 in winter, +02:00 in summer).
-      ["reports:daily", "0 3 * * *", "Europe/Paris", "never", expect.stringMatching(/^\d{4}-\d\d-\d\d 03:00 \+0[12]:00 \((now|in .+)\)$/)],
-      ["tick", "* * * * * *", "UTC", "never", expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC \((now|in \d+ms)\)$/)],
+      [
+        "reports:daily",
+        "reports:daily",
+        "0 3 * * *",
+        "Europe/Paris",
+        "task file",
+        "never",
+        expect.stringMatching(/^\d{4}-\d\d-\d\d 03:00 \+0[12]:00 \((now|in .+)\)$/),
+      ],
+      [
+        "tick",
+        "tick",
+        "* * * * * *",
+        "UTC",
+        "task file",
+        "never",
+        expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC \((now|in \d+ms)\)$/),
+      ],
     ]);
   });
 
@@ -703,11 +728,11 @@ describe.concurrent("schedules: jobs:cron and jobs:crontab", { timeout: 60_000 }
 
     const table = cells((await run(["jobs:cron"], env)).stdout);
     const utcMinute = new Date(lastSlot).toISOString().slice(0, 19).replace("T", " ").replace(/:00$/, "");
-    expect(table.find((row) => row[0] === "tick")?.[3]).toBe(
-      `${utcMinute} UTC (${table.find((row) => row[0] === "tick")![3]!.split(" (")[1]}`,
+    expect(table.find((row) => row[0] === "tick")?.[5]).toBe(
+      `${utcMinute} UTC (${table.find((row) => row[0] === "tick")![5]!.split(" (")[1]}`,
     );
-    expect(table.find((row) => row[0] === "tick")?.[3]).toMatch(/ UTC \(.+\)$/);
-    if (lastEnqueued("reports:daily") === null) expect(table.find((row) => row[0] === "reports:daily")?.[3]).toBe("never");
+    expect(table.find((row) => row[0] === "tick")?.[5]).toMatch(/ UTC \(.+\)$/);
+    if (lastEnqueued("reports:daily") === null) expect(table.find((row) => row[0] === "reports:daily")?.[5]).toBe("never");
   });
 });
 
@@ -726,8 +751,10 @@ describe.concurrent("schedules in UTC unless a tz is given", { timeout: 60_000 }
     const table = await utc.run(["jobs:cron"], { env: { TZ: "America/New_York" } });
     expect(cells(table.stdout)[1]).toEqual([
       "nightly",
+      "nightly",
       "0 3 * * *",
       "UTC",
+      "task file",
       "never",
       expect.stringMatching(/^\d{4}-\d\d-\d\d 03:00 UTC \(in /),
     ]);

@@ -349,7 +349,7 @@ describe("metrics", () => {
     const browser = await serve(p, {});
     // Wait for the tick job to have run (its lag is measured once it has).
     let text = "";
-    for (let i = 0; i < 50 && !/jt_schedule_finish_lag_seconds\{task="tick"\}/.test(text); i++) {
+    for (let i = 0; i < 50 && !/jt_schedule_finish_lag_seconds\{schedule="tick"\}/.test(text); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       text = (await browser.get("/metrics")).html;
     }
@@ -359,9 +359,9 @@ describe("metrics", () => {
     expect(text).toMatch(/^jt_queue_latency_seconds\{queue="default"\} \d+(\.\d+)?$/m);
     expect(text).toMatch(/^jt_jobs_finished_5m\{queue="default",task="later",state="completed"\} 2$/m);
     expect(text).toMatch(/^jt_jobs_finished_5m\{queue="default",task="noise",state="failed"\} 1$/m);
-    expect(text).toMatch(/^jt_schedule_start_lag_seconds\{task="tick"\} \d+(\.\d+)?$/m);
-    expect(text).toMatch(/^jt_schedule_missed\{task="tick"\} 0$/m);
-    expect(text).toMatch(/^jt_schedule_paused\{task="tick"\} 0$/m);
+    expect(text).toMatch(/^jt_schedule_start_lag_seconds\{schedule="tick"\} \d+(\.\d+)?$/m);
+    expect(text).toMatch(/^jt_schedule_missed\{schedule="tick"\} 0$/m);
+    expect(text).toMatch(/^jt_schedule_paused\{schedule="tick"\} 0$/m);
     expect(text).toMatch(/^jt_workers\{state="live"\} 1$/m);
 
     const overview = await browser.get("/");
@@ -374,6 +374,6 @@ describe("metrics", () => {
     expect((await browser.post("/schedules/nope/pause", { csrf: csrfOf(schedules.html) })).status).toBe(404);
     const after = (await browser.get("/metrics")).html;
     expect(after).toMatch(/^jt_queue_paused\{queue="default"\} 1$/m);
-    expect(after).toMatch(/^jt_schedule_paused\{task="tick"\} 1$/m);
+    expect(after).toMatch(/^jt_schedule_paused\{schedule="tick"\} 1$/m);
   }, 60_000);
 });

@@ -107,12 +107,9 @@ describe("pausing: bad input", () => {
     await refused(["jobs:pause", "--task", "reports:exprt"], "Don't know task 'reports:exprt'\nDid you mean?  reports:export");
     await refused(["jobs:pause", "mail", "--task", "reports:export"], "Give queue names or --task, not both");
     await refused(["jobs:resume"], "jt jobs:resume needs queue names or --task <name>");
-    await refused(
-      ["jobs:cron", "pause", "reports:export"],
-      "No cron schedule on task 'reports:export'\nThe scheduled tasks: reports:daily",
-    );
-    await refused(["jobs:cron", "pause"], "jt jobs:cron pause needs the scheduled task's name");
-    await refused(["jobs:cron", "stop", "reports:daily"], "jt jobs:cron takes pause or resume (and a task), not 'stop'");
+    await refused(["jobs:cron", "pause", "reports:export"], "No cron schedule named 'reports:export'\nThe schedules: reports:daily");
+    await refused(["jobs:cron", "pause"], "jt jobs:cron pause needs the schedule's name (a scheduled task's)");
+    await refused(["jobs:cron", "stop", "reports:daily"], "jt jobs:cron takes add, set, remove, test, pause or resume, not 'stop'");
     expect((await p.run(["jobs:pause"])).stdout).toBe("Nothing is paused.\n");
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import { UsageError } from "../../errors.js";
 import { when } from "../../jobs/format.js";
 import { togglePause } from "../../jobs/pauses.js";
 import type { TaskCatalog } from "../../jobs/jobs.js";
-import { schedulesOf } from "../../jobs/schedules.js";
+import { projectSchedules } from "../../jobs/runtime-schedules.js";
 import type { JobStore, PauseKind } from "../../jobs/store/store.js";
 import { closeMatches } from "../../shared/suggest.js";
 import type { VerbContext } from "./context.js";
@@ -24,20 +24,25 @@ export async function pauseVerb(context: VerbContext, program: Command, pause: b
       context.output.out(await pausesText(store));
       return 0;
     }
-    if (flags.task !== undefined) knownTask(jobs.catalog, flags.task, "task");
+    if (flags.task !== undefined) knownTask(jobs.catalog, flags.task);
     const targets: [PauseKind, string][] = flags.task !== undefined ? [["task", flags.task]] : queues.map((queue) => ["queue", queue]);
     for (const [kind, name] of targets) context.output.out(`${await togglePause(store, kind, name, pause)}\n`);
     return 0;
   });
 }
 
-/** `jt jobs:cron pause <task>` / `jobs:cron resume <task>`. */
-export async function cronPauseVerb(context: VerbContext, action: string, task: string | undefined): Promise<number> {
-  if (action !== "pause" && action !== "resume") throw new UsageError(`jt jobs:cron takes pause or resume (and a task), not '${action}'`);
-  if (task === undefined) throw new UsageError(`jt jobs:cron ${action} needs the scheduled task's name`);
+/** `jt jobs:cron pause <name>` / `jobs:cron resume <name>`: a schedule of a task file's, or one made at run time. */
+export async function cronPauseVerb(context: VerbContext, action: "pause" | "resume", name: string | undefined): Promise<number> {
+  if (name === undefined) throw new UsageError(`jt jobs:cron ${action} needs the schedule's name (a scheduled task's)`);
   return context.withStore(async ({ jobs, store }) => {
-    knownTask(jobs.catalog, task, "schedule");
-    context.output.out(`${await togglePause(store, "schedule", task, action === "pause")}\n`);
+    const names = (await projectSchedules(jobs)).schedules.map((s) => s.name);
+    if (!names.includes(name)) {
+      if (!jobs.catalog.get(name)) knownTask(jobs.catalog, name);
+      throw new UsageError(`No cron schedule named '${name}'`, [
+        names.length > 0 ? `The schedules: ${names.join(", ")}` : "There are no schedules.",
+      ]);
+    }
+    context.output.out(`${await togglePause(store, "schedule", name, action === "pause")}\n`);
     return 0;
   });
 }
@@ -48,13 +53,7 @@ async function pausesText(store: JobStore): Promise<string> {
   return pauses.map((p) => `${p.kind} ${p.name} (paused ${when(p.at, now)})\n`).join("");
 }
 
-function knownTask(catalog: TaskCatalog, name: string, as: "task" | "schedule"): void {
-  const scheduled = as === "schedule" ? schedulesOf(catalog).map((s) => s.task) : [];
-  if (as === "schedule" && !scheduled.includes(name)) {
-    throw new UsageError(`No cron schedule on task '${name}'`, [
-      scheduled.length > 0 ? `The scheduled tasks: ${scheduled.join(", ")}` : "No task has a cron schedule.",
-    ]);
-  }
+function knownTask(catalog: TaskCatalog, name: string): void {
   if (!catalog.get(name)) {
     const matches = closeMatches(name, [...catalog.names()]);
     throw new UsageError(`Don't know task '${name}'`, matches.length > 0 ? [`Did you mean?  ${matches.join("\n               ")}`] : []);

@@ -25,7 +25,7 @@ import { millisecondsFromEnv } from "../../session/session.js";
 import { createTaskRunner } from "../../session/task-runner.js";
 import { tearDown } from "../../session/teardown.js";
 import { integer, type VerbContext } from "./context.js";
-import { schedulesOf } from "../../jobs/schedules.js";
+import { effectiveSchedules, schedulesOf } from "../../jobs/schedules.js";
 
 /** `--log-format`, checked; undefined when not given. */
 function logFormatFlag(program: Command): LogFormat | undefined {
@@ -93,6 +93,8 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
   const catalog = await session.source.allDefinitions();
   // Loaded before the first claim: a hooks module that does not load stops the worker, not its jobs.
   const projectHooks = await opened.hookSets();
+  // The code's schedules, checked: an invalid cron stops the worker now, not at its first tick.
+  if (!untilEmpty) schedulesOf(catalog);
   const logFormat = flagFormat ?? config.logFormat;
   // From here on, what the process writes is the jobs' output, in the worker's log.
   const jobOutput = new JobOutput(concurrency);
@@ -155,7 +157,8 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
       pollMs: config.pollMs,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       pruneAfterMs: config.pruneAfterMs,
-      schedules: untilEmpty ? [] : schedulesOf(catalog),
+      // Read again at each tick: a schedule added, changed or removed at run time applies within a second.
+      schedules: untilEmpty ? undefined : async () => effectiveSchedules(catalog, await opened.store.storedSchedules()).schedules,
       untilEmpty,
       log,
       onProgress: progress.report,

@@ -165,6 +165,30 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: "ALTER TABLE jt_jobs ADD COLUMN meta TEXT;",
     postgres: (s) => `ALTER TABLE ${s}.jobs ADD COLUMN meta JSONB;`,
   },
+  {
+    version: 10,
+    why: "schedules made at run time, and overrides of the cron of a task's schedule, kept until removed",
+    sqlite: `CREATE TABLE jt_schedules (
+       name TEXT PRIMARY KEY,
+       task TEXT NOT NULL,
+       args TEXT NOT NULL DEFAULT '[]',
+       cron TEXT NOT NULL,
+       tz TEXT,
+       override INTEGER NOT NULL DEFAULT 0,
+       created_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL
+     );`,
+    postgres: (s) => `CREATE TABLE ${s}.schedules (
+       name TEXT PRIMARY KEY,
+       task TEXT NOT NULL,
+       args JSONB NOT NULL DEFAULT '[]',
+       cron TEXT NOT NULL,
+       tz TEXT,
+       override BOOLEAN NOT NULL DEFAULT false,
+       created_at TIMESTAMPTZ NOT NULL,
+       updated_at TIMESTAMPTZ NOT NULL
+     );`,
+  },
 ];
 
 /** The versions after `applied`, in order. */

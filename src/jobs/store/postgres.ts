@@ -31,6 +31,7 @@ import type {
   NewJob,
   Pause,
   PauseKind,
+  StoredSchedule,
   QueueStats,
   ThroughputBucket,
   WorkerBeat,
@@ -120,6 +121,7 @@ export class PostgresStore implements JobStore {
   private readonly jobs: string;
   private readonly cron: string;
   private readonly pausesTable: string;
+  private readonly schedulesTable: string;
   private readonly workersTable: string;
   private readonly wake = new EventEmitter().setMaxListeners(0);
   private listener: PG.Client | undefined;
@@ -137,6 +139,7 @@ export class PostgresStore implements JobStore {
     this.jobs = `"${schema}".jobs`;
     this.cron = `"${schema}".cron`;
     this.pausesTable = `"${schema}".pauses`;
+    this.schedulesTable = `"${schema}".schedules`;
     this.workersTable = `"${schema}".workers`;
     this.poolSize = options.poolSize ?? 5;
     // allowExitOnIdle: a script whose only work is an enqueue() exits once its last query is done.
@@ -530,7 +533,7 @@ export class PostgresStore implements JobStore {
     await this.query(`SELECT pg_notify('${CHANNEL}', '')`);
   }
 
-  async enqueueCronSlot(schedule: string, slot: number, job: NewJob): Promise<boolean> {
+  async enqueueCronSlot(schedule: string, slot: number, job: NewJob, name = job.task): Promise<boolean> {
     return this.transaction(async (client) => {
       // Only the transaction that moves the high-water mark forward enqueues the slot's job.
       const moved = await this.query<{ paused: boolean }>(
@@ -538,7 +541,7 @@ export class PostgresStore implements JobStore {
          ON CONFLICT (schedule) DO UPDATE SET last_slot = excluded.last_slot
          WHERE ${this.cron}.last_slot < excluded.last_slot
          RETURNING EXISTS (SELECT 1 FROM ${this.pausesTable} WHERE kind = 'schedule' AND name = $3) AS paused`,
-        [schedule, slot, job.task],
+        [schedule, slot, name],
         client,
       );
       // A paused schedule's slot passes (the mark moved) without a job: resuming does not replay it.
@@ -606,6 +609,34 @@ export class PostgresStore implements JobStore {
       `SELECT kind, name, paused_at FROM ${this.pausesTable} ORDER BY kind, name`,
     );
     return rows.map((row) => ({ kind: row.kind, name: row.name, at: row.paused_at.getTime() }));
+  }
+
+  async storedSchedules(): Promise<StoredSchedule[]> {
+    const rows = await this.query<{
+      name: string;
+      task: string;
+      args: string[];
+      cron: string;
+      tz: string | null;
+      override: boolean;
+      updated_at: Date;
+    }>(`SELECT name, task, args, cron, tz, override, updated_at FROM ${this.schedulesTable} ORDER BY name`);
+    return rows.map(({ updated_at, ...row }) => ({ ...row, updatedAt: updated_at.getTime() }));
+  }
+
+  async putSchedule(schedule: Omit<StoredSchedule, "updatedAt">, replace: boolean): Promise<boolean> {
+    const rows = await this.query(
+      `INSERT INTO ${this.schedulesTable} (name, task, args, cron, tz, override, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now(), now())
+       ON CONFLICT (name) DO ${replace ? "UPDATE SET task = excluded.task, args = excluded.args, cron = excluded.cron, tz = excluded.tz, override = excluded.override, updated_at = excluded.updated_at" : "NOTHING"}
+       RETURNING name`,
+      [schedule.name, schedule.task, JSON.stringify(schedule.args), schedule.cron, schedule.tz, schedule.override],
+    );
+    return rows.length === 1;
+  }
+
+  async removeSchedule(name: string): Promise<boolean> {
+    return (await this.query(`DELETE FROM ${this.schedulesTable} WHERE name = $1 RETURNING name`, [name])).length === 1;
   }
 
   async beatWorker(beat: WorkerBeat, ttlMs: number): Promise<void> {

@@ -24,6 +24,7 @@ import type {
   NewJob,
   Pause,
   PauseKind,
+  StoredSchedule,
   QueueStats,
   ThroughputBucket,
   WorkerBeat,
@@ -389,11 +390,11 @@ export class SqliteStore implements JobStore {
     return changed;
   }
 
-  async enqueueCronSlot(schedule: string, slot: number, job: NewJob): Promise<boolean> {
+  async enqueueCronSlot(schedule: string, slot: number, job: NewJob, name = job.task): Promise<boolean> {
     const inserted = this.write(() => {
       const last = this.sql("SELECT last_slot FROM jt_cron WHERE schedule = ?").pluck().get(schedule) as number | undefined;
       if (last !== undefined && last >= slot) return false;
-      const paused = this.sql("SELECT 1 FROM jt_pauses WHERE kind = 'schedule' AND name = ?").get(job.task) !== undefined;
+      const paused = this.sql("SELECT 1 FROM jt_pauses WHERE kind = 'schedule' AND name = ?").get(name) !== undefined;
       const jobId = paused ? null : (this.insert(job, this.clock())?.id ?? null);
       // A paused schedule's slot passes (the mark moves) without a job: resuming does not replay it.
       this.sql(
@@ -446,6 +447,35 @@ export class SqliteStore implements JobStore {
 
   async pauses(): Promise<Pause[]> {
     return this.sql("SELECT kind, name, paused_at AS at FROM jt_pauses ORDER BY kind, name").all() as Pause[];
+  }
+
+  async storedSchedules(): Promise<StoredSchedule[]> {
+    const rows = this.sql("SELECT name, task, args, cron, tz, override, updated_at FROM jt_schedules ORDER BY name").all() as {
+      name: string;
+      task: string;
+      args: string;
+      cron: string;
+      tz: string | null;
+      override: number;
+      updated_at: number;
+    }[];
+    return rows.map((row) => ({ ...row, args: JSON.parse(row.args) as string[], override: row.override === 1, updatedAt: row.updated_at }));
+  }
+
+  async putSchedule(schedule: Omit<StoredSchedule, "updatedAt">, replace: boolean): Promise<boolean> {
+    const now = this.clock();
+    return this.write(
+      () =>
+        this.sql(
+          `INSERT INTO jt_schedules (name, task, args, cron, tz, override, created_at, updated_at)
+           VALUES (@name, @task, @args, @cron, @tz, @override, @now, @now)
+           ON CONFLICT (name) DO ${replace ? "UPDATE SET task = excluded.task, args = excluded.args, cron = excluded.cron, tz = excluded.tz, override = excluded.override, updated_at = excluded.updated_at" : "NOTHING"}`,
+        ).run({ ...schedule, args: JSON.stringify(schedule.args), override: schedule.override ? 1 : 0, now }).changes === 1,
+    );
+  }
+
+  async removeSchedule(name: string): Promise<boolean> {
+    return this.write(() => this.sql("DELETE FROM jt_schedules WHERE name = ?").run(name).changes === 1);
   }
 
   async beatWorker(beat: WorkerBeat, ttlMs: number): Promise<void> {

@@ -130,6 +130,20 @@ export interface Pause {
   at: number;
 }
 
+/**
+ * A schedule kept in the store: made at run time (`jt jobs:cron add`, `setSchedule`), or the
+ * override of a code schedule's cron (`override`: its name is the task's).
+ */
+export interface StoredSchedule {
+  name: string;
+  task: string;
+  args: string[];
+  cron: string;
+  tz: string | null;
+  override: boolean;
+  updatedAt: number;
+}
+
 /** What a running worker reports of itself on each heartbeat. */
 export interface WorkerBeat {
   id: string;
@@ -215,7 +229,7 @@ export interface JobStore {
   /** Puts jobs whose lease expired back in their queue (their attempt counts); returns how many. */
   requeueExpired(): Promise<number>;
   /** Enqueues the job of a cron slot unless one was enqueued for it already (by any worker). */
-  enqueueCronSlot(schedule: string, slot: number, job: NewJob): Promise<boolean>;
+  enqueueCronSlot(schedule: string, slot: number, job: NewJob, name?: string): Promise<boolean>;
   /** A schedule's high-water mark: the newest slot enqueued or passed over, or null (never seen). */
   lastCronSlot(schedule: string): Promise<number | null>;
   /** The newest slot of a schedule that was actually enqueued, or null. */
@@ -231,6 +245,13 @@ export interface JobStore {
   /** Resumes it; false if it was not paused. */
   resume(kind: PauseKind, name: string): Promise<boolean>;
   pauses(): Promise<Pause[]>;
+
+  /** The schedules kept in the store, by name. */
+  storedSchedules(): Promise<StoredSchedule[]>;
+  /** Creates the schedule, or (with `replace`) replaces the one of its name; false when it exists and `replace` is false. */
+  putSchedule(schedule: Omit<StoredSchedule, "updatedAt">, replace: boolean): Promise<boolean>;
+  /** Deletes it; false when there was none. */
+  removeSchedule(name: string): Promise<boolean>;
 
   /** Records a worker's heartbeat; without another within `ttlMs` it counts as gone. */
   beatWorker(beat: WorkerBeat, ttlMs: number): Promise<void>;
