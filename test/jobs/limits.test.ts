@@ -4,7 +4,8 @@
  * processes share) proves that no two jobs of one account overlap under `concurrency: { limit: 1,
  * key: "account" }` and that a task-wide limit of 2 is never exceeded. Rate: no window of the
  * period holds more starts than `max` (from the store's own start times, the clock the windows are
- * cut from), and the jobs take as many windows as the rate says. Jobs over a limit waited without
+ * cut from), and the jobs take as many windows as the rate says; over a full minute, 10 a second
+ * holds within 10 %. Jobs over a limit waited without
  * using an attempt. Bad settings are refused when the task file loads.
  */
 import { describe, expect, onTestFinished, test } from "vitest";
@@ -25,6 +26,10 @@ async function run(label) {
 task("accounts:sync", { args: ["account", "n"], concurrency: { limit: 1, key: "account" } }, ({ args }) => run("sync:" + args.account));
 task("reports:build", { args: ["n"], concurrency: { limit: 2 } }, () => run("build"));
 task("mail:send", { args: ["n"], rateLimit: { max: 5, per: "400ms" } }, () => {});
+task("mail:digest", { args: ["n"], rateLimit: { max: 10, per: "1s" } }, () => {});
+task("seed-digests", async ({ enqueue }) => {
+  for (let n = 0; n < 700; n++) await enqueue("mail:digest", { args: [n] });
+});
 task("seed-mail", async ({ enqueue }) => {
   for (let n = 0; n < 30; n++) await enqueue("mail:send", { args: [n] });
 });
@@ -115,6 +120,29 @@ describe.each(Object.keys(stores))("rate limits, on %s", (name) => {
     expect(Math.max(...perWindow.values())).toBe(5);
     expect(perWindow.size).toBeGreaterThanOrEqual(6);
   }, 120_000);
+});
+
+describe.each(Object.keys(stores))("a rate limit over a full minute, on %s", (name) => {
+  test("10 a second with three workers and 700 jobs waiting: no second holds more than 10 starts, and the minute holds 600 within 10 %", async () => {
+    const env = stores[name]!();
+    const p = app();
+    expect((await p.run(["seed-digests"], { env })).code).toBe(0);
+    const workers = [0, 1, 2].map(() =>
+      spawnJt(p.root, ["jobs:work", "--concurrency", "5"], { env, timeoutMs: 120_000 }, { onTestFinished }),
+    );
+    for (const worker of workers) await worker.waitFor("stderr", /jt: worker \S+ working/, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 63_000));
+    await Promise.all(workers.map((worker) => stopWorker(worker)));
+    const started = (await listJobs(p, ["--task", "mail:digest", "--state", "completed"], env)).map((job) => job.startedAt!);
+    const perSecond = new Map<number, number>();
+    for (const at of started) perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(10);
+    // The first full minute of starts (the first second may be partial: the workers start one by one).
+    const from = Math.min(...perSecond.keys()) + 1;
+    const inMinute = started.filter((at) => at >= from * 1000 && at < (from + 60) * 1000).length;
+    expect(inMinute).toBeGreaterThanOrEqual(540);
+    expect(inMinute).toBeLessThanOrEqual(600);
+  }, 150_000);
 });
 
 describe("limits: bad settings", () => {
