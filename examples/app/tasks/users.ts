@@ -1,4 +1,5 @@
 import { desc, namespace, task } from "jobs-and-tasks";
+import { mkdirSync, writeFileSync } from "node:fs";
 
 namespace("users", () => {
   desc("List users; format is table (the default) or json");
@@ -21,5 +22,15 @@ namespace("users", () => {
     // unique: a second create of the same login (as after fixing a failed mail) reuses the waiting job.
     const job = await enqueue("mail:welcome", { args: [user.login], unique: true });
     console.log(`users:create: ${user.login} (#${user.id}); welcome mail is job ${job.id}`);
+    await enqueue("users:snapshot");
+  });
+
+  desc("Write every user to tmp/users.json (as a job it is debounced: a burst of users:create writes it once)");
+  // Each enqueue within 2 s replaces the waiting job: it runs once, 2 s after the last create.
+  task("snapshot", { deps: ["environment"], debounce: { wait: "2s" } }, ({ app }) => {
+    const users = app.users.all();
+    mkdirSync("tmp", { recursive: true });
+    writeFileSync("tmp/users.json", `${JSON.stringify(users, null, 2)}\n`);
+    return { users: users.length };
   });
 });
