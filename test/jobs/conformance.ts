@@ -260,6 +260,7 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
           worker: null,
           progress: null,
           result: null,
+          meta: {},
         });
         // runAt null means "now", on the store's clock.
         expect(job.runAt).toBeGreaterThanOrEqual(before);
@@ -1125,6 +1126,62 @@ export function storeConformance(name: string, open: () => Promise<StoreUnderTes
         wake.stop();
         expect(await store.resume("queue", "mail")).toBe(false);
         expect(await other.claim({ workerId: "worker-b", queues: ["mail"], limit: 10, leaseMs: LONG_LEASE })).toHaveLength(2);
+      });
+
+      test("meta: kept with a job (one and many at once), read back by get and claim; empty is {}", async () => {
+        const [one] = await store.enqueue([newJob({ meta: { traceparent: "00-abc-def-01", tenant: "acme" } })]);
+        const many = await store.enqueue([newJob({ meta: { n: "1" } }), newJob({ meta: { n: "2" } }), newJob()]);
+        expect(one!.job.meta).toEqual({ traceparent: "00-abc-def-01", tenant: "acme" });
+        expect(many.map((r) => r.job.meta)).toEqual([{ n: "1" }, { n: "2" }, {}]);
+        expect((await store.get(one!.job.id))!.meta).toEqual({ traceparent: "00-abc-def-01", tenant: "acme" });
+        const claimed = await store.claim({ workerId: "worker-a", queues: undefined, limit: 10, leaseMs: LONG_LEASE });
+        expect(claimed.map((job) => job.meta)).toEqual([{ traceparent: "00-abc-def-01", tenant: "acme" }, { n: "1" }, { n: "2" }, {}]);
+      });
+
+      test("stored schedules: created once per name unless replaced, listed by name, removed; another connection sees them", async () => {
+        const other = await connection();
+        const nightly = {
+          name: "export:acme",
+          task: "reports:export",
+          args: ["csv", "acme"],
+          cron: "0 2 * * *",
+          tz: "Europe/Paris",
+          override: false,
+        };
+        expect(await store.putSchedule(nightly, false)).toBe(true);
+        expect(await other.putSchedule({ ...nightly, cron: "0 3 * * *" }, false)).toBe(false);
+        expect(
+          await store.putSchedule(
+            { name: "reports:daily", task: "reports:daily", args: [], cron: "30 4 * * *", tz: null, override: true },
+            true,
+          ),
+        ).toBe(true);
+        expect(await other.putSchedule({ ...nightly, cron: "0 5 * * *", tz: null }, true)).toBe(true);
+        expect(await other.storedSchedules()).toEqual([
+          { ...nightly, cron: "0 5 * * *", tz: null, updatedAt: expect.any(Number) },
+          {
+            name: "reports:daily",
+            task: "reports:daily",
+            args: [],
+            cron: "30 4 * * *",
+            tz: null,
+            override: true,
+            updatedAt: expect.any(Number),
+          },
+        ]);
+        expect(await store.removeSchedule("export:acme")).toBe(true);
+        expect(await other.removeSchedule("export:acme")).toBe(false);
+        expect((await store.storedSchedules()).map((s) => s.name)).toEqual(["reports:daily"]);
+      });
+
+      test("a cron slot of a named schedule passes without a job while that name is paused", async () => {
+        const key = JSON.stringify(["runtime", "export:acme", "reports:export", [], "* * * * *", null]);
+        const now = await store.now();
+        expect(await store.pause("schedule", "export:acme")).toBe(true);
+        expect(await store.enqueueCronSlot(key, now, newJob({ task: "reports:export" }), "export:acme")).toBe(false);
+        expect(await store.resume("schedule", "export:acme")).toBe(true);
+        expect(await store.enqueueCronSlot(key, now + 60_000, newJob({ task: "reports:export" }), "export:acme")).toBe(true);
+        expect((await store.list({})).map((job) => job.task)).toEqual(["reports:export"]);
       });
 
       test("debounce: an enqueue with the key of a queued job replaces its args and due time; one no longer queued is left alone", async () => {

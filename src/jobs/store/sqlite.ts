@@ -4,12 +4,12 @@
  * taking the write lock up front (a deferred one could fail to upgrade); a generous busy_timeout
  * makes a writer wait its turn instead of failing with SQLITE_BUSY.
  */
-import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { driverFailure, loadDriver, SQLITE_DRIVER } from "./driver.js";
 import { pendingMigrations } from "./migrations.js";
+import { onJobs, signalJobs } from "./sqlite-wake.js";
 import { retryEligible } from "./sql.js";
 import type {
   ClaimRequest,
@@ -55,9 +55,6 @@ const toJob = (row: Row): Job => rowToJob(row, CODEC);
 
 /** A list of ids as one parameter (json_each), so that one prepared statement serves any number. */
 const idIn = () => "id IN (SELECT value FROM json_each(?))";
-
-/** In-process wake-ups, per database file: an enqueue here wakes a worker here at once. */
-const wakeUps = new Map<string, EventEmitter>();
 
 /**
  * Switches a file to WAL. Switching needs an exclusive lock, and when several processes open a
@@ -110,7 +107,6 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements JobStore {
   private readonly db: Database;
   private readonly clock: () => number;
-  private readonly wake: EventEmitter;
   /** Statements by SQL text, prepared on first use (the tables exist only once migrate() has run). */
   private readonly prepared = new Map<string, BetterSqlite3.Statement>();
 
@@ -130,12 +126,6 @@ export class SqliteStore implements JobStore {
     useWal(this.db, (text) => this.sql(text));
     this.db.exec("PRAGMA synchronous = NORMAL");
     this.clock = options.clock ?? Date.now;
-    let wake = wakeUps.get(file);
-    if (!wake) {
-      wake = new EventEmitter().setMaxListeners(0);
-      wakeUps.set(file, wake);
-    }
-    this.wake = wake;
   }
 
   /** The statement for `text`, prepared on first use and kept (see keptAlive). */
@@ -154,8 +144,9 @@ export class SqliteStore implements JobStore {
     return this.db.transaction(body).immediate();
   }
 
+  /** Jobs became runnable: wakes idle workers here and in every other process on this file. */
   private notify(): void {
-    this.wake.emit("jobs");
+    signalJobs(this.file);
   }
 
   async migrate(): Promise<void> {
@@ -174,8 +165,7 @@ export class SqliteStore implements JobStore {
   }
 
   onJobsAvailable(listener: () => void): () => void {
-    this.wake.on("jobs", listener);
-    return () => this.wake.off("jobs", listener);
+    return onJobs(this.file, listener);
   }
 
   /** Inserts a job unless a live job holds its unique key (then undefined). */
@@ -459,7 +449,12 @@ export class SqliteStore implements JobStore {
       override: number;
       updated_at: number;
     }[];
-    return rows.map((row) => ({ ...row, args: JSON.parse(row.args) as string[], override: row.override === 1, updatedAt: row.updated_at }));
+    return rows.map(({ updated_at, ...row }) => ({
+      ...row,
+      args: JSON.parse(row.args) as string[],
+      override: row.override === 1,
+      updatedAt: updated_at,
+    }));
   }
 
   async putSchedule(schedule: Omit<StoredSchedule, "updatedAt">, replace: boolean): Promise<boolean> {
