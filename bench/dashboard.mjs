@@ -8,13 +8,12 @@
 //
 // Each page is fetched from `jt jobs:dashboard` over HTTP: 3 warm-up requests, then the median and
 // the slowest of 15. JT_BENCH_PG_URL picks the PostgreSQL server (default postgres://root@127.0.0.1:5432/test).
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { benchEnv, JT_BIN, median, REPO_DIR } from "./lib/common.mjs";
+import { benchEnv, JT_BIN, jobsBenchProject, median, REPO_DIR, runIn } from "./lib/common.mjs";
 
 const { values: flags } = parseArgs({
   options: { jobs: { type: "string", default: "1000000" }, stores: { type: "string", default: "sqlite,postgres" } },
@@ -39,19 +38,11 @@ const PAGES = [
 ];
 
 function project(store) {
-  const root = mkdtempSync(join(os.tmpdir(), "jt-bench-dashboard-"));
-  mkdirSync(join(root, "tasks"));
-  writeFileSync(join(root, "package.json"), `${JSON.stringify({ name: "bench-dashboard", private: true, type: "module" })}\n`);
-  writeFileSync(join(root, "jt.config.json"), `${JSON.stringify({ jobs: { store } })}\n`);
   const tasks = Array.from({ length: 20 }, (_, i) => `task("task${i}", { args: ["account", "n"] }, () => {});`).join("\n");
-  writeFileSync(
-    join(root, "tasks", "jobs.ts"),
-    `import { task } from "jobs-and-tasks";\n${tasks}\ntask("nightly", { cron: "0 3 * * *" }, () => {});\n`,
-  );
-  mkdirSync(join(root, "node_modules"));
-  spawnSync("ln", ["-s", REPO_DIR, join(root, "node_modules", "jobs-and-tasks")]);
-  const migrated = spawnSync(process.execPath, [JT_BIN, "jobs:migrate"], { cwd: root, env: benchEnv(), encoding: "utf8" });
-  if (migrated.status !== 0) throw new Error(`jobs:migrate: ${migrated.stderr}`);
+  const root = jobsBenchProject("dashboard", store, {
+    "tasks/jobs.ts": `import { task } from "jobs-and-tasks";\n${tasks}\ntask("nightly", { cron: "0 3 * * *" }, () => {});\n`,
+  });
+  runIn(root, ["jobs:migrate"]);
   return root;
 }
 

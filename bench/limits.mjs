@@ -9,11 +9,10 @@
 // drained over the time from the first one's start to the last one's end, as the store recorded
 // them (start-up is outside it); medians of the rounds, interleaved.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { benchEnv, JT_BIN, median, REPO_DIR } from "./lib/common.mjs";
+import { benchEnv, JT_BIN, jobsBenchProject, median, runIn } from "./lib/common.mjs";
 
 const { values: flags } = parseArgs({ options: { jobs: { type: "string", default: "10000" }, rounds: { type: "string", default: "3" } } });
 const JOBS = Number(flags.jobs);
@@ -53,21 +52,7 @@ const LABELS = {
 };
 
 function project(store) {
-  const root = mkdtempSync(join(os.tmpdir(), "jt-bench-limits-"));
-  mkdirSync(join(root, "tasks"));
-  writeFileSync(join(root, "package.json"), `${JSON.stringify({ name: "bench-limits", private: true, type: "module" })}\n`);
-  writeFileSync(join(root, "jt.config.json"), `${JSON.stringify({ jobs: { store } })}\n`);
-  writeFileSync(join(root, "tasks", "jobs.ts"), TASKS);
-  writeFileSync(join(root, "seed.mjs"), SEED);
-  mkdirSync(join(root, "node_modules"));
-  spawnSync("ln", ["-s", REPO_DIR, join(root, "node_modules", "jobs-and-tasks")]);
-  return root;
-}
-
-function run(root, args, bin = JT_BIN) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, env: benchEnv(), encoding: "utf8", maxBuffer: 1 << 28 });
-  if (result.status !== 0) throw new Error(`${args.join(" ")}: ${result.stderr.slice(-2000)}`);
-  return result.stdout;
+  return jobsBenchProject("limits", store, { "tasks/jobs.ts": TASKS, "seed.mjs": SEED });
 }
 
 /** Runs a worker until every job of `task` is completed; the jobs per second from the first start to the last end. */
@@ -76,14 +61,14 @@ async function drain(root, task) {
   try {
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      const left = JSON.parse(run(root, ["jobs:list", "--task", task, "--state", "queued", "--limit", "1", "--json"]));
-      const running = JSON.parse(run(root, ["jobs:list", "--task", task, "--state", "running", "--limit", "1", "--json"]));
+      const left = JSON.parse(runIn(root, ["jobs:list", "--task", task, "--state", "queued", "--limit", "1", "--json"]));
+      const running = JSON.parse(runIn(root, ["jobs:list", "--task", task, "--state", "running", "--limit", "1", "--json"]));
       if (left.length === 0 && running.length === 0) break;
     }
   } finally {
     worker.kill("SIGKILL");
   }
-  const jobs = JSON.parse(run(root, ["jobs:list", "--task", task, "--limit", String(JOBS), "--json"]));
+  const jobs = JSON.parse(runIn(root, ["jobs:list", "--task", task, "--limit", String(JOBS), "--json"]));
   const first = Math.min(...jobs.map((job) => Date.parse(job.startedAt)));
   const last = Math.max(...jobs.map((job) => Date.parse(job.finishedAt)));
   return jobs.length / ((last - first) / 1000);
@@ -98,8 +83,8 @@ for (let round = 0; round < ROUNDS; round++) {
       url.searchParams.set("schema", schema);
       const root = project(store === "sqlite" ? "db/jobs.sqlite3" : url.toString());
       try {
-        run(root, ["jobs:migrate"]);
-        run(root, [variant, String(JOBS)], join(root, "seed.mjs"));
+        runIn(root, ["jobs:migrate"]);
+        runIn(root, [variant, String(JOBS)], join(root, "seed.mjs"));
         const rate = await drain(root, variant === "behind-held" ? "plain" : variant);
         results[`${store}:${variant}`] = [...(results[`${store}:${variant}`] ?? []), rate];
       } finally {

@@ -9,11 +9,10 @@
 // The worker keeps the default poll interval (1 s): without a wake-up across processes, a job
 // waits half of it on average. Both stores, side by side.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { benchEnv, JT_BIN, quantile, REPO_DIR } from "./lib/common.mjs";
+import { benchEnv, JT_BIN, jobsBenchProject, quantile, runIn } from "./lib/common.mjs";
 
 const { values: flags } = parseArgs({ options: { jobs: { type: "string", default: "200" }, idle: { type: "string", default: "10" } } });
 const JOBS = Number(flags.jobs);
@@ -31,21 +30,10 @@ await jobs.close();
 `;
 
 function project(store) {
-  const root = mkdtempSync(join(os.tmpdir(), "jt-bench-wake-"));
-  mkdirSync(join(root, "tasks"));
-  writeFileSync(join(root, "package.json"), `${JSON.stringify({ name: "bench-wake", private: true, type: "module" })}\n`);
-  writeFileSync(join(root, "jt.config.json"), `${JSON.stringify({ jobs: { store } })}\n`);
-  writeFileSync(join(root, "tasks", "jobs.ts"), `import { task } from "jobs-and-tasks";\ntask("noop", { args: ["n"] }, () => {});\n`);
-  writeFileSync(join(root, "enqueue.mjs"), ENQUEUER);
-  mkdirSync(join(root, "node_modules"));
-  spawnSync("ln", ["-s", REPO_DIR, join(root, "node_modules", "jobs-and-tasks")]);
-  return root;
-}
-
-function run(root, args, bin = JT_BIN) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, env: benchEnv(), encoding: "utf8", maxBuffer: 1 << 28 });
-  if (result.status !== 0) throw new Error(`${args.join(" ")}: ${result.stderr.slice(-2000)}`);
-  return result.stdout;
+  return jobsBenchProject("wake", store, {
+    "tasks/jobs.ts": `import { task } from "jobs-and-tasks";\ntask("noop", { args: ["n"] }, () => {});\n`,
+    "enqueue.mjs": ENQUEUER,
+  });
 }
 
 /** CPU seconds (user + system) a process and its children have used so far. */
@@ -69,7 +57,7 @@ async function measure(store) {
   const url = new URL(PG_URL);
   url.searchParams.set("schema", schema);
   const root = project(store === "sqlite" ? "db/jobs.sqlite3" : url.toString());
-  run(root, ["jobs:migrate"]);
+  runIn(root, ["jobs:migrate"]);
   // The worker's log to a file: a pipe this process stops reading while it waits for the enqueuer
   // would fill, and block the worker's writes (pipes are synchronous on Linux).
   const log = join(root, "worker.log");
@@ -84,9 +72,9 @@ async function measure(store) {
     const before = cpuSeconds(worker.pid);
     await new Promise((resolve) => setTimeout(resolve, IDLE_S * 1000));
     const idleCpu = (cpuSeconds(worker.pid) - before) / IDLE_S;
-    run(root, [String(JOBS)], join(root, "enqueue.mjs"));
+    runIn(root, [String(JOBS)], join(root, "enqueue.mjs"));
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const jobs = JSON.parse(run(root, ["jobs:list", "--limit", String(JOBS), "--json"]));
+    const jobs = JSON.parse(runIn(root, ["jobs:list", "--limit", String(JOBS), "--json"]));
     const waits = jobs.filter((job) => job.startedAt).map((job) => Date.parse(job.startedAt) - Date.parse(job.createdAt));
     return { started: waits.length, p50: quantile(waits, 0.5), p99: quantile(waits, 0.99), idleCpu };
   } finally {

@@ -1,7 +1,7 @@
 // Helpers shared by the bench/ scripts: statistics, timing whole commands, machine facts and
 // the marked sections of bench/RESULTS.md. Plain Node ESM, no dependencies.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -282,4 +282,31 @@ export function parseFlags(argv, spec) {
     else flags[name] = inline ?? argv[++i];
   }
   return flags;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs benches: a throwaway project and jt run in it
+
+/**
+ * A throwaway jt project in the temp directory: package.json, a jt.config.json whose jobs.store is
+ * `store`, `files` (path → text, under the root), and this jt as `jobs-and-tasks` in node_modules.
+ */
+export function jobsBenchProject(name, store, files) {
+  const root = mkdtempSync(join(os.tmpdir(), `jt-bench-${name}-`));
+  writeFileSync(join(root, "package.json"), `${JSON.stringify({ name: `bench-${name}`, private: true, type: "module" })}\n`);
+  writeFileSync(join(root, "jt.config.json"), `${JSON.stringify({ jobs: { store } })}\n`);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  mkdirSync(join(root, "node_modules"));
+  symlinkSync(REPO_DIR, join(root, "node_modules", "jobs-and-tasks"), "dir");
+  return root;
+}
+
+/** Runs jt (or the script `bin`) in `root` to its end; its stdout, or an error with the end of its stderr. */
+export function runIn(root, args, bin = JT_BIN) {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, env: benchEnv(), encoding: "utf8", maxBuffer: 1 << 28 });
+  if (result.status !== 0) throw new Error(`${args.join(" ")}: ${result.stderr.slice(-2000)}`);
+  return result.stdout;
 }
