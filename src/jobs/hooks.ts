@@ -31,6 +31,12 @@ function passesThrough(error: unknown, passing: WeakSet<object>): boolean {
   );
 }
 
+/** Marks `error` as one that passes through the layers outside (the task's, or the write's), and returns it to rethrow. */
+function passingThrough(error: unknown, passing: WeakSet<object>): unknown {
+  if (typeof error === "object" && error !== null) passing.add(error);
+  return error;
+}
+
 async function call<T>(hook: string, set: HookSet, run: () => T | Promise<T>): Promise<T> {
   try {
     return await run();
@@ -55,8 +61,7 @@ export function performThroughHooks(
   const layer = (index: number): Promise<unknown> => {
     if (index === sets.length)
       return perform().catch((error: unknown) => {
-        if (typeof error === "object" && error !== null) passing.add(error);
-        throw error;
+        throw passingThrough(error, passing);
       });
     const set = sets[index]!;
     const { beforePerform, aroundPerform, afterPerform } = set.hooks as PerformHooks<unknown>;
@@ -131,8 +136,7 @@ export async function enqueueThroughHooks(
         try {
           job = await aroundEnqueue.call(set.hooks, draft, () => {
             inner ??= layer(depth + 1).catch((error: unknown) => {
-              if (typeof error === "object" && error !== null) passing.add(error);
-              throw error;
+              throw passingThrough(error, passing);
             });
             return inner;
           });

@@ -104,9 +104,10 @@ async function listSchedules(context: VerbContext, json: boolean): Promise<numbe
  */
 async function testSchedule(context: VerbContext, name: string): Promise<number> {
   const schedule = await context.withStore(async ({ jobs }) => {
-    const found = (await projectSchedules(jobs)).schedules.find((s) => s.name === name);
+    const { schedules } = await projectSchedules(jobs);
+    const found = schedules.find((s) => s.name === name);
     if (!found) {
-      const names = (await projectSchedules(jobs)).schedules.map((s) => s.name);
+      const names = schedules.map((s) => s.name);
       throw new UsageError(`No schedule named '${name}'`, [
         names.length > 0 ? `The schedules: ${names.join(", ")}` : "There are no schedules.",
       ]);
