@@ -111,6 +111,7 @@ export const JOBS_VERBS: readonly JobsVerb[] = [
       option("--queue <name>", "the queue (default: the task's)"),
       option("--priority <n>", "lower runs first (default: the task's)"),
       option("--unique", "no second live job for this task and args"),
+      option("-n, --dry-run", "print what would be enqueued (args as the task sees them, queue, run time, prerequisites), enqueue nothing"),
       option("--json", "print the job as JSON"),
       ...COMMON,
     ],

@@ -59,6 +59,8 @@ namespace("reports", () => {
 });
 task("cleanup", { cron: "0 */15 * * * *", tz: "UTC" }, () => {});
 task("tick", { cron: "* * * * * *" }, () => {});
+task("prepare", () => {});
+task("export", { args: ["tenant", "format"], defaults: { format: "csv" }, deps: ["environment", "prepare"], queue: "reports", retry: { attempts: 2 } }, () => {});
 `;
 
 // The store is chosen per test with JT_JOBS_URL: a DATABASE_URL from the developer's shell must not pick PostgreSQL.
@@ -594,6 +596,51 @@ describe.concurrent("jobs:enqueue, jobs:migrate, unknown verbs", { timeout: 60_0
     expect(await run(["jobs:enqueue", "greet[x]", "--priority", "high"], env)).toMatchObject({ code: 2, stdout: "" });
     expect(await run(["jobs:enqueue"], env)).toMatchObject({ code: 2, stdout: "" });
     expect(await listJobs(shared, [], env)).toHaveLength(3);
+  });
+
+  test("jobs:enqueue --dry-run / -n: the job it would enqueue (args by name, defaults applied, prerequisites in order); nothing written", async ({
+    expect,
+  }) => {
+    const { env } = store("dry-run");
+    const dry = await run(["jobs:enqueue", "export[acme]", "--dry-run", "--in", "1h", "--unique"], env);
+    expect(dry).toMatchObject({ code: 0, stderr: "" });
+    expect(dry.stdout.replace(ISO, "<time>")).toBe(
+      [
+        "Would enqueue export[acme] (dry run: nothing written, enqueue hooks not run)",
+        "  args        tenant=acme format=csv",
+        "  queue       reports",
+        "  priority    0",
+        "  run at      <time>",
+        "  attempts    up to 2",
+        "  unique      export[acme]",
+        "  runs        environment → prepare → export",
+        "",
+      ].join("\n"),
+    );
+    const json = await run(["jobs:enqueue", "-n", "export[acme,json]", "--json", "--queue", "urgent"], env);
+    expect(JSON.parse(json.stdout)).toEqual({
+      task: "export",
+      values: ["acme", "json"],
+      args: { tenant: "acme", format: "json" },
+      queue: "urgent",
+      priority: 0,
+      runAt: null,
+      maxAttempts: 2,
+      uniqueKey: null,
+      debounceKey: null,
+      concurrencyKey: null,
+      runs: ["environment", "prepare", "export"],
+    });
+    // What a real enqueue refuses, the dry run refuses the same way.
+    expect(await run(["jobs:enqueue", "-n", "export[a,b,c]"], env)).toMatchObject({
+      code: 2,
+      stderr: "jt aborted!\nCannot enqueue export[a,b,c]: 'export' takes 2 args [tenant,format], not 3\n",
+    });
+    expect(await run(["jobs:enqueue", "-n", "exprot[a]"], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("did you mean 'export'"),
+    });
+    expect(await listJobs(shared, [], env)).toHaveLength(0);
   });
 
   test("jobs:migrate creates the store's schema (and is safe to run again)", async ({ expect }) => {

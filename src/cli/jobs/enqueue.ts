@@ -1,30 +1,41 @@
-/** `jt jobs:enqueue name[args]`. */
+/** `jt jobs:enqueue name[args]`, and with `--dry-run` what it would enqueue. */
 import type { Command } from "commander";
-import { parseTarget } from "../../args/brackets.js";
+import { formatTarget, parseTarget, type Target } from "../../args/brackets.js";
 import { UsageError } from "../../errors.js";
-import { EnqueueError } from "../../jobs/jobs.js";
+import { EnqueueError, type Jobs } from "../../jobs/jobs.js";
+import type { NewJob } from "../../jobs/store/store.js";
+import { argumentsFromValues } from "../../args/task-arguments.js";
+import { plan } from "../../plan/plan.js";
+import type { Registry } from "../../registry/registry.js";
 import { parseDuration } from "../../shared/duration.js";
 import { integer, type VerbContext } from "./context.js";
 
 export async function enqueueVerb(context: VerbContext, program: Command): Promise<number> {
   const [word] = program.args;
-  const flags = program.opts<{ in?: string; at?: string; queue?: string; priority?: string; unique?: true; json?: true }>();
+  const flags = program.opts<{ in?: string; at?: string; queue?: string; priority?: string; unique?: true; json?: true; dryRun?: true }>();
   const target = parseTarget(word!);
   if (!target) throw new UsageError(`Malformed task arguments in '${word}': expected name[arg1,arg2,...] with a closing ']'`);
   if (flags.in !== undefined && parseDuration(flags.in) === undefined)
     throw new UsageError(`--in takes a duration like 30s, 5m or 2h, not '${flags.in}'`);
   const at = flags.at === undefined ? undefined : new Date(flags.at);
   if (at && Number.isNaN(at.getTime())) throw new UsageError(`--at takes a time like 2026-12-01T03:00:00Z, not '${flags.at}'`);
-  return context.withStore(async ({ jobs }) => {
+  const options = {
+    args: target.values,
+    wait: flags.in,
+    waitUntil: at,
+    queue: flags.queue,
+    priority: integer(flags.priority, "--priority", Number.MIN_SAFE_INTEGER),
+    unique: flags.unique === true,
+  };
+  return context.withStore(async ({ jobs, session }) => {
     try {
-      const job = await jobs.enqueue(target.name, {
-        args: target.values,
-        wait: flags.in,
-        waitUntil: at,
-        queue: flags.queue,
-        priority: integer(flags.priority, "--priority", Number.MIN_SAFE_INTEGER),
-        unique: flags.unique === true,
-      });
+      if (flags.dryRun) {
+        const row = jobs.newJob(target.name, options, await jobs.store.now());
+        const wouldRun = prerequisitesOf(target, await session.source.allDefinitions());
+        context.output.out(flags.json ? `${JSON.stringify(dryRunJson(row, jobs, wouldRun))}\n` : dryRunText(row, jobs, wouldRun));
+        return 0;
+      }
+      const job = await jobs.enqueue(target.name, options);
       context.output.out(
         flags.json
           ? `${JSON.stringify(job)}\n`
@@ -36,4 +47,49 @@ export async function enqueueVerb(context: VerbContext, program: Command): Promi
       throw error;
     }
   });
+}
+
+/** What a worker would run for the job, in order: its prerequisites (run once each), then the task. */
+function prerequisitesOf(target: Target, tasks: Registry): string[] {
+  return plan([target], tasks).steps.flatMap((step) => (step.kind === "execute" ? [step.planned.task.name] : []));
+}
+
+/** The args as the task's actions will see them: by name, defaults applied. */
+function namedArgs(row: NewJob, jobs: Jobs): Record<string, string | readonly string[] | undefined> {
+  const task = jobs.catalog.get(row.task);
+  return task ? argumentsFromValues(task.args, row.args).toObject() : {};
+}
+
+function dryRunJson(row: NewJob, jobs: Jobs, wouldRun: readonly string[]) {
+  return {
+    task: row.task,
+    values: row.args,
+    args: namedArgs(row, jobs),
+    queue: row.queue,
+    priority: row.priority,
+    runAt: row.runAt === null ? null : new Date(row.runAt).toISOString(),
+    maxAttempts: row.maxAttempts,
+    uniqueKey: row.uniqueKey,
+    debounceKey: row.debounceKey ?? null,
+    concurrencyKey: row.concurrencyKey ?? null,
+    runs: wouldRun,
+  };
+}
+
+function dryRunText(row: NewJob, jobs: Jobs, wouldRun: readonly string[]): string {
+  const args = Object.entries(namedArgs(row, jobs)).map(
+    ([name, value]) => `${name}=${Array.isArray(value) ? value.join(",") : String(value ?? "")}`,
+  );
+  const lines: [string, string][] = [
+    ["args", args.length > 0 ? args.join(" ") : row.args.length > 0 ? `(extras) ${row.args.join(",")}` : "(none)"],
+    ["queue", row.queue],
+    ["priority", String(row.priority)],
+    ["run at", row.runAt === null ? "now" : new Date(row.runAt).toISOString()],
+    ["attempts", `up to ${row.maxAttempts}`],
+    ["unique", row.uniqueKey ?? "no"],
+  ];
+  if (row.debounceKey) lines.push(["debounce", row.debounceKey]);
+  if (row.concurrencyKey) lines.push(["concurrency", `${row.concurrencyKey} (at most ${row.concurrencyLimit} at once)`]);
+  lines.push(["runs", wouldRun.join(" → ")]);
+  return `Would enqueue ${formatTarget(row.task, row.args)} (dry run: nothing written, enqueue hooks not run)\n${lines.map(([label, value]) => `  ${label.padEnd(12)}${value}\n`).join("")}`;
 }
