@@ -22,7 +22,7 @@ await build({
   absWorkingDir: root,
   // The public API, the command line, and what runs on other threads: the ESM resolve hook (Node's
   // loader thread) and the jobs' lease heartbeat. (The listing fast path is built below, as CommonJS.)
-  entryPoints: ["src/index.ts", "src/cli/main.ts", "src/load/jt-resolve-hook.ts", "src/jobs/heartbeat-thread.ts"],
+  entryPoints: ["src/index.ts", "src/testing/index.ts", "src/cli/main.ts", "src/load/jt-resolve-hook.ts", "src/jobs/heartbeat-thread.ts"],
   outbase: "src",
   outdir: next,
   bundle: true,

@@ -23,6 +23,7 @@ export const LAYERS = [
   ["dashboard", ["dashboard/"]],
   ["public API", ["index.ts"]],
   ["session", ["session/"]],
+  ["testing", ["testing/"]],
   ["cli", ["cli/"]],
 ];
 

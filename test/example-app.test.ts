@@ -29,7 +29,8 @@ function freshExample(onTestFinished: (fn: () => void) => void): { root: TestPro
     recursive: true,
     filter: (source) => {
       const rel = relative(EXAMPLE_DIR, source);
-      return !(rel === "db" || rel.startsWith(`db${sep}`) || rel === "node_modules" || rel.startsWith(`node_modules${sep}`));
+      // What a fresh clone has: not the database, the output (both gitignored) or installed packages.
+      return !["db", "tmp", "node_modules"].some((dir) => rel === dir || rel.startsWith(`${dir}${sep}`));
     },
   });
   symlinkSync(join(REPO_ROOT, "node_modules"), root.path("node_modules"), "dir");

@@ -3,14 +3,14 @@
  * described, typed skeleton for each name, prints the path, never overwrites a file (exit 2),
  * and rejects bad input with the usage line (exit 2).
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "vitest";
 import { project, REPO_ROOT, runJt } from "./helpers/project.js";
 import { lines } from "./helpers/text.js";
 
-const USAGE = "Usage: jt generate task <namespace> <name> [<name>...]";
+const USAGE = "Usage: jt generate task <namespace> <name> [<name>...] | jt generate job <name>[<arg>,...]";
 
 const OTHER = `import { desc, task } from "jt";\ndesc("Already here");\ntask("other", () => console.log("other ran"));\n`;
 
@@ -219,5 +219,139 @@ describe.concurrent("jt generate task", () => {
     const p = project({ "tasks/broken.ts": `throw new Error("must not load");\n` }, { onTestFinished });
     const result = await runJt(["generate", "task", "report", "daily"], { cwd: p.root });
     expect(result).toEqual({ code: 0, signal: null, stdout: lines("created tasks/report.ts"), stderr: "" });
+  });
+});
+
+/** Runs a command in the project (a test runner); its exit code and output. */
+function runIn(root: string, command: string, args: readonly string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { cwd: root, encoding: "utf8", timeout: 120_000, env: { ...process.env, NO_COLOR: "1", CI: "1" } },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    );
+  });
+}
+
+/** A project that depends on jt and on `runner` (vitest or tsx), linked from this repository's node_modules. */
+function projectWith(
+  runner: "vitest" | "tsx",
+  packageJson: object,
+  files: Record<string, string>,
+  onTestFinished: (fn: () => void) => void,
+) {
+  const p = project({ "package.json": `${JSON.stringify(packageJson, null, 2)}\n`, ...files }, { onTestFinished }).installJt();
+  symlinkSync(join(REPO_ROOT, "node_modules", runner), p.path("node_modules", runner), "dir");
+  return p;
+}
+
+describe.concurrent("jt generate writes a test beside what it makes, when the project has a test runner", () => {
+  test("vitest: tasks/report.ts and test/tasks/report.test.ts, which passes under vitest run", async ({ expect, onTestFinished }) => {
+    const p = projectWith("vitest", { type: "module", devDependencies: { vitest: "^4" } }, { "tasks/other.ts": OTHER }, onTestFinished);
+    const result = await p.run(["generate", "task", "report", "daily", "weekly"]);
+    expect(result).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines("created tasks/report.ts", "created test/tasks/report.test.ts (vitest: npx vitest run test/tasks/report.test.ts)"),
+      stderr: "",
+    });
+    const test = readFileSync(p.path("test/tasks/report.test.ts"), "utf8");
+    expect(test).toContain('import { runTask } from "jobs-and-tasks/testing";');
+    expect(test).toContain('const run = await runTask("report:weekly");');
+    const passed = await runIn(p.root, process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run"]);
+    expect(passed.output).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(passed.code).toBe(0);
+    // The test can fail: a task that no longer prints what it did.
+    writeFileSync(p.path("tasks/report.ts"), readFileSync(p.path("tasks/report.ts"), "utf8").replaceAll("running ${ctx.name}", "done"));
+    const failed = await runIn(p.root, process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run"]);
+    expect(failed.code).toBe(1);
+    expect(failed.output).toMatch(/Tests\s+2 failed \(2\)/);
+  });
+
+  test("node:test: jt generate job 'cleanup[id]' writes a job task and a test that enqueues and drains it, passing under node --test", async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const p = projectWith(
+      "tsx",
+      { type: "module", scripts: { test: "node --import tsx --test" } },
+      { ...ENVIRONMENT, "tasks/other.ts": OTHER },
+      onTestFinished,
+    );
+    const result = await p.run(["generate", "job", "cleanup[id]"]);
+    expect(result).toEqual({
+      code: 0,
+      signal: null,
+      stdout: lines(
+        "created tasks/cleanup.ts",
+        "created test/jobs/cleanup.test.ts (node:test: node --import tsx --test test/jobs/cleanup.test.ts)",
+      ),
+      stderr: "",
+    });
+    const source = readFileSync(p.path("tasks/cleanup.ts"), "utf8");
+    expect(source).toContain(
+      `task("cleanup", { args: ["id"], deps: ["environment"], queue: "default", retry: { attempts: 5, backoff: "polynomial" }, timeout: "5m" }`,
+    );
+    const dry = await p.run(["jobs:enqueue", "-n", "cleanup[7]"]);
+    expect(dry.stdout).toContain("  runs        environment → cleanup\n");
+    const passed = await runIn(p.root, process.execPath, ["--import", "tsx", "--test", "test/jobs/cleanup.test.ts"]);
+    expect(passed.output).toMatch(/# pass 1\n/);
+    expect(passed.code).toBe(0);
+  });
+
+  test("jest: the test uses Jest's globals; a nested job name (mail:digest) goes to tasks/mail/digest.ts", async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const p = project({ "package.json": `{ "devDependencies": { "jest": "^30" } }\n`, "tasks/other.ts": OTHER }, { onTestFinished });
+    const result = await p.run(["generate", "job", "mail:digest[user,day]"]);
+    expect(result.stdout).toBe(
+      lines("created tasks/mail/digest.ts", "created test/jobs/mail/digest.test.ts (jest: npx jest test/jobs/mail/digest.test.ts)"),
+    );
+    const test = readFileSync(p.path("test/jobs/mail/digest.test.ts"), "utf8");
+    expect(test.startsWith('import { testJobs } from "jobs-and-tasks/testing";\n\ndescribe("mail:digest"')).toBe(true);
+    expect(test).toContain('await jobs.enqueue("mail:digest", { args: ["1", "2"] });');
+    const ran = await p.run(["mail:digest[ann,mon]"]);
+    expect(ran).toEqual({ code: 0, signal: null, stdout: lines("mail:digest: ann mon"), stderr: "" });
+  });
+
+  test("tests/ is used when the project has it and no test/; with no test runner, no test is written", async ({
+    expect,
+    onTestFinished,
+  }) => {
+    const withTests = project({ "package.json": `{ "devDependencies": { "vitest": "^4" } }\n`, "tests/keep.txt": "" }, { onTestFinished });
+    expect((await withTests.run(["generate", "task", "report", "daily"])).stdout).toContain("created tests/tasks/report.test.ts");
+    const bare = project({ "package.json": `{ "devDependencies": { "typescript": "^5" } }\n` }, { onTestFinished });
+    expect((await bare.run(["generate", "job", "cleanup"])).stdout).toBe(lines("created tasks/cleanup.ts"));
+    expect(existsSync(bare.path("test"))).toBe(false);
+  });
+
+  test("an existing test file: exit 2 naming it, and the task file is not written either", async ({ expect, onTestFinished }) => {
+    const p = project(
+      { "package.json": `{ "devDependencies": { "vitest": "^4" } }\n`, "test/jobs/cleanup.test.ts": "// mine\n" },
+      { onTestFinished },
+    );
+    const before = tree(p.root);
+    const result = await p.run(["generate", "job", "cleanup"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("test/jobs/cleanup.test.ts already exists; jt generate does not overwrite files (nothing was written)");
+    expect(tree(p.root)).toEqual(before);
+  });
+
+  test.for([
+    ["no name", ["generate", "job"], "needs one job name"],
+    ["two names", ["generate", "job", "a", "b"], "needs one job name"],
+    ["a name under jobs:", ["generate", "job", "jobs:x"], "names under jobs: are jt's own"],
+    ["an arg that is no identifier", ["generate", "job", "x[a-b]"], "Invalid argument name 'a-b'"],
+    ["a path in the name", ["generate", "job", "../x"], "Invalid job name '../x'"],
+  ] as const)("generate job with %s: exit 2, nothing written", async ([, args, message], { expect, onTestFinished }) => {
+    const p = project({ "tasks/other.ts": OTHER }, { onTestFinished });
+    const before = tree(p.root);
+    const result = await p.run(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr.split("\n").slice(-2)).toEqual([USAGE, ""]);
+    expect(tree(p.root)).toEqual(before);
   });
 });

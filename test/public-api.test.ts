@@ -76,9 +76,13 @@ const TYPES = [
   "TransactionClient",
 ];
 
-/** The names dist/index.d.ts exports, and the modules it exports them from. */
-function declaredExports(): { names: string[]; modules: string[] } {
-  const text = readFileSync(join(DIST, "index.d.ts"), "utf8");
+/** What `import … from "jobs-and-tasks/testing"` gives. */
+const TESTING_VALUES = ["runTask", "testJobs"];
+const TESTING_TYPES = ["Drained", "RunTaskOptions", "TaskRun", "TestJob", "TestJobs", "TestJobsOptions"];
+
+/** The names dist/<entry>.d.ts exports, and the modules it exports them from. */
+function declaredExports(entry = "index"): { names: string[]; modules: string[] } {
+  const text = readFileSync(join(DIST, `${entry}.d.ts`), "utf8");
   const names: string[] = [];
   const modules: string[] = [];
   for (const [, list = "", from = ""] of text.matchAll(/^export (?:type )?\{([^}]*)\} from "([^"]+)";$/gms)) {
@@ -120,15 +124,37 @@ describe("the public API", () => {
   });
 
   test("the declarations it comes from match test/api-report/ (a change to a public signature is a diff there)", async () => {
-    const { modules } = declaredExports();
-    const report = modules
-      .map((module) => {
-        const file = join(DIST, module.replace(/^\.\//, "").replace(/\.js$/, ".d.ts"));
-        return `// ${module}\n${readFileSync(file, "utf8")
-          .replace(/\n\/\/# sourceMappingURL=.*$/s, "")
-          .trim()}\n`;
-      })
-      .join("\n");
-    await expect(report).toMatchFileSnapshot("./api-report/jobs-and-tasks.d.ts.snap");
+    await expect(report("index")).toMatchFileSnapshot("./api-report/jobs-and-tasks.d.ts.snap");
   });
 });
+
+describe("the testing helpers (jobs-and-tasks/testing)", () => {
+  test("export and declare exactly these values and types", async () => {
+    const api = (await import(join(DIST, "testing", "index.js"))) as Record<string, unknown>;
+    expect(Object.keys(api).sort()).toEqual(TESTING_VALUES);
+    expect(declaredExports("testing/index").names).toEqual([...TESTING_VALUES, ...TESTING_TYPES].sort());
+  });
+
+  test("the declarations match test/api-report/", async () => {
+    await expect(report("testing/index")).toMatchFileSnapshot("./api-report/jobs-and-tasks-testing.d.ts.snap");
+  });
+
+  test("package.json exports them as jobs-and-tasks/testing", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { exports: Record<string, unknown> };
+    expect(pkg.exports["./testing"]).toEqual({ types: "./dist/testing/index.d.ts", default: "./dist/testing/index.js" });
+  });
+});
+
+/** The declarations of the modules an entry exports from, one after the other. */
+function report(entry: string): string {
+  const { modules } = declaredExports(entry);
+  const dir = join(DIST, entry, "..");
+  return modules
+    .map((module) => {
+      const file = join(dir, module.replace(/^\.\//, "").replace(/\.js$/, ".d.ts"));
+      return `// ${module}\n${readFileSync(file, "utf8")
+        .replace(/\n\/\/# sourceMappingURL=.*$/s, "")
+        .trim()}\n`;
+    })
+    .join("\n");
+}

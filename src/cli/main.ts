@@ -2,7 +2,7 @@
  * One jt run: argv → invocation → project → .env → task files → listing, or plan → confirm →
  * run → teardown → exit code. Every failure ends here, is printed once, and maps to its exit code.
  */
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { findProject } from "../config/project.js";
 import { exitCodeOf, UsageError } from "../errors.js";
 import * as publicApi from "../index.js";
@@ -18,7 +18,7 @@ import type { Runner } from "../run/runner.js";
 import { killLeftoverCommands } from "../run/sh.js";
 import { trapInterrupts } from "../run/signals.js";
 import { completionScript } from "./completion.js";
-import { generateTaskFile, parseGenerate } from "./generate.js";
+import { generate as generateFiles, parseGenerate } from "./generate.js";
 import type { Invocation } from "./invocation.js";
 import { parseCommandLine, verbIndex } from "./parse.js";
 import { ProjectJobs } from "../jobs/project-jobs.js";
@@ -165,9 +165,12 @@ async function generate(words: readonly string[], directory: string | undefined,
   const request = parseGenerate(words);
   if (directory !== undefined) changeDirectory(directory);
   const project = await findProject(process.cwd(), { importModule });
-  const tasksDir = project?.tasksDirs[0] ?? join(process.cwd(), "tasks");
-  const file = generateTaskFile(request, tasksDir, project?.config.environment !== undefined);
-  output.out(`created ${relative(process.cwd(), file)}\n`);
+  const { lines } = generateFiles(request, {
+    root: project?.root ?? process.cwd(),
+    tasksDir: project?.tasksDirs[0] ?? join(process.cwd(), "tasks"),
+    withEnvironment: project?.config.environment !== undefined,
+  });
+  output.out(`${lines.join("\n")}\n`);
   return 0;
 }
 

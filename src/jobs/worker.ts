@@ -666,18 +666,7 @@ export class JobWorker {
     for (const schedule of schedules) {
       const key = scheduleKey(schedule);
       try {
-        const { enqueue, mark } = dueSlots(schedule, await store.lastCronSlot(key), now);
-        for (const slot of enqueue) {
-          // Due at its slot: jobs:list shows which slot each cron job is for.
-          const job = { ...jobs.newJob(schedule.task, { args: [...schedule.args] }, now), runAt: slot };
-          if (await store.enqueueCronSlot(key, slot, job, schedule.name)) {
-            const named = schedule.source === "runtime" ? ` (schedule ${schedule.name})` : "";
-            log(
-              `jt: cron ${schedule.cron}${schedule.tz ? ` (${schedule.tz})` : ""}${named}: enqueued ${formatTarget(schedule.task, schedule.args)} for ${new Date(slot).toISOString()}`,
-            );
-          }
-        }
-        if (mark !== null) await store.markCronSlot(key, mark);
+        await enqueueDueSlots(store, jobs, schedule, now, log);
         this.brokenSchedules.delete(key);
       } catch (error) {
         if (this.brokenSchedules.has(key)) continue;
@@ -689,6 +678,32 @@ export class JobWorker {
       }
     }
   }
+}
+
+/**
+ * Enqueues the schedule's slots due by `now` (each once, whoever else tries: the store's unique
+ * slot), and moves its high-water mark; a schedule seen for the first time only marks `now`.
+ */
+export async function enqueueDueSlots(
+  store: JobStore,
+  jobs: Jobs,
+  schedule: ProjectSchedule,
+  now: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const key = scheduleKey(schedule);
+  const { enqueue, mark } = dueSlots(schedule, await store.lastCronSlot(key), now);
+  for (const slot of enqueue) {
+    // Due at its slot: jobs:list shows which slot each cron job is for.
+    const job = { ...jobs.newJob(schedule.task, { args: [...schedule.args] }, now), runAt: slot };
+    if (await store.enqueueCronSlot(key, slot, job, schedule.name)) {
+      const named = schedule.source === "runtime" ? ` (schedule ${schedule.name})` : "";
+      log(
+        `jt: cron ${schedule.cron}${schedule.tz ? ` (${schedule.tz})` : ""}${named}: enqueued ${formatTarget(schedule.task, schedule.args)} for ${new Date(slot).toISOString()}`,
+      );
+    }
+  }
+  if (mark !== null) await store.markCronSlot(key, mark);
 }
 
 /** The stack without jt's own frames and Node's internals: where it went wrong in the app. */

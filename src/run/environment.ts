@@ -16,7 +16,7 @@ export interface EnvironmentOptions {
 }
 
 export class Environment {
-  private state: { kind: "idle" } | { kind: "booted"; app: App; definition: EnvironmentDefinition } | { kind: "closed" } = { kind: "idle" };
+  private state: { kind: "idle" } | { kind: "booted"; app: App; definition: EnvironmentDefinition } = { kind: "idle" };
 
   constructor(private readonly options: EnvironmentOptions) {}
 
@@ -48,12 +48,19 @@ export class Environment {
 
   private booting: Promise<void> | undefined;
 
-  /** Runs `teardown(app)` once, if the app was booted. */
+  /** Runs `teardown(app)` once, if the app was booted; a later `boot` sets it up again (the testing helpers run many times). */
   async teardown(): Promise<void> {
     if (this.state.kind !== "booted") return;
     const { app, definition } = this.state;
-    this.state = { kind: "closed" };
+    this.state = { kind: "idle" };
+    this.booting = undefined;
     await definition.teardown?.(app);
+  }
+
+  /** Uses this app instead of booting the module's (a test's own app): `teardown` then does nothing. */
+  supply(app: App): void {
+    this.state = { kind: "booted", app, definition: { setup: () => app } };
+    this.booting = Promise.resolve();
   }
 
   private async loadDefinition(): Promise<EnvironmentDefinition> {

@@ -29,6 +29,8 @@ export interface SessionOptions {
   search?: boolean;
   /** `-f file`: task files to load instead of the project's tasks/ (relative to the working directory). */
   taskFiles?: readonly string[];
+  /** Find the project from here, and stay in the working directory (the testing helpers). */
+  from?: string;
 }
 
 export interface Session {
@@ -83,7 +85,7 @@ export async function openProject(
 ): Promise<Project> {
   for (const [name, value] of invocation.env) process.env[name] = value;
   if (invocation.directory !== undefined) changeDirectory(invocation.directory);
-  const startDir = process.cwd();
+  const startDir = invocation.from ?? process.cwd();
   const search = invocation.search !== false;
   const found = await findProject(startDir, { importModule, cachedConfig, search });
   // -f needs no tasks/ directory: without a project around, the working directory is the root.
@@ -94,7 +96,7 @@ export async function openProject(
       ["Create tasks/ with a task file (jt generate task <namespace> <name> writes one), or run jt from your project's directory"],
     );
   }
-  if (project.root !== startDir) {
+  if (project.root !== startDir && invocation.from === undefined) {
     process.chdir(project.root);
     if (!invocation.silent) output.err(`(in ${project.root})\n`);
   }

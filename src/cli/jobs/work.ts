@@ -2,8 +2,6 @@
 import type { Command } from "commander";
 import { ExitCode, exitCodeOf, UsageError } from "../../errors.js";
 import { exitNow } from "../../jobs/job-faults.js";
-import { performThroughHooks } from "../../jobs/hooks.js";
-import type { PerformingJob } from "../../api/types.js";
 import { JobOutput } from "../../jobs/job-output.js";
 import { describeLocation } from "../../jobs/store/open.js";
 import type { Job } from "../../jobs/store/store.js";
@@ -20,9 +18,8 @@ import {
 import { jobLabel, jsonLine, LOG_FORMATS, textLine, WorkerLog, type LogAbout, type LogFormat } from "../../jobs/worker-log.js";
 import { JobWorker, type WorkerSummary } from "../../jobs/worker.js";
 import { killLeftoverCommands } from "../../run/sh.js";
-import { labelLine } from "../../run/task-labels.js";
 import { millisecondsFromEnv } from "../../session/session.js";
-import { createTaskRunner } from "../../session/task-runner.js";
+import { runJob } from "../../session/job-run.js";
 import { tearDown } from "../../session/teardown.js";
 import { integer, type VerbContext } from "./context.js";
 import { effectiveSchedules, schedulesOf } from "../../jobs/schedules.js";
@@ -59,19 +56,6 @@ export async function work(context: VerbContext, program: Command, untilEmpty: b
     await tellSupervisor({ type: "finished", code: exitCodeOf(error) });
     throw error;
   }
-}
-
-/** A job as its perform hooks see it. */
-function performingJob(job: Job): PerformingJob {
-  return {
-    id: job.id,
-    task: job.task,
-    args: [...job.args],
-    queue: job.queue,
-    attempt: job.attempts,
-    maxAttempts: job.maxAttempts,
-    meta: Object.freeze({ ...job.meta }),
-  };
 }
 
 /** The worker itself, in the executor process. */
@@ -124,32 +108,15 @@ async function execute(context: VerbContext, program: Command, untilEmpty: boole
       jobs: opened,
       catalog,
       loadedDefinition: (name) => session.registry.get(name),
-      runTask: async (job, signal, reportProgress) => {
-        const [result] = await createTaskRunner(session, {
+      runTask: (job, signal, reportProgress) =>
+        runJob(session, job, signal, reportProgress, {
+          jobs: opened,
+          hookSets: projectHooks,
           trace: flags.trace === true,
-          dryRun: false,
-          signal,
-          traceLine: (line) => jobOutput.write(job, "stderr", `${line}\n`),
-          // Line by line, and straight to the job's log: the output of jobs side by side never mixes.
-          sh: {
-            echo: flags.quiet !== true,
-            lines: true,
-            output: {
-              stdout: (line) => jobOutput.write(job, "stdout", labelLine(line)),
-              stderr: (line) => jobOutput.write(job, "stderr", labelLine(line)),
-            },
-          },
+          echo: flags.quiet !== true,
           interruptGraceMs,
-          finishedRunSucceeds: true,
-          enqueue: (task, options) => opened.enqueue(task, options),
-          progress: (_task, update) => reportProgress(update),
-          aroundTarget: (task, ctx, perform) => {
-            const sets = task.job.hooks ? [...projectHooks, { hooks: task.job.hooks, source: `task ${task.name}` }] : projectHooks;
-            return sets.length === 0 ? perform() : performThroughHooks(sets, performingJob(job), ctx, perform);
-          },
-        }).run([{ name: job.task, values: job.args }]);
-        return result;
-      },
+          write: (job, stream, text) => jobOutput.write(job, stream, text),
+        }),
       queues,
       concurrency,
       prefetch,

@@ -1,0 +1,74 @@
+/**
+ * The project a test runs tasks of: found from `root` (default: the working directory) and opened
+ * once per process, as `jt` opens it — its config, `.env`, the environment and the task files,
+ * loaded the way the CLI loads them (the task files' `jobs-and-tasks` is this one).
+ */
+import { resolve } from "node:path";
+import * as publicApi from "../index.js";
+import { provideTaskFileApi } from "../load/loader.js";
+import type { Output } from "../report/output.js";
+import { openSession, type Session } from "../session/session.js";
+
+const sessions = new Map<string, Promise<Session>>();
+
+/** Nothing a session prints reaches a test: it has no terminal. */
+const quiet: Output = {
+  out: () => {},
+  err: () => {},
+  errColor: async () => {
+    const { Chalk } = await import("chalk");
+    return new Chalk({ level: 0 });
+  },
+  columns: undefined,
+};
+
+export function projectSession(root: string | undefined): Promise<Session> {
+  const from = resolve(root ?? process.cwd());
+  let session = sessions.get(from);
+  if (!session) {
+    provideTaskFileApi(publicApi);
+    session = openSession({ env: [], directory: undefined, silent: true, from }, quiet);
+    // A project that failed to open (a bad config) is tried again by the next test.
+    session.catch(() => sessions.delete(from));
+    sessions.set(from, session);
+  }
+  return session;
+}
+
+/**
+ * Runs `body` in the project's root, where `jt` runs tasks (relative paths in task code mean the
+ * same), and goes back. A worker thread cannot change directory: there, only from the root.
+ */
+export async function inRoot<T>(root: string, body: () => Promise<T>): Promise<T> {
+  const before = process.cwd();
+  if (before === root) return body();
+  try {
+    process.chdir(root);
+  } catch (error) {
+    throw new Error(
+      `jt testing: cannot change to the project's directory ${root} here (${(error as Error).message}): run the tests from there, or in a process pool (vitest: pool "forks")`,
+      { cause: error },
+    );
+  }
+  try {
+    return await body();
+  } finally {
+    process.chdir(before);
+  }
+}
+
+/** One run at a time: tasks share the process's registry and the app's environment. */
+let running: string | undefined;
+
+export async function exclusively<T>(what: string, body: () => Promise<T>): Promise<T> {
+  if (running !== undefined)
+    throw new Error(
+      `jt testing: ${what} was called while ${running} is still running; await one before starting the next (tasks of one process share its registry and its app)`,
+    );
+  running = what;
+  try {
+    return await body();
+  } finally {
+    running = undefined;
+  }
+}
