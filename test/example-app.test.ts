@@ -80,6 +80,13 @@ const USERS = [
 const HINT = "(See full trace by running task with --trace)";
 
 describe.concurrent("the example app", () => {
+  test("its jt-tasks.d.ts (kept in the repository) is what jt types writes for it", async ({ expect, onTestFinished }) => {
+    const { root, app } = freshExample(onTestFinished);
+    const kept = readFileSync(join(app, "jt-tasks.d.ts"), "utf8");
+    expect(await root.run(["types"], { cwd: "examples/app" })).toMatchObject({ code: 0, stdout: "jt-tasks.d.ts: up to date (12 tasks)\n" });
+    expect(readFileSync(join(app, "jt-tasks.d.ts"), "utf8")).toBe(kept);
+  });
+
   test("package.json's example script runs the README's task list in examples/app", ({ expect }) => {
     expect(shellWords(PACKAGE.scripts.example ?? "")).toEqual(["node", "bin/jt.js", "-C", "examples/app", ...TARGETS]);
     // A fresh clone has no dist/ and the published package has no prepare script: npm builds first.

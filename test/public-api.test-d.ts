@@ -122,3 +122,20 @@ describe("job hooks", () => {
     expectTypeOf<JobHookFailed["hook"]>().toEqualTypeOf<string>();
   });
 });
+
+describe("task names and args, in a project jt has not written jt-tasks.d.ts for", () => {
+  test("any name and any args compile: nothing is known to check them against", () => {
+    expectTypeOf<import("../src/index.js").TaskName>().toEqualTypeOf<string>();
+    expectTypeOf(enqueue).toBeCallableWith("never:seen", { args: ["a", 1, true] });
+    task("t", async ({ invoke, execute, enqueue: enqueueHere }) => {
+      await invoke("anything", "a", "b");
+      await execute("anything");
+      await enqueueHere("anything", { args: [1] });
+    });
+  });
+
+  test("args are still strings, numbers or booleans", () => {
+    // @ts-expect-error an object is no job arg
+    void enqueue("x", { args: [{ id: 1 }] });
+  });
+});

@@ -54,6 +54,7 @@ const TYPES = [
   "EnvironmentContext",
   "EnvironmentDefinition",
   "ErrorMatcher",
+  "JobArg",
   "JobHooks",
   "JobProgress",
   "JobsClient",
@@ -71,14 +72,19 @@ const TYPES = [
   "TaskAction",
   "TaskArgs",
   "TaskArgsBase",
+  "TaskArgStrings",
+  "TaskArgValues",
   "TaskContext",
+  "TaskName",
+  "Tasks",
   "TaskSpec",
   "TransactionClient",
+  "UncheckedTaskName",
 ];
 
 /** What `import … from "jobs-and-tasks/testing"` gives. */
 const TESTING_VALUES = ["runTask", "testJobs"];
-const TESTING_TYPES = ["Drained", "RunTaskOptions", "TaskRun", "TestJob", "TestJobs", "TestJobsOptions"];
+const TESTING_TYPES = ["BracketedTaskName", "Drained", "RunTaskOptions", "TaskRun", "TestJob", "TestJobs", "TestJobsOptions"];
 
 /** The names dist/<entry>.d.ts exports, and the modules it exports them from. */
 function declaredExports(entry = "index"): { names: string[]; modules: string[] } {

@@ -16,6 +16,7 @@
  * - sequelize: Sequelize 6 models in a CommonJS TypeScript project with `@/*` aliases.
  */
 import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { installedApp, realApp } from "./helpers/real-app.js";
@@ -154,4 +155,25 @@ describe("the express app's server", () => {
     const jobs = await p.run(["jobs:list", "--json"], { env });
     expect((JSON.parse(jobs.stdout) as { args: string[] }[]).map((job) => job.args)).toEqual([["carol"]]);
   }, 120_000);
+});
+
+describe("the jest app: jt's testing helpers under Jest", () => {
+  beforeAll(() => {
+    installedApp("jest");
+  }, 240_000);
+
+  test("its tests run tasks and drain jobs with runTask and testJobs, and pass", async ({ onTestFinished }) => {
+    const installed = installedApp("jest");
+    const p = realApp("jest", onTestFinished);
+    // jt's testing helpers are ES modules: Jest loads them with its (experimental) VM modules.
+    const jest = spawnJt(
+      p.root,
+      ["--ci"],
+      { bin: join(installed, "node_modules/jest/bin/jest.js"), env: { NODE_OPTIONS: "--experimental-vm-modules" }, timeoutMs: 120_000 },
+      { onTestFinished },
+    );
+    const { code, stderr } = await jest.exited;
+    expect(stderr).toMatch(/Tests: +3 passed, 3 total/);
+    expect(code).toBe(0);
+  }, 180_000);
 });

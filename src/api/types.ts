@@ -99,14 +99,47 @@ export interface Sh {
   (options: ShOptions): Sh;
 }
 
+/** A value for one of a task's args as a job or `runTask` takes it: numbers and booleans are converted with String(). */
+export type JobArg = string | number | boolean;
+
+/**
+ * The project's tasks by name, with the args each declares in order, for the compiler: the
+ * declaration file jt writes (`jt-tasks.d.ts`, refreshed whenever jt reads the task files again,
+ * and by `jt types`) fills it in, as `"mail:welcome": { args: readonly [login?: JobArg] }`.
+ * Until it does, any name and any args are allowed.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: empty on purpose; jt's declaration file adds the project's tasks by declaration merging.
+export interface Tasks {}
+
+/** One of the project's task names (any string in a project jt has not written its declaration file for). */
+export type TaskName = [keyof Tasks] extends [never] ? string : Extract<keyof Tasks, string>;
+
+/** The args task `N` declares, in order (any, for a name the declaration file does not know). */
+export type TaskArgValues<N extends string> = N extends keyof Tasks
+  ? Tasks[N] extends { readonly args: infer A extends readonly unknown[] }
+    ? A
+    : readonly JobArg[]
+  : readonly JobArg[];
+
+/** The same as `ctx.invoke` and `ctx.execute` take them: strings. */
+export type TaskArgStrings<N extends string> = StringsFor<TaskArgValues<N>>;
+
+type StringsFor<A extends readonly unknown[]> = { -readonly [K in keyof A]: string };
+
+/**
+ * A task name typed as `string` (read from a variable, built at run time): allowed, since it cannot
+ * be checked before it runs. A literal name must be a `TaskName`.
+ */
+export type UncheckedTaskName<N extends string> = string extends N ? N : never;
+
 /** How to enqueue a task as a background job. */
-export interface EnqueueOptions {
+export interface EnqueueOptions<Args extends readonly unknown[] = readonly JobArg[]> {
   /**
    * The task's arguments, in order (as in `jt task[a,b]`): strings; numbers and booleans are
    * converted with String(). Anything else (objects, arrays, null, undefined, NaN) throws an
    * EnqueueError: pass an id and load the record in the task.
    */
-  readonly args?: readonly (string | number | boolean)[];
+  readonly args?: Args;
   /** Run no sooner than this long from now: "5m", "30s", or milliseconds. */
   readonly wait?: string | number;
   /** Run no sooner than this time. */
@@ -267,19 +300,23 @@ export interface TaskContext<Args = TaskArgs> {
    * Runs another task, and its prerequisites, unless it already ran in this run (Rake's `invoke`).
    * Values are its positional arguments.
    */
-  invoke(name: string, ...values: string[]): Promise<void>;
+  invoke<N extends string>(name: UncheckedTaskName<N>, ...values: string[]): Promise<void>;
+  invoke<N extends TaskName>(name: N, ...values: TaskArgStrings<N>): Promise<void>;
   /**
    * Lets a task that already ran in this run run again at its next `invoke` (Rake's `reenable`):
    * a loop over tenants invokes, re-enables, invokes again. Its prerequisites stay done.
    */
-  reenable(name: string): void;
+  reenable<N extends string>(name: UncheckedTaskName<N>): void;
+  reenable<N extends TaskName>(name: N): void;
   /**
    * Runs a task's actions now with these values, without its prerequisites and whether or not it
    * already ran (Rake's `execute`); it does not count as run for a later `invoke`.
    */
-  execute(name: string, ...values: string[]): Promise<void>;
+  execute<N extends string>(name: UncheckedTaskName<N>, ...values: string[]): Promise<void>;
+  execute<N extends TaskName>(name: N, ...values: TaskArgStrings<N>): Promise<void>;
   /** Enqueues a task as a background job (see `enqueue`), in the project's job store. */
-  enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob>;
+  enqueue<N extends string>(task: UncheckedTaskName<N>, options?: EnqueueOptions): Promise<EnqueuedJob>;
+  enqueue<N extends TaskName>(task: N, options?: EnqueueOptions<TaskArgValues<N>>): Promise<EnqueuedJob>;
   /**
    * Reports how far the task has got: `done` of `total` (leave `total` out when it is not known),
    * with an optional message. A terminal run draws a progress bar (plain lines, a few a second at

@@ -2,11 +2,12 @@
  * One jt run: argv → invocation → project → .env → task files → listing, or plan → confirm →
  * run → teardown → exit code. Every failure ends here, is printed once, and maps to its exit code.
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { findProject } from "../config/project.js";
 import { exitCodeOf, UsageError } from "../errors.js";
 import * as publicApi from "../index.js";
 import { importModule, provideTaskFileApi } from "../load/loader.js";
+import { writeTaskTypes } from "../load/task-types-file.js";
 import { JT_OWN_DIRS, jtVersion } from "../package-paths.js";
 import type { Target } from "../args/brackets.js";
 import { renderError } from "../report/errors.js";
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], output: Output = processOutp
     const parsed = await parseCommandLine(argv, jtVersion(), { out: output.out, err: output.err });
     if (parsed.kind === "exit") return parsed.code;
     if (parsed.kind === "generate") return await generate(parsed.words, parsed.directory, output);
+    if (parsed.kind === "types") return await writeTypes(parsed, output);
     if (parsed.kind === "completion") {
       output.out(completionScript(parsed.shell));
       return 0;
@@ -171,6 +173,23 @@ async function generate(words: readonly string[], directory: string | undefined,
     withEnvironment: project?.config.environment !== undefined,
   });
   output.out(`${lines.join("\n")}\n`);
+  return 0;
+}
+
+/** `jt types`: writes the declaration file of the project's task names and args (for CI, before tsc). */
+async function writeTypes(parsed: { words: string[]; directory: string | undefined; search: boolean }, output: Output): Promise<number> {
+  if (parsed.words.length > 0) throw new UsageError(`jt types takes no arguments, not '${parsed.words.join(" ")}'`);
+  const session = await openSession({ env: [], directory: parsed.directory, silent: true, search: parsed.search }, output);
+  const { project, source } = session;
+  if (!project.config.types)
+    throw new UsageError(`jt types: the config turns the declaration file off (types: false in ${project.configFile ?? "the config"})`);
+  const registry = await source.allDefinitions();
+  const result = writeTaskTypes(project, registry.tasks.values(), registry.rules.length > 0, { force: true });
+  if (!result) throw new UsageError(`jt types: cannot write ${project.config.types.file}`);
+  const shown = relative(process.cwd(), result.file) || result.file;
+  output.out(
+    `${shown}: ${result.written ? "written" : "up to date"} (${registry.tasks.size} task${registry.tasks.size === 1 ? "" : "s"})\n`,
+  );
   return 0;
 }
 

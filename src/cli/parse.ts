@@ -13,6 +13,7 @@ export type ParseResult =
   | { kind: "run"; invocation: Invocation }
   | { kind: "completion"; shell: string }
   | { kind: "generate"; words: string[]; directory: string | undefined }
+  | { kind: "types"; words: string[]; directory: string | undefined; search: boolean }
   | { kind: "exit"; code: number };
 
 const ENV_ASSIGNMENT = /^(\w+)=(.*)$/s;
@@ -190,6 +191,7 @@ export async function buildProgram(version: string, write: Writers): Promise<Com
         "  jt db:drop db:setup RAILS=1   run two tasks in order, set an env var",
         "  jt generate task db seed      write tasks/db.ts with a db:seed skeleton (and its test)",
         "  jt generate job mail:digest   write a task set up as a job (and its test)",
+        "  jt types                      write jt-tasks.d.ts: task names and args for the compiler",
         "  jt jobs:work                  run jobs until stopped",
         "",
         "Exit codes: 0 ok, 1 a task failed, 2 bad command line, 3 bad task definitions or config,",
@@ -273,6 +275,7 @@ function resultOf(
 ): ParseResult {
   if (options.completion !== undefined) return { kind: "completion", shell: options.completion };
   if (words[0] === "generate") return { kind: "generate", words: words.slice(1), directory: options.directory };
+  if (words[0] === "types") return { kind: "types", words: words.slice(1), directory: options.directory, search: options.search !== false };
   const targets: Target[] = [];
   const env: [string, string][] = [];
   for (const word of joinSplitTargets(words)) {

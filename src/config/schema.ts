@@ -16,6 +16,11 @@ export interface UserConfig {
   dotenv?: boolean | string | string[];
   /** Background jobs. */
   jobs?: JobsConfig;
+  /**
+   * The declaration file typing task names and args (relative to the root): default
+   * "jt-tasks.d.ts", written when the project has a tsconfig.json; `false` turns it off.
+   */
+  types?: string | false;
 }
 
 /** The `jobs` settings; durations are milliseconds or strings like "30s", "5m", "7d". */
@@ -60,6 +65,8 @@ export interface ResolvedConfig {
   /** Env files to load; `required` when the config named them (a missing one is then an error). */
   dotenv: { files: string[]; required: boolean };
   jobs: ResolvedJobsConfig;
+  /** Where the declaration file goes; `always`: configured, so written without a tsconfig.json too. Undefined: off. */
+  types: { file: string; always: boolean } | undefined;
 }
 
 export interface ResolvedJobsConfig {
@@ -112,6 +119,8 @@ const KEYS: Record<keyof UserConfig, Check> = {
   environment: isPath,
   dotenv: isDotenv,
   jobs: (value) => (typeof value === "object" && value !== null && !Array.isArray(value) ? undefined : "an object of job settings"),
+  types: (value) =>
+    value === false || (typeof value === "string" && value.endsWith(".d.ts")) ? undefined : 'false or a path ending in ".d.ts"',
 };
 
 export function validateConfig(raw: unknown, file: string): ResolvedConfig {
@@ -146,6 +155,7 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
       hooks: jobs.hooks,
       openTelemetry: jobs.openTelemetry,
     },
+    types: config.types === false ? undefined : { file: config.types ?? "jt-tasks.d.ts", always: config.types !== undefined },
   };
 }
 

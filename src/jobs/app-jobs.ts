@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { EnqueuedJob, EnqueueOptions, JobStatus } from "../api/types.js";
+import type { EnqueuedJob, EnqueueOptions, JobStatus, TaskArgValues, TaskName, UncheckedTaskName } from "../api/types.js";
 import { parseDuration } from "../shared/duration.js";
 import { readManifest, registryFromManifest, type Manifest } from "../cache/manifest.js";
 import { findProjectRoot } from "../config/root.js";
@@ -21,7 +21,9 @@ import { openStore, storeLocation, type StoreLocation } from "./store/open.js";
 import type { PauseKind } from "./store/store.js";
 
 export interface JobsClient {
-  enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob>;
+  /** Enqueues a task as a background job (see `enqueue`). */
+  enqueue<N extends string>(task: UncheckedTaskName<N>, options?: EnqueueOptions): Promise<EnqueuedJob>;
+  enqueue<N extends TaskName>(task: N, options?: EnqueueOptions<TaskArgValues<N>>): Promise<EnqueuedJob>;
   /** Several jobs in one transaction: the fast way to enqueue many. */
   enqueueMany(jobs: readonly { task: string; options?: EnqueueOptions }[]): Promise<EnqueuedJob[]>;
   /** The job with this id as it is now (its state, progress and result), or undefined when there is none. */
@@ -107,7 +109,7 @@ export function createJobs(options: CreateJobsOptions = {}): JobsClient {
   let opened: Promise<Jobs> | undefined;
   const jobs = () => (opened ??= openProjectJobs(options).then((project) => project.jobs));
   return {
-    enqueue: async (task, enqueueOptions) => (await jobs()).enqueue(task, enqueueOptions),
+    enqueue: async (task: string, enqueueOptions?: EnqueueOptions) => (await jobs()).enqueue(task, enqueueOptions),
     enqueueMany: async (list) => (await jobs()).enqueueMany(list),
     get: async (id) => {
       const job = await (await jobs()).store.get(id);
@@ -186,7 +188,10 @@ let shared: JobsClient | undefined;
  * `await enqueue("mail:welcome", { args: [user.id], wait: "5m" })`. The task and its args are
  * checked now (an unknown task or too many args throws), not when a worker picks the job up.
  */
-export function enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob> {
+export function enqueue<N extends string>(task: UncheckedTaskName<N>, options?: EnqueueOptions): Promise<EnqueuedJob>;
+export function enqueue<N extends TaskName>(task: N, options?: EnqueueOptions<TaskArgValues<N>>): Promise<EnqueuedJob>;
+export function enqueue(task: string, options?: EnqueueOptions<readonly unknown[]>): Promise<EnqueuedJob> {
   shared ??= createJobs();
-  return shared.enqueue(task, options);
+  // Checked at run time as any enqueue is: an arg that is no string, number or boolean throws.
+  return shared.enqueue(task, options as EnqueueOptions);
 }

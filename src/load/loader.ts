@@ -23,6 +23,17 @@ import { needsDecoratorMetadata } from "./tsconfig-paths.js";
 const require = createRequire(import.meta.url);
 
 let esmReady: Promise<void> | undefined;
+/**
+ * Whether modules load through the host's own `import()` and nothing else: in a test runner that
+ * sandboxes modules (Jest), whose loader compiles what it loads (its transforms) and refuses
+ * loader hooks.
+ */
+let hostImport = false;
+
+/** Loads every module through the host's `import()` from now on (see `hostImport`). */
+export function loadThroughHostImport(): void {
+  hostImport = true;
+}
 /** Whether a module loaded through import(), whose imports this process cannot see. */
 let loadedThroughEsm = false;
 
@@ -61,6 +72,7 @@ function needsEsm(error: unknown): boolean {
 
 /** Loads one module (a task file, a .ts config) and returns its exports. */
 export async function importModule(file: string): Promise<unknown> {
+  if (hostImport) return import(pathToFileURL(file).href);
   const hooks = moduleHooks();
   try {
     const loaded: unknown = require(file);
@@ -90,6 +102,7 @@ export async function loadTaskFiles(
   /** How many task files the project has, for "2 of 5 task files failed to load" (these files, by default). */
   of = files.length,
 ): Promise<LoadResult> {
+  if (hostImport) return loadThroughHost(files, registry, of);
   const mode = process.env.JT_LOADER;
   const allEsm = mode === "esm" || (mode !== "cjs" && isModuleScope(projectRoot) && files.some(usesDynamicImport));
   const hooks = moduleHooks();
@@ -123,6 +136,23 @@ export async function loadTaskFiles(
     complete: !allEsm && !loadedThroughEsm,
     failure: oneFailure(failures, of),
   };
+}
+
+/** `loadTaskFiles` through the host's `import()`: what they import cannot be seen, so the result is not complete. */
+async function loadThroughHost(files: readonly string[], registry: Registry, of: number): Promise<LoadResult> {
+  const failures: DefinitionError[] = [];
+  const { env } = await recordingEnvReads(async () => {
+    for (const file of files) {
+      registry.startFile();
+      try {
+        await import(pathToFileURL(file).href);
+      } catch (error) {
+        failures.push(describeLoadFailure(file, error));
+      }
+    }
+  });
+  registry.startFile();
+  return { modules: [...files], env, complete: false, failure: oneFailure(failures, of) };
 }
 
 function oneFailure(failures: readonly DefinitionError[], of: number): DefinitionError | undefined {

@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { writeTaskTypes } from "./task-types-file.js";
 import { compareDefinitions, registryFromManifest, writeManifest, type Manifest, type ManifestTask } from "../cache/manifest.js";
 import type { Project } from "../config/project.js";
 import type { Target } from "../args/brackets.js";
@@ -178,7 +179,7 @@ export class TaskSource {
   ): Manifest | undefined {
     const { project, registry, jtBuild, extraDependencies } = this.options;
     const projectFiles = ["package.json", "tsconfig.json"].map((name) => join(project.root, name)).filter((file) => existsSync(file));
-    return writeManifest({
+    const manifest = writeManifest({
       jtVersion: jtBuild,
       madeAt,
       root: project.root,
@@ -190,5 +191,8 @@ export class TaskSource {
       tasks,
       ruleFiles: registry.rules.flatMap((rule) => (rule.location ? [rule.location.file] : [])),
     });
+    // The task files were read anew: the declaration file typing their names follows.
+    if (manifest) writeTaskTypes(project, manifest.tasks, manifest.ruleFiles.length > 0);
+    return manifest;
   }
 }

@@ -345,7 +345,7 @@ export class Runner implements WalkHost {
           throw failureAt(error.message, site.stack!);
         }
       },
-      enqueue: (task, options) => this.options.enqueue(task, options),
+      enqueue: (task: string, options?: EnqueueOptions) => this.options.enqueue(task, options),
       progress: function progress(done: number, total?: number, message?: string) {
         const update = progressUpdate(done, total, message);
         if (update instanceof Error) throw failureAt(update.message, stackFrom(progress));

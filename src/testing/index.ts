@@ -15,5 +15,5 @@
  * await jobs.close();
  * ```
  */
-export { runTask, type RunTaskOptions, type TaskRun } from "./run-task.js";
+export { runTask, type BracketedTaskName, type RunTaskOptions, type TaskRun } from "./run-task.js";
 export { testJobs, type Drained, type TestJob, type TestJobs, type TestJobsOptions } from "./test-jobs.js";

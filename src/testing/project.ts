@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import * as publicApi from "../index.js";
-import { provideTaskFileApi } from "../load/loader.js";
+import { loadThroughHostImport, provideTaskFileApi } from "../load/loader.js";
 import type { Output } from "../report/output.js";
 import { openSession, type Session } from "../session/session.js";
 
@@ -27,6 +27,9 @@ export function projectSession(root: string | undefined): Promise<Session> {
   let session = sessions.get(from);
   if (!session) {
     provideTaskFileApi(publicApi);
+    // Jest runs tests in a sandbox of its own modules, compiled by its transforms; it refuses the
+    // loader hooks jt uses elsewhere, so task files load through its import().
+    if (process.env.JEST_WORKER_ID !== undefined) loadThroughHostImport();
     session = openSession({ env: [], directory: undefined, silent: true, from }, quiet);
     // A project that failed to open (a bad config) is tried again by the next test.
     session.catch(() => sessions.delete(from));

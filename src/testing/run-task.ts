@@ -1,6 +1,6 @@
 /** `runTask`: one task run in the test's own process, as `jt name[args]` would run it. */
 import { formatTarget, parseTarget, type Target } from "../args/brackets.js";
-import type { App, EnqueuedJob, EnqueueOptions } from "../api/types.js";
+import type { App, EnqueuedJob, EnqueueOptions, JobArg, TaskArgValues, TaskName, UncheckedTaskName } from "../api/types.js";
 import { exitCodeOf, UsageError } from "../errors.js";
 import { ProjectJobs } from "../jobs/project-jobs.js";
 import { importModule } from "../load/loader.js";
@@ -12,9 +12,9 @@ import { exclusively, inRoot, projectSession } from "./project.js";
 import type { TestJobs } from "./test-jobs.js";
 import { jobsOf } from "./test-jobs-internals.js";
 
-export interface RunTaskOptions {
+export interface RunTaskOptions<Args extends readonly unknown[] = readonly JobArg[]> {
   /** The task's args, in order, as `name[a,b]` gives them (numbers and booleans are converted with String()). */
-  args?: readonly (string | number | boolean)[];
+  args?: Args;
   /** The project (a directory with tasks/ or a jt config, or one below it); default: the working directory. */
   root?: string;
   /** `ctx.app` for this run instead of booting the environment module (which then neither boots nor tears down). */
@@ -53,7 +53,9 @@ export interface TaskRun {
  * runTask("users:load", { args: ["alice"] })` or `runTask("users:load[alice]")`. Resolves when it
  * has finished, whether it failed or not: look at `ok` and `error`. One run at a time.
  */
-export function runTask(task: string, options: RunTaskOptions = {}): Promise<TaskRun> {
+export function runTask<N extends string>(task: UncheckedTaskName<N> | BracketedTaskName<N>, options?: RunTaskOptions): Promise<TaskRun>;
+export function runTask<N extends TaskName>(task: N, options?: RunTaskOptions<TaskArgValues<N>>): Promise<TaskRun>;
+export function runTask(task: string, options: RunTaskOptions<readonly unknown[]> = {}): Promise<TaskRun> {
   const target = targetOf(task, options.args);
   return exclusively(`runTask(${JSON.stringify(formatTarget(target.name, target.values))})`, async () => {
     const session = await projectSession(options.root);
@@ -115,7 +117,10 @@ export function runTask(task: string, options: RunTaskOptions = {}): Promise<Tas
   });
 }
 
-function targetOf(task: string, args: RunTaskOptions["args"]): Target {
+/** `name[a,b]` with the args in brackets, as on jt's command line: the name is checked, not the args. */
+export type BracketedTaskName<N extends string> = N extends `${infer Name}[${string}]` ? (Name extends TaskName ? N : never) : never;
+
+function targetOf(task: string, args: readonly unknown[] | undefined): Target {
   if (typeof task !== "string") throw new TypeError(`runTask: the task is a name like "db:migrate", not ${String(task)}`);
   const target = parseTarget(task);
   if (!target) throw new UsageError(`Malformed task arguments in '${task}': expected name[arg1,arg2,...] with a closing ']'`);

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { EnqueuedJob, EnqueueOptions, JobState, JobStatus } from "../api/types.js";
+import type { EnqueuedJob, EnqueueOptions, JobState, JobStatus, TaskArgValues, TaskName, UncheckedTaskName } from "../api/types.js";
 import { nextRun } from "../jobs/clock.js";
 import { projectHookSets } from "../jobs/hooks-module.js";
 import { jobStatus } from "../jobs/job-status.js";
@@ -59,7 +59,8 @@ export interface Drained {
 
 export interface TestJobs {
   /** Enqueues as app code does (checked against the task, through the project's enqueue hooks). */
-  enqueue(task: string, options?: EnqueueOptions): Promise<EnqueuedJob>;
+  enqueue<N extends string>(task: UncheckedTaskName<N>, options?: EnqueueOptions): Promise<EnqueuedJob>;
+  enqueue<N extends TaskName>(task: N, options?: EnqueueOptions<TaskArgValues<N>>): Promise<EnqueuedJob>;
   /** The jobs in the store, oldest first; `{ task, queue, state }` narrow them. */
   enqueued(filter?: { task?: string; queue?: string; state?: JobState }): Promise<TestJob[]>;
   /** One job, or undefined. */
@@ -110,7 +111,7 @@ export function testJobs(options: TestJobsOptions = {}): TestJobs {
     });
 
   const client: TestJobs = {
-    enqueue: async (task, enqueueOptions) => (await opened).enqueue(task, enqueueOptions),
+    enqueue: async (task: string, enqueueOptions?: EnqueueOptions) => (await opened).enqueue(task, enqueueOptions),
     enqueued: async (filter = {}) => {
       const list = await (await opened).store.list({
         states: filter.state ? [filter.state] : undefined,
