@@ -127,10 +127,12 @@ export type TaskArgStrings<N extends string> = StringsFor<TaskArgValues<N>>;
 type StringsFor<A extends readonly unknown[]> = { -readonly [K in keyof A]: string };
 
 /**
- * A task name typed as `string` (read from a variable, built at run time): allowed, since it cannot
- * be checked before it runs. A literal name must be a `TaskName`.
+ * A task name typed as `string` or a template of strings (read from a variable, built at run time:
+ * `` `report:${kind}` ``): allowed, since it cannot be checked before it runs. A literal name must
+ * be a `TaskName`.
  */
-export type UncheckedTaskName<N extends string> = string extends N ? N : never;
+// biome-ignore lint/complexity/noBannedTypes: {} extends a record of N only when N is no literal (string, or a template with a string hole).
+export type UncheckedTaskName<N extends string> = {} extends Record<N, 1> ? N : never;
 
 /** How to enqueue a task as a background job. */
 export interface EnqueueOptions<Args extends readonly unknown[] = readonly JobArg[]> {

@@ -7,7 +7,7 @@ import { findProject } from "../config/project.js";
 import { exitCodeOf, UsageError } from "../errors.js";
 import * as publicApi from "../index.js";
 import { importModule, provideTaskFileApi } from "../load/loader.js";
-import { writeTaskTypes } from "../load/task-types-file.js";
+import { currentTaskTypes, writeTaskTypes } from "../load/task-types-file.js";
 import { JT_OWN_DIRS, jtVersion } from "../package-paths.js";
 import type { Target } from "../args/brackets.js";
 import { renderError } from "../report/errors.js";
@@ -183,13 +183,15 @@ async function writeTypes(parsed: { words: string[]; directory: string | undefin
   const { project, source } = session;
   if (!project.config.types)
     throw new UsageError(`jt types: the config turns the declaration file off (types: false in ${project.configFile ?? "the config"})`);
+  // Loading the task files may write it already: "up to date" is against what was there before.
+  const before = currentTaskTypes(project);
   const registry = await source.allDefinitions();
-  const result = writeTaskTypes(project, registry.tasks.values(), registry.rules.length > 0, { force: true });
-  if (!result) throw new UsageError(`jt types: cannot write ${project.config.types.file}`);
+  const result = writeTaskTypes(project, registry.tasks.values(), registry.rules.length > 0, { force: true })!;
+  if (result.failure) throw new UsageError(`jt types: cannot write ${result.file}: ${result.failure}`);
   const shown = relative(process.cwd(), result.file) || result.file;
-  output.out(
-    `${shown}: ${result.written ? "written" : "up to date"} (${registry.tasks.size} task${registry.tasks.size === 1 ? "" : "s"})\n`,
-  );
+  const changed = before !== currentTaskTypes(project);
+  const tasks = `${registry.tasks.size} task${registry.tasks.size === 1 ? "" : "s"}`;
+  output.out(`${shown}: ${changed ? "written" : "up to date"} (${tasks})\n`);
   return 0;
 }
 

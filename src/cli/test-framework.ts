@@ -33,7 +33,8 @@ export function testsDir(root: string): string {
 /** How to run one test file with it, for the line `jt generate` prints. */
 export function runCommand(framework: TestFramework, file: string): string {
   if (framework === "vitest") return `npx vitest run ${file}`;
-  if (framework === "jest") return `npx jest ${file}`;
+  // jt's testing helpers are ES modules, which Jest loads only with Node's VM modules.
+  if (framework === "jest") return `NODE_OPTIONS=--experimental-vm-modules npx jest ${file}`;
   return `node --import tsx --test ${file}`;
 }
 

@@ -68,39 +68,44 @@ export class Jobs {
 
   /** Checks the invocation against the task's definition and builds its row. */
   newJob(taskName: string, options: EnqueueOptions, now: number): NewJob {
-    const task = this.catalog.get(taskName);
-    if (!task) {
-      const matches = closeMatches(taskName, this.catalog.names());
-      throw new EnqueueError(
-        `Cannot enqueue '${taskName}': there is no such task${matches.length > 0 ? ` (did you mean ${matches.map((m) => `'${m}'`).join(", ")}?)` : ""}`,
-      );
-    }
-    const args = jobArgs(taskName, options.args);
-    const names = task.args.names;
-    if (!names.some(isRestArg) && args.length > names.length) {
-      const takes = names.length === 0 ? "takes no args" : `takes ${names.length} arg${names.length === 1 ? "" : "s"} [${names.join(",")}]`;
-      throw new EnqueueError(`Cannot enqueue ${formatTarget(taskName, args)}: '${taskName}' ${takes}, not ${args.length}`);
-    }
-    const debounce = task.job.debounce;
-    if (debounce && options.unique !== undefined && options.unique !== false) {
-      throw new EnqueueError(`Cannot enqueue '${taskName}' with unique: it is debounced (a new enqueue replaces the job still waiting)`);
-    }
-    return {
-      task: taskName,
-      args,
-      queue: options.queue ?? task.job.queue ?? DEFAULT_QUEUE,
-      priority: options.priority ?? task.job.priority ?? 0,
-      runAt: runAtOf(taskName, options, now) ?? (debounce ? now + debounce.waitMs : null),
-      maxAttempts: task.job.attempts ?? DEFAULT_ATTEMPTS,
-      uniqueKey: options.unique === true ? formatTarget(taskName, args) : typeof options.unique === "string" ? options.unique : null,
-      debounceKey: debounce ? keyOf(task, args, debounce.key) : null,
-      concurrencyKey: task.job.concurrency ? keyOf(task, args, task.job.concurrency.key) : null,
-      concurrencyLimit: task.job.concurrency?.limit ?? null,
-      rateKey: task.job.rateLimit ? keyOf(task, args, task.job.rateLimit.key) : null,
-      rateMax: task.job.rateLimit?.max ?? null,
-      ratePerMs: task.job.rateLimit?.perMs ?? null,
-    };
+    return newJobRow(this.catalog, taskName, options, now);
   }
+}
+
+/** An invocation checked against the task's definition (it exists, its args fit), as the row it would be: nothing is written. */
+export function newJobRow(catalog: TaskCatalog, taskName: string, options: EnqueueOptions, now: number): NewJob {
+  const task = catalog.get(taskName);
+  if (!task) {
+    const matches = closeMatches(taskName, catalog.names());
+    throw new EnqueueError(
+      `Cannot enqueue '${taskName}': there is no such task${matches.length > 0 ? ` (did you mean ${matches.map((m) => `'${m}'`).join(", ")}?)` : ""}`,
+    );
+  }
+  const args = jobArgs(taskName, options.args);
+  const names = task.args.names;
+  if (!names.some(isRestArg) && args.length > names.length) {
+    const takes = names.length === 0 ? "takes no args" : `takes ${names.length} arg${names.length === 1 ? "" : "s"} [${names.join(",")}]`;
+    throw new EnqueueError(`Cannot enqueue ${formatTarget(taskName, args)}: '${taskName}' ${takes}, not ${args.length}`);
+  }
+  const debounce = task.job.debounce;
+  if (debounce && options.unique !== undefined && options.unique !== false) {
+    throw new EnqueueError(`Cannot enqueue '${taskName}' with unique: it is debounced (a new enqueue replaces the job still waiting)`);
+  }
+  return {
+    task: taskName,
+    args,
+    queue: options.queue ?? task.job.queue ?? DEFAULT_QUEUE,
+    priority: options.priority ?? task.job.priority ?? 0,
+    runAt: runAtOf(taskName, options, now) ?? (debounce ? now + debounce.waitMs : null),
+    maxAttempts: task.job.attempts ?? DEFAULT_ATTEMPTS,
+    uniqueKey: options.unique === true ? formatTarget(taskName, args) : typeof options.unique === "string" ? options.unique : null,
+    debounceKey: debounce ? keyOf(task, args, debounce.key) : null,
+    concurrencyKey: task.job.concurrency ? keyOf(task, args, task.job.concurrency.key) : null,
+    concurrencyLimit: task.job.concurrency?.limit ?? null,
+    rateKey: task.job.rateLimit ? keyOf(task, args, task.job.rateLimit.key) : null,
+    rateMax: task.job.rateLimit?.max ?? null,
+    ratePerMs: task.job.rateLimit?.perMs ?? null,
+  };
 }
 
 /** A debounce or concurrency key: the task and the values of these args. */

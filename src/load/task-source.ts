@@ -155,6 +155,10 @@ export class TaskSource {
     const complete = result.complete && (earlier?.complete ?? true);
     if (fullLoad && complete && !this.options.taskFiles) {
       this.writeManifest(madeAt, [...(earlier?.modules ?? []), ...result.modules], { ...earlier?.env, ...result.env });
+    } else if (fullLoad && !this.options.taskFiles) {
+      // No manifest from this load (part of it was invisible): the declaration file follows all the same.
+      const { project, registry } = this.options;
+      writeTaskTypes(project, registry.tasks.values(), registry.rules.length > 0);
     }
   }
 

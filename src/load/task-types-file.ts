@@ -23,7 +23,7 @@ export function writeTaskTypes(
   anyName: boolean,
   /** `jt types`: also without a tsconfig.json. */
   options: { force?: boolean } = {},
-): { file: string; written: boolean } | undefined {
+): { file: string; written: boolean; failure?: string } | undefined {
   const file = taskTypesFile(project, options.force);
   if (!file) return undefined;
   const text = taskTypes(tasks, anyName);
@@ -32,6 +32,16 @@ export function writeTaskTypes(
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
     return { file, written: true };
+  } catch (error) {
+    return { file, written: false, failure: (error as Error).message };
+  }
+}
+
+/** The file's text now, or undefined when there is none. */
+export function currentTaskTypes(project: Project): string | undefined {
+  const file = taskTypesFile(project, true);
+  try {
+    return file === undefined ? undefined : readFileSync(file, "utf8");
   } catch {
     return undefined;
   }

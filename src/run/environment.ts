@@ -16,7 +16,7 @@ export interface EnvironmentOptions {
 }
 
 export class Environment {
-  private state: { kind: "idle" } | { kind: "booted"; app: App; definition: EnvironmentDefinition } = { kind: "idle" };
+  private state: { kind: "idle" } | { kind: "booted"; app: App; definition: EnvironmentDefinition } | { kind: "closed" } = { kind: "idle" };
 
   constructor(private readonly options: EnvironmentOptions) {}
 
@@ -48,13 +48,18 @@ export class Environment {
 
   private booting: Promise<void> | undefined;
 
-  /** Runs `teardown(app)` once, if the app was booted; a later `boot` sets it up again (the testing helpers run many times). */
+  /** Runs `teardown(app)` once, if the app was booted. */
   async teardown(): Promise<void> {
     if (this.state.kind !== "booted") return;
     const { app, definition } = this.state;
+    this.state = { kind: "closed" };
+    await definition.teardown?.(app);
+  }
+
+  /** Back to not booted, after a teardown (the testing helpers run many times in one process; jt runs once). */
+  reset(): void {
     this.state = { kind: "idle" };
     this.booting = undefined;
-    await definition.teardown?.(app);
   }
 
   /** Uses this app instead of booting the module's (a test's own app): `teardown` then does nothing. */

@@ -4,11 +4,10 @@ import type { App, EnqueuedJob, EnqueueOptions, JobArg, TaskArgValues, TaskName,
 import { exitCodeOf, UsageError } from "../errors.js";
 import { ProjectJobs } from "../jobs/project-jobs.js";
 import { importModule } from "../load/loader.js";
-import { killLeftoverCommands } from "../run/sh.js";
+import type { Session } from "../session/session.js";
 import { createTaskRunner } from "../session/task-runner.js";
-import { tearDown } from "../session/teardown.js";
 import { captureOutput } from "./capture.js";
-import { exclusively, inRoot, projectSession } from "./project.js";
+import { endOfRun, exclusively, inRoot, projectSession } from "./project.js";
 import type { TestJobs } from "./test-jobs.js";
 import { jobsOf } from "./test-jobs-internals.js";
 
@@ -55,24 +54,35 @@ export interface TaskRun {
  */
 export function runTask<N extends string>(task: UncheckedTaskName<N> | BracketedTaskName<N>, options?: RunTaskOptions): Promise<TaskRun>;
 export function runTask<N extends TaskName>(task: N, options?: RunTaskOptions<TaskArgValues<N>>): Promise<TaskRun>;
-export function runTask(task: string, options: RunTaskOptions<readonly unknown[]> = {}): Promise<TaskRun> {
-  const target = targetOf(task, options.args);
+export async function runTask(task: string, options: RunTaskOptions<readonly unknown[]> = {}): Promise<TaskRun> {
+  if (typeof task !== "string") throw new TypeError(`runTask: the task is a name like "db:migrate", not ${String(task)}`);
+  let target: Target;
+  try {
+    target = targetOf(task, options.args);
+  } catch (error) {
+    return failedRun(error);
+  }
   return exclusively(`runTask(${JSON.stringify(formatTarget(target.name, target.values))})`, async () => {
-    const session = await projectSession(options.root);
-    const { environment } = session;
-    if (options.app !== undefined) {
-      if (!environment)
-        throw new UsageError(
-          `runTask: app was given, but ${session.project.configFile ?? session.project.root} configures no environment for it to replace`,
-        );
-      environment.supply(options.app as App);
+    let session: Session;
+    try {
+      session = await projectSession(options.root);
+    } catch (error) {
+      return failedRun(error);
     }
+    const { environment } = session;
+    if (options.app !== undefined && !environment)
+      return failedRun(
+        new UsageError(
+          `runTask: app was given, but ${session.project.configFile ?? session.project.root} configures no environment for it to replace`,
+        ),
+      );
     const restoreEnv = setEnv(options.env ?? {});
     const projectJobs = options.jobs ? undefined : new ProjectJobs(session.project, () => session.source.allDefinitions(), importModule);
     const enqueue = async (name: string, enqueueOptions?: EnqueueOptions): Promise<EnqueuedJob> =>
       (options.jobs ? await jobsOf(options.jobs) : await projectJobs!.get()).enqueue(name, enqueueOptions);
     const ran: string[] = [];
     try {
+      if (options.app !== undefined) environment!.supply(options.app as App);
       const captured = await inRoot(session.project.root, () =>
         captureOutput(async (write) => {
           let result: unknown;
@@ -92,11 +102,7 @@ export function runTask(task: string, options: RunTaskOptions<readonly unknown[]
           } catch (thrown) {
             error = thrown;
           }
-          if (environment?.booted) {
-            const failure = await tearDown(environment, (line) => write("stderr", `${line}\n`), options.trace === true);
-            error ??= failure;
-          }
-          killLeftoverCommands();
+          error ??= await endOfRun(session, (line) => write("stderr", `${line}\n`), options.trace === true);
           return { result, error };
         }),
       );
@@ -111,10 +117,18 @@ export function runTask(task: string, options: RunTaskOptions<readonly unknown[]
         ran,
       };
     } finally {
+      // Whatever happened, the next run starts from an app not booted (and never the test's own app).
+      environment?.reset();
       restoreEnv();
       await projectJobs?.close();
     }
   });
+}
+
+/** A run that did not start: a malformed name, a project that does not open (what jt would report, with its exit code). */
+function failedRun(error: unknown): TaskRun {
+  const failure = error instanceof Error ? error : new Error(String(error));
+  return { ok: false, result: undefined, error: failure, exitCode: exitCodeOf(error), stdout: "", stderr: "", ran: [] };
 }
 
 /** `name[a,b]` with the args in brackets, as on jt's command line: the name is checked, not the args. */

@@ -21,10 +21,8 @@ import { importModule } from "../load/loader.js";
 import { runJob } from "../session/job-run.js";
 import type { Session } from "../session/session.js";
 import { parseDuration } from "../shared/duration.js";
-import { tearDown } from "../session/teardown.js";
-import { killLeftoverCommands } from "../run/sh.js";
 import { captureOutput } from "./capture.js";
-import { exclusively, inRoot, projectSession } from "./project.js";
+import { endOfRun, exclusively, inRoot, projectSession } from "./project.js";
 import { registerJobs } from "./test-jobs-internals.js";
 
 export interface TestJobsOptions {
@@ -103,12 +101,11 @@ export function testJobs(options: TestJobsOptions = {}): TestJobs {
     return effectiveSchedules(catalog, await jobs.store.storedSchedules()).schedules;
   };
 
-  const drain = (what: string) =>
-    exclusively(what, async () => {
-      const session = await sessionReady;
-      const jobs = await opened;
-      return inRoot(session.project.root, () => drainJobs(session, jobs, file));
-    });
+  const drainNow = async () => {
+    const session = await sessionReady;
+    const jobs = await opened;
+    return inRoot(session.project.root, () => drainJobs(session, jobs, file));
+  };
 
   const client: TestJobs = {
     enqueue: async (task: string, enqueueOptions?: EnqueueOptions) => (await opened).enqueue(task, enqueueOptions),
@@ -122,30 +119,34 @@ export function testJobs(options: TestJobsOptions = {}): TestJobs {
       return list.reverse().map(testJob);
     },
     get: async (id) => view(await (await opened).store.get(id)),
-    drain: () => drain("drain()"),
+    drain: () => exclusively("drain()", drainNow),
     advance: async (duration) => {
       const ms = typeof duration === "number" ? duration : parseDuration(duration);
       if (ms === undefined || !Number.isFinite(ms) || ms < 0)
         throw new TypeError(`advance takes a duration like "1h", "90s" or milliseconds, not ${JSON.stringify(duration)}`);
-      const jobs = await opened;
-      const until = clock + ms;
-      const log = (line: string) => lines.push(line);
-      const lines: string[] = [];
-      const runs: Drained[] = [];
-      // Schedules first seen now start here: they fire for slots after this moment, as on a worker.
-      for (const schedule of await schedules()) await enqueueDueSlots(jobs.store, jobs, schedule, clock, log);
-      runs.push(await drain(`advance(${JSON.stringify(duration)})`));
-      for (;;) {
-        const next = await nextDue(jobs, await schedules(), clock);
-        if (next === undefined || next > until) break;
-        clock = Math.max(clock, next);
-        for (const schedule of await schedules()) await enqueueDueSlots(jobs.store, jobs, schedule, clock, log);
-        runs.push(await drain(`advance(${JSON.stringify(duration)})`));
-      }
-      clock = until;
-      for (const schedule of await schedules()) await enqueueDueSlots(jobs.store, jobs, schedule, clock, log);
-      runs.push(await drain(`advance(${JSON.stringify(duration)})`));
-      return combine(lines, runs);
+      return exclusively(`advance(${JSON.stringify(duration)})`, async () => {
+        const jobs = await opened;
+        const until = clock + ms;
+        const lines: string[] = [];
+        const runs: Drained[] = [];
+        const enqueueDue = async () => {
+          for (const schedule of await schedules()) await enqueueDueSlots(jobs.store, jobs, schedule, clock, (line) => lines.push(line));
+        };
+        // Schedules first seen now start here: they fire for slots after this moment, as on a worker.
+        await enqueueDue();
+        runs.push(await drainNow());
+        for (;;) {
+          const next = await nextDue(jobs, await schedules(), clock);
+          if (next === undefined || next > until) break;
+          clock = Math.max(clock, next);
+          await enqueueDue();
+          runs.push(await drainNow());
+        }
+        clock = until;
+        await enqueueDue();
+        runs.push(await drainNow());
+        return combine(lines, runs);
+      });
     },
     now: () => new Date(clock),
     close: async () => {
@@ -221,11 +222,9 @@ async function drainJobs(session: Session, jobs: Jobs, file: string): Promise<Dr
     try {
       return await worker.run();
     } finally {
-      if (session.environment?.booted) {
-        const failure = await tearDown(session.environment, (line) => log.push(line), false);
-        if (failure) log.push(`jt: the environment's teardown failed: ${failure.message}`);
-      }
-      killLeftoverCommands();
+      const failure = await endOfRun(session, (line) => log.push(line), false);
+      if (failure) log.push(`jt: the environment's teardown failed: ${failure.message}`);
+      session.environment?.reset();
     }
   });
   const summary = captured.value;

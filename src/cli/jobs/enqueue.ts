@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { formatTarget, parseTarget, type Target } from "../../args/brackets.js";
 import { UsageError } from "../../errors.js";
-import { EnqueueError, type Jobs } from "../../jobs/jobs.js";
+import { EnqueueError, newJobRow, type TaskCatalog } from "../../jobs/jobs.js";
 import type { NewJob } from "../../jobs/store/store.js";
 import { argumentsFromValues } from "../../args/task-arguments.js";
 import { plan } from "../../plan/plan.js";
@@ -27,14 +27,17 @@ export async function enqueueVerb(context: VerbContext, program: Command): Promi
     priority: integer(flags.priority, "--priority", Number.MIN_SAFE_INTEGER),
     unique: flags.unique === true,
   };
-  return context.withStore(async ({ jobs, session }) => {
-    try {
-      if (flags.dryRun) {
-        const row = jobs.newJob(target.name, options, await jobs.store.now());
-        const wouldRun = prerequisitesOf(target, await session.source.allDefinitions());
-        context.output.out(flags.json ? `${JSON.stringify(dryRunJson(row, jobs, wouldRun))}\n` : dryRunText(row, jobs, wouldRun));
-        return 0;
-      }
+  try {
+    if (flags.dryRun) {
+      // Without the store: a dry run writes nothing, migrations included, and works with the store down.
+      const { session } = await context.open();
+      const catalog = await session.source.allDefinitions();
+      const row = newJobRow(catalog, target.name, options, Date.now());
+      const wouldRun = prerequisitesOf(target, catalog);
+      context.output.out(flags.json ? `${JSON.stringify(dryRunJson(row, catalog, wouldRun))}\n` : dryRunText(row, catalog, wouldRun));
+      return 0;
+    }
+    return await context.withStore(async ({ jobs }) => {
       const job = await jobs.enqueue(target.name, options);
       context.output.out(
         flags.json
@@ -42,11 +45,11 @@ export async function enqueueVerb(context: VerbContext, program: Command): Promi
           : `${job.duplicate ? (jobs.catalog.get(target.name)?.job.debounce ? "Replaced the waiting" : "Already enqueued") : "Enqueued"} job ${job.id}: ${word} on queue ${job.queue}, run at ${job.runAt.toISOString()}\n`,
       );
       return 0;
-    } catch (error) {
-      if (error instanceof EnqueueError) throw new UsageError(error.message);
-      throw error;
-    }
-  });
+    });
+  } catch (error) {
+    if (error instanceof EnqueueError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 /** What a worker would run for the job, in order: its prerequisites (run once each), then the task. */
@@ -55,16 +58,16 @@ function prerequisitesOf(target: Target, tasks: Registry): string[] {
 }
 
 /** The args as the task's actions will see them: by name, defaults applied. */
-function namedArgs(row: NewJob, jobs: Jobs): Record<string, string | readonly string[] | undefined> {
-  const task = jobs.catalog.get(row.task);
+function namedArgs(row: NewJob, catalog: TaskCatalog): Record<string, string | readonly string[] | undefined> {
+  const task = catalog.get(row.task);
   return task ? argumentsFromValues(task.args, row.args).toObject() : {};
 }
 
-function dryRunJson(row: NewJob, jobs: Jobs, wouldRun: readonly string[]) {
+function dryRunJson(row: NewJob, catalog: TaskCatalog, wouldRun: readonly string[]) {
   return {
     task: row.task,
     values: row.args,
-    args: namedArgs(row, jobs),
+    args: namedArgs(row, catalog),
     queue: row.queue,
     priority: row.priority,
     runAt: row.runAt === null ? null : new Date(row.runAt).toISOString(),
@@ -76,8 +79,8 @@ function dryRunJson(row: NewJob, jobs: Jobs, wouldRun: readonly string[]) {
   };
 }
 
-function dryRunText(row: NewJob, jobs: Jobs, wouldRun: readonly string[]): string {
-  const args = Object.entries(namedArgs(row, jobs)).map(
+function dryRunText(row: NewJob, catalog: TaskCatalog, wouldRun: readonly string[]): string {
+  const args = Object.entries(namedArgs(row, catalog)).map(
     ([name, value]) => `${name}=${Array.isArray(value) ? value.join(",") : String(value ?? "")}`,
   );
   const lines: [string, string][] = [
