@@ -2,7 +2,7 @@
 // jt's worker at this checkout against an earlier revision of jt, side by side: the same queue of
 // no-op jobs drained by `jt jobs:workoff` of each, in interleaved rounds, on SQLite and PostgreSQL.
 //
-//   node bench/worker-baseline.mjs [--base REV] [--stores sqlite,postgres] [--jobs N] [--rounds N] [--quick] [--no-write]
+//   node bench/worker-baseline.mjs [--base REV] [--stores sqlite,postgres] [--jobs N] [--rounds N] [--concurrency N] [--quick] [--no-write]
 //
 // REV defaults to 3064d64, the last commit before the worker ran its jobs under a supervisor and
 // traced faults to their job (issue 12, which allows crash isolation to cost at most 10 % of the
@@ -36,6 +36,7 @@ const flags = parseFlags(process.argv.slice(2), {
   stores: "value",
   jobs: "value",
   rounds: "value",
+  concurrency: "value",
   quick: "boolean",
   "no-write": "boolean",
 });
@@ -43,7 +44,7 @@ const QUICK = Boolean(flags.quick);
 const BASE_REV = flags.base ?? "3064d64";
 const JOBS = Number(flags.jobs ?? (QUICK ? 10_000 : 50_000));
 const ROUNDS = Number(flags.rounds ?? (QUICK ? 2 : 5));
-const CONCURRENCY = 10;
+const CONCURRENCY = Number(flags.concurrency ?? 10);
 const PG_URL = process.env.JT_BENCH_PG_URL ?? "postgres://root@127.0.0.1:5432/test";
 const repoRequire = createRequire(join(REPO_DIR, "package.json"));
 const log = (line) => process.stderr.write(`${line}\n`);

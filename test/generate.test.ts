@@ -7,7 +7,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "vitest";
-import { project, REPO_ROOT, runJt } from "./helpers/project.js";
+import { project, REPO_ROOT, runJt, strictTsconfig } from "./helpers/project.js";
 import { lines } from "./helpers/text.js";
 
 const USAGE = "Usage: jt generate task <namespace> <name> [<name>...] | jt generate job <name>[<arg>,...]";
@@ -91,20 +91,7 @@ describe.concurrent("jt generate task", () => {
   });
 
   test("the generated files type-check (strict), with and without an environment", async ({ expect, onTestFinished }) => {
-    const tsconfig = JSON.stringify({
-      compilerOptions: {
-        target: "ES2023",
-        lib: ["ES2023"],
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        strict: true,
-        noEmit: true,
-        skipLibCheck: true,
-        typeRoots: [join(REPO_ROOT, "node_modules/@types")],
-        types: ["node"],
-      },
-      include: ["tasks", "app"],
-    });
+    const tsconfig = strictTsconfig({ include: ["tasks", "app"] });
     const plain = project({ "package.json": `{ "type": "module" }\n`, "tsconfig.json": tsconfig }, { onTestFinished }).installJt();
     const withEnv = project(
       { ...ENVIRONMENT, "package.json": `{ "type": "module" }\n`, "tsconfig.json": tsconfig },

@@ -10,23 +10,11 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "vitest";
-import { project, REPO_ROOT, type TestProject } from "./helpers/project.js";
+import { project, REPO_ROOT, strictTsconfig, type TestProject } from "./helpers/project.js";
 import { lines } from "./helpers/text.js";
 
-const TSCONFIG = JSON.stringify({
-  compilerOptions: {
-    target: "ES2023",
-    lib: ["ES2023"],
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    strict: true,
-    noEmit: true,
-    // TypeScript's default: jt-tasks.d.ts (a .d.ts) is checked too.
-    skipLibCheck: false,
-    typeRoots: [join(REPO_ROOT, "node_modules/@types")],
-    types: ["node"],
-  },
-});
+// TypeScript's default skipLibCheck (false): jt-tasks.d.ts (a .d.ts) is checked too.
+const TSCONFIG = strictTsconfig({ skipLibCheck: false });
 
 const TASKS = `import { namespace, task } from "jobs-and-tasks";
 

@@ -125,3 +125,21 @@ export function age(path: string, seconds = 3600): void {
   const at = new Date(Date.now() - seconds * 1000);
   utimesSync(path, at, at);
 }
+
+/** A strict tsconfig.json for a test project that depends on jt (its Node types from this repository). */
+export function strictTsconfig(options: { include?: string[]; skipLibCheck?: boolean } = {}): string {
+  return JSON.stringify({
+    compilerOptions: {
+      target: "ES2023",
+      lib: ["ES2023"],
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      strict: true,
+      noEmit: true,
+      skipLibCheck: options.skipLibCheck ?? true,
+      typeRoots: [join(REPO_ROOT, "node_modules/@types")],
+      types: ["node"],
+    },
+    ...(options.include ? { include: options.include } : {}),
+  });
+}

@@ -38,52 +38,42 @@ storeConformance("PostgreSQL", async () => {
   };
 });
 
+/** A store on a schema of its own with `jobs` queued no-op jobs, and its pool (one connection). */
+async function storeWithJobs(onTestFinished: (fn: () => Promise<void>) => void, jobs: number) {
+  const schema = freshSchemaName();
+  const store = new PostgresStore(storeUrl(schema), { poolSize: 1 });
+  onTestFinished(async () => {
+    await store.close();
+    admin ??= adminClient();
+    await dropSchema(await admin, schema);
+  });
+  await store.migrate();
+  const job = { task: "t", args: [], queue: "default", priority: 0, runAt: null, maxAttempts: 5, uniqueKey: null };
+  await store.enqueue(Array.from({ length: jobs }, () => job));
+  const internals = store as unknown as { claimSql(filter: string): string; pool: pg.Pool };
+  return { store, schema, pool: internals.pool, claimSql: internals.claimSql.bind(store) };
+}
+
 describe("the claim's plan (issue 20)", () => {
   test("on a fresh schema with a backlog, never analyzed, the claim reads the runnable index in claim order (no bitmap scan and sort of the whole queue)", async ({
     expect,
     onTestFinished,
   }) => {
-    const schema = freshSchemaName();
-    const store = new PostgresStore(storeUrl(schema), { poolSize: 1 });
-    onTestFinished(async () => {
-      await store.close();
-      admin ??= adminClient();
-      await dropSchema(await admin, schema);
-    });
-    await store.migrate();
-    const job = { task: "t", args: [], queue: "default", priority: 0, runAt: null, maxAttempts: 5, uniqueKey: null };
-    for (let i = 0; i < 20; i++) await store.enqueue(Array.from({ length: 1000 }, () => job));
-    // The statement and the connection the store claims with: its pool's, as every claim is sent.
-    const internals = store as unknown as { claimSql(filter: string): string; pool: pg.Pool };
-    const plan = await internals.pool.query<{ "QUERY PLAN": string }>(`EXPLAIN ${internals.claimSql("")}`, ["w", 30_000, 10]);
+    const { schema, pool, claimSql } = await storeWithJobs(onTestFinished, 20_000);
+    // The statement the store claims with, on its pool's connection, as every claim is sent.
+    const plan = await pool.query<{ "QUERY PLAN": string }>(`EXPLAIN ${claimSql("")}`, ["w", 30_000, 10]);
     const text = plan.rows.map((row) => row["QUERY PLAN"]).join("\n");
-    expect((await internals.pool.query(`SELECT reltuples FROM pg_class WHERE oid = '"${schema}".jobs'::regclass`)).rows).toEqual([
-      { reltuples: -1 },
-    ]);
+    expect((await pool.query(`SELECT reltuples FROM pg_class WHERE oid = '"${schema}".jobs'::regclass`)).rows).toEqual([{ reltuples: -1 }]);
     expect(text).toMatch(/Index Scan using jobs_runnable on jobs q/);
     expect(text).not.toMatch(/Bitmap Heap Scan on jobs q/);
   });
 });
 
 describe("prepared statements (issue 20)", () => {
-  async function storeWithJobs(onTestFinished: (fn: () => Promise<void>) => void, jobs = 3) {
-    const schema = freshSchemaName();
-    const store = new PostgresStore(storeUrl(schema), { poolSize: 1 });
-    onTestFinished(async () => {
-      await store.close();
-      admin ??= adminClient();
-      await dropSchema(await admin, schema);
-    });
-    await store.migrate();
-    const job = { task: "t", args: [], queue: "default", priority: 0, runAt: null, maxAttempts: 5, uniqueKey: null };
-    await store.enqueue(Array.from({ length: jobs }, () => job));
-    const pool = (store as unknown as { pool: pg.Pool }).pool;
-    return { store, schema, pool };
-  }
   const claimOne = (store: PostgresStore) => store.claim({ workerId: "w", queues: undefined, limit: 1, leaseMs: 30_000 });
 
   test("the hot path is prepared: claims and completions run as named statements", async ({ expect, onTestFinished }) => {
-    const { store, pool } = await storeWithJobs(onTestFinished);
+    const { store, pool } = await storeWithJobs(onTestFinished, 3);
     const [job] = await claimOne(store);
     await store.complete([job!], "w", [null]);
     const names = (await pool.query<{ name: string }>("SELECT name FROM pg_prepared_statements ORDER BY name")).rows.map((r) => r.name);
@@ -95,7 +85,7 @@ describe("prepared statements (issue 20)", () => {
     expect,
     onTestFinished,
   }) => {
-    const { store, schema } = await storeWithJobs(onTestFinished);
+    const { store, schema } = await storeWithJobs(onTestFinished, 3);
     expect(await claimOne(store)).toHaveLength(1);
     admin ??= adminClient();
     await (await admin).query(`ALTER TABLE "${schema}".jobs ADD COLUMN added_later int`);
@@ -106,7 +96,7 @@ describe("prepared statements (issue 20)", () => {
     expect,
     onTestFinished,
   }) => {
-    const { store, pool } = await storeWithJobs(onTestFinished);
+    const { store, pool } = await storeWithJobs(onTestFinished, 3);
     expect(await claimOne(store)).toHaveLength(1);
     // What such a pooler does: the next statement lands where the prepared one is not.
     await pool.query("DEALLOCATE ALL");
