@@ -1,7 +1,7 @@
 /** `runTask`: one task run in the test's own process, as `jt name[args]` would run it. */
 import { formatTarget, parseTarget, type Target } from "../args/brackets.js";
 import type { App, EnqueuedJob, EnqueueOptions, JobArg, TaskArgValues, TaskName, UncheckedTaskName } from "../api/types.js";
-import { exitCodeOf, UsageError } from "../errors.js";
+import { exitCodeOf, JtError, UsageError } from "../errors.js";
 import { ProjectJobs } from "../jobs/project-jobs.js";
 import { importModule } from "../load/loader.js";
 import type { Session } from "../session/session.js";
@@ -67,7 +67,9 @@ export async function runTask(task: string, options: RunTaskOptions<readonly unk
     try {
       session = await projectSession(options.root);
     } catch (error) {
-      return failedRun(error);
+      // What jt would report (a config that does not load) is the run's failure; a misuse rejects.
+      if (error instanceof JtError) return failedRun(error);
+      throw error;
     }
     const { environment } = session;
     if (options.app !== undefined && !environment)
