@@ -237,17 +237,53 @@ export class SqliteStore implements JobStore {
   async claim(request: ClaimRequest): Promise<Job[]> {
     const now = this.clock();
     const queues = request.queues;
-    const rows = this.write(
-      () =>
-        this.claimStatement(queues !== undefined).all({
-          workerId: request.workerId,
-          lockedUntil: now + request.leaseMs,
-          now,
-          queues: queues === undefined ? null : JSON.stringify(queues),
-          limit: request.limit,
-        }) as Row[],
-    );
+    const params = {
+      workerId: request.workerId,
+      lockedUntil: now + request.leaseMs,
+      now,
+      queues: queues === undefined ? null : JSON.stringify(queues),
+      limit: request.limit,
+    };
+    const rows = this.write(() => {
+      // The jobs the claim would take, looked at first: when none has a concurrency or rate key
+      // (most jobs), they are taken by id, without the statement that counts keys' slots (a fifth
+      // of a drain's time). In this write transaction nothing else claims meanwhile.
+      const { limit, now: at, queues: list } = params;
+      const candidates = this.candidatesStatement(queues !== undefined).all({ now: at, queues: list, limit }) as {
+        id: number;
+        keyed: number;
+      }[];
+      if (candidates.length === 0) return [];
+      if (candidates.some((candidate) => candidate.keyed === 1)) return this.claimStatement(queues !== undefined).all(params) as Row[];
+      const { workerId, lockedUntil } = params;
+      return this.claimByIdStatement().all({ workerId, lockedUntil, now: at, ids: JSON.stringify(candidates.map((c) => c.id)) }) as Row[];
+    });
     return rows.map(toJob).sort(byClaimOrder);
+  }
+
+  /** The runnable jobs a claim would look at, in claim order, and whether any has a key to count. */
+  private candidatesStatement(withQueues: boolean): BetterSqlite3.Statement {
+    const queueFilter = withQueues ? "AND queue IN (SELECT value FROM json_each(@queues))" : "";
+    return this.sql(
+      `SELECT id, (concurrency_key IS NOT NULL OR rate_key IS NOT NULL) AS keyed
+       FROM jt_jobs INDEXED BY jt_jobs_runnable
+       WHERE state = 'queued' AND run_at <= @now ${queueFilter}
+         AND queue NOT IN (SELECT name FROM jt_pauses WHERE kind = 'queue')
+         AND task NOT IN (SELECT name FROM jt_pauses WHERE kind = 'task')
+       ORDER BY ${CLAIM_ORDER} LIMIT @limit`,
+    );
+  }
+
+  /** Takes these jobs (found by candidatesStatement, none with a key). */
+  private claimByIdStatement(): BetterSqlite3.Statement {
+    return this.sql(
+      // NOT INDEXED: by rowid, one lookup per id; SQLite would otherwise read every queued job through the (state, queue) index.
+      `UPDATE jt_jobs NOT INDEXED SET state = 'running', attempts = attempts + 1, locked_by = @workerId, worker = @workerId,
+         locked_until = @lockedUntil, updated_at = @now, started_at = @now, progress = NULL, result = NULL,
+         rate_window = NULL, rate_slot = NULL
+       WHERE id IN (SELECT value FROM json_each(@ids)) AND state = 'queued'
+       RETURNING *`,
+    );
   }
 
   /**
