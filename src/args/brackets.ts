@@ -4,6 +4,8 @@
  * (all as Rake's `parse_task_string` does).
  */
 
+import { UsageError } from "../errors.js";
+
 /** A task named on a command line (or enqueued), with its positional values. */
 export interface Target {
   name: string;
@@ -20,6 +22,13 @@ export function parseTarget(word: string): Target | undefined {
   if (!match) return word.includes("[") ? undefined : { name: word, values: [] };
   const [, name = "", inside = ""] = match;
   return { name, values: inside === "" ? [] : splitValues(inside) };
+}
+
+/** `parseTarget`, with malformed brackets a usage error (exit 2) that says what was expected; `details` follow it. */
+export function targetOrFail(word: string, details: readonly string[] = []): Target {
+  const target = parseTarget(word);
+  if (!target) throw new UsageError(`Malformed task arguments in '${word}': expected name[arg1,arg2,...] with a closing ']'`, [...details]);
+  return target;
 }
 
 /**

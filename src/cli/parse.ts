@@ -3,7 +3,7 @@
  * `NAME=value` assignments, as on Rake's command line.
  */
 import type { Command } from "commander";
-import { joinSplitTargets, parseTarget, type Target } from "../args/brackets.js";
+import { joinSplitTargets, targetOrFail, type Target } from "../args/brackets.js";
 import { UsageError } from "../errors.js";
 import { JOBS_VERBS, jobsVerbLines } from "../jobs/verbs.js";
 import type { Listing } from "../report/listing.js";
@@ -284,13 +284,7 @@ function resultOf(
       env.push([assignment[1]!, assignment[2]!]);
       continue;
     }
-    const target = parseTarget(word);
-    if (!target) {
-      throw new UsageError(`Malformed task arguments in '${word}': expected name[arg1,arg2,...] with a closing ']'`, [
-        "In zsh, quote the word: jt 'task[a,b]'",
-      ]);
-    }
-    targets.push(target);
+    targets.push(targetOrFail(word, ["In zsh, quote the word: jt 'task[a,b]'"]));
   }
   return {
     kind: "run",

@@ -102,9 +102,9 @@ export async function loadTaskFiles(
   /** How many task files the project has, for "2 of 5 task files failed to load" (these files, by default). */
   of = files.length,
 ): Promise<LoadResult> {
-  if (hostImport) return loadThroughHost(files, registry, of);
   const mode = process.env.JT_LOADER;
-  const allEsm = mode === "esm" || (mode !== "cjs" && isModuleScope(projectRoot) && files.some(usesDynamicImport));
+  const allEsm = !hostImport && (mode === "esm" || (mode !== "cjs" && isModuleScope(projectRoot) && files.some(usesDynamicImport)));
+  const throughImport = allEsm || hostImport;
   const hooks = moduleHooks();
   hooks.expectCompiles(files);
   if (allEsm) {
@@ -119,7 +119,7 @@ export async function loadTaskFiles(
     for (const file of files) {
       registry.startFile();
       try {
-        if (allEsm) await import(pathToFileURL(file).href);
+        if (throughImport) await import(pathToFileURL(file).href);
         else await importModule(file);
       } catch (error) {
         failures.push(describeLoadFailure(file, error));
@@ -128,31 +128,14 @@ export async function loadTaskFiles(
   });
   registry.startFile();
   hooks.saveCompiled();
-  // Task actions may import() .ts modules later; only the ESM hooks can load those.
-  if (hooks.usesDynamicImport) await setUpEsm();
+  // Task actions may import() .ts modules later; only the ESM hooks can load those (the host's loader, there).
+  if (hooks.usesDynamicImport && !hostImport) await setUpEsm();
   return {
     modules: [...files, ...hooks.localModules],
     env,
-    complete: !allEsm && !loadedThroughEsm,
+    complete: !throughImport && !loadedThroughEsm,
     failure: oneFailure(failures, of),
   };
-}
-
-/** `loadTaskFiles` through the host's `import()`: what they import cannot be seen, so the result is not complete. */
-async function loadThroughHost(files: readonly string[], registry: Registry, of: number): Promise<LoadResult> {
-  const failures: DefinitionError[] = [];
-  const { env } = await recordingEnvReads(async () => {
-    for (const file of files) {
-      registry.startFile();
-      try {
-        await import(pathToFileURL(file).href);
-      } catch (error) {
-        failures.push(describeLoadFailure(file, error));
-      }
-    }
-  });
-  registry.startFile();
-  return { modules: [...files], env, complete: false, failure: oneFailure(failures, of) };
 }
 
 function oneFailure(failures: readonly DefinitionError[], of: number): DefinitionError | undefined {

@@ -1,5 +1,5 @@
 /** `runTask`: one task run in the test's own process, as `jt name[args]` would run it. */
-import { formatTarget, parseTarget, type Target } from "../args/brackets.js";
+import { formatTarget, targetOrFail, type Target } from "../args/brackets.js";
 import type { App, EnqueuedJob, EnqueueOptions, JobArg, TaskArgValues, TaskName, UncheckedTaskName } from "../api/types.js";
 import { exitCodeOf, JtError, UsageError } from "../errors.js";
 import { ProjectJobs } from "../jobs/project-jobs.js";
@@ -58,7 +58,7 @@ export async function runTask(task: string, options: RunTaskOptions<readonly unk
   if (typeof task !== "string") throw new TypeError(`runTask: the task is a name like "db:migrate", not ${String(task)}`);
   let target: Target;
   try {
-    target = targetOf(task, options.args);
+    target = runTarget(task, options.args);
   } catch (error) {
     return failedRun(error);
   }
@@ -136,10 +136,8 @@ function failedRun(error: unknown): TaskRun {
 /** `name[a,b]` with the args in brackets, as on jt's command line: the name is checked, not the args. */
 export type BracketedTaskName<N extends string> = N extends `${infer Name}[${string}]` ? (Name extends TaskName ? N : never) : never;
 
-function targetOf(task: string, args: readonly unknown[] | undefined): Target {
-  if (typeof task !== "string") throw new TypeError(`runTask: the task is a name like "db:migrate", not ${String(task)}`);
-  const target = parseTarget(task);
-  if (!target) throw new UsageError(`Malformed task arguments in '${task}': expected name[arg1,arg2,...] with a closing ']'`);
+function runTarget(task: string, args: readonly unknown[] | undefined): Target {
+  const target = targetOrFail(task);
   if (args === undefined) return target;
   if (target.values.length > 0) throw new UsageError(`runTask: give the args in '${task}' or in args, not both`);
   return { name: target.name, values: args.map((value) => String(value)) };

@@ -132,20 +132,15 @@ export function testJobs(options: TestJobsOptions = {}): TestJobs {
         const enqueueDue = async () => {
           for (const schedule of await schedules()) await enqueueDueSlots(jobs.store, jobs, schedule, clock, (line) => lines.push(line));
         };
-        // Schedules first seen now start here: they fire for slots after this moment, as on a worker.
-        await enqueueDue();
-        runs.push(await drainNow());
+        // At each stop: the cron slots due (a schedule first seen at the first stop starts there, as
+        // on a worker: it fires for slots after it), then what is due; the last stop is `until`.
         for (;;) {
-          const next = await nextDue(jobs, await schedules(), clock);
-          if (next === undefined || next > until) break;
-          clock = Math.max(clock, next);
           await enqueueDue();
           runs.push(await drainNow());
+          if (clock >= until) return combine(lines, runs);
+          const next = await nextDue(jobs, await schedules(), clock);
+          clock = next !== undefined && next < until ? next : until;
         }
-        clock = until;
-        await enqueueDue();
-        runs.push(await drainNow());
-        return combine(lines, runs);
       });
     },
     now: () => new Date(clock),

@@ -1,6 +1,6 @@
 /** `jt jobs:enqueue name[args]`, and with `--dry-run` what it would enqueue. */
 import type { Command } from "commander";
-import { formatTarget, parseTarget, type Target } from "../../args/brackets.js";
+import { formatTarget, targetOrFail, type Target } from "../../args/brackets.js";
 import { UsageError } from "../../errors.js";
 import { EnqueueError, newJobRow, type TaskCatalog } from "../../jobs/jobs.js";
 import type { NewJob } from "../../jobs/store/store.js";
@@ -13,8 +13,7 @@ import { integer, type VerbContext } from "./context.js";
 export async function enqueueVerb(context: VerbContext, program: Command): Promise<number> {
   const [word] = program.args;
   const flags = program.opts<{ in?: string; at?: string; queue?: string; priority?: string; unique?: true; json?: true; dryRun?: true }>();
-  const target = parseTarget(word!);
-  if (!target) throw new UsageError(`Malformed task arguments in '${word}': expected name[arg1,arg2,...] with a closing ']'`);
+  const target = targetOrFail(word!);
   if (flags.in !== undefined && parseDuration(flags.in) === undefined)
     throw new UsageError(`--in takes a duration like 30s, 5m or 2h, not '${flags.in}'`);
   const at = flags.at === undefined ? undefined : new Date(flags.at);

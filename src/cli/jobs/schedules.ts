@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
 import { realpathSync } from "node:fs";
-import { formatTarget, parseTarget } from "../../args/brackets.js";
+import { formatTarget, targetOrFail } from "../../args/brackets.js";
 import { UsageError } from "../../errors.js";
 import type { Jobs } from "../../jobs/jobs.js";
 import { describeSchedule, projectSchedules, putSchedule, removeSchedule, ScheduleError } from "../../jobs/runtime-schedules.js";
@@ -28,8 +28,7 @@ export async function cronVerb(context: VerbContext, program: Command): Promise<
     case "add": {
       needs(2, `add <name> 'task[args]' "<cron>" [--tz zone]`);
       const [word, cron] = rest as [string, string];
-      const target = parseTarget(word);
-      if (!target) throw new UsageError(`Malformed task arguments in '${word}': expected name[arg1,arg2,...] with a closing ']'`);
+      const target = targetOrFail(word);
       return changeSchedule(context, async (jobs) => {
         const made = await putSchedule(jobs, name!, { task: target.name, args: target.values, cron, tz: flags.tz }, "add");
         return `Added schedule ${describeSchedule(made)}`;

@@ -248,15 +248,14 @@ export class SqliteStore implements JobStore {
       // The jobs the claim would take, looked at first: when none has a concurrency or rate key
       // (most jobs), they are taken by id, without the statement that counts keys' slots (a fifth
       // of a drain's time). In this write transaction nothing else claims meanwhile.
-      const { limit, now: at, queues: list } = params;
-      const candidates = this.candidatesStatement(queues !== undefined).all({ now: at, queues: list, limit }) as {
+      const { workerId, lockedUntil, limit } = params;
+      const candidates = this.candidatesStatement(queues !== undefined).all({ now, queues: params.queues, limit }) as {
         id: number;
         keyed: number;
       }[];
       if (candidates.length === 0) return [];
       if (candidates.some((candidate) => candidate.keyed === 1)) return this.claimStatement(queues !== undefined).all(params) as Row[];
-      const { workerId, lockedUntil } = params;
-      return this.claimByIdStatement().all({ workerId, lockedUntil, now: at, ids: JSON.stringify(candidates.map((c) => c.id)) }) as Row[];
+      return this.claimByIdStatement().all({ workerId, lockedUntil, now, ids: JSON.stringify(candidates.map((c) => c.id)) }) as Row[];
     });
     return rows.map(toJob).sort(byClaimOrder);
   }
